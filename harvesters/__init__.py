@@ -1,0 +1,1 @@
+"""Harvesters: fetch raw records from one kind of source (CSW, SDMX, DCAT, ...)."""

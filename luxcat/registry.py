@@ -1,0 +1,40 @@
+"""Plugin registries: a kind name in YAML -> "module:Class", imported only when used."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from typing import Final
+
+from luxcat.errors import ConfigError
+
+HARVESTERS: Final[Mapping[str, str]] = {
+    "csw": "harvesters.csw:CswHarvester",
+}
+
+MAPPERS: Final[Mapping[str, str]] = {
+    "iso19139": "mappers.iso19139:Iso19139Mapper",
+}
+
+PUBLISHERS: Final[Mapping[str, str]] = {}
+
+
+def is_known(table: Mapping[str, str], name: str) -> bool:
+    """True when `name` is a registry key or an explicit "module:Class" path."""
+    return name in table or ":" in name
+
+
+def load(table: Mapping[str, str], name: str, *, what: str) -> type:
+    """Import the class registered under `name` (or given as "module:Class")."""
+    target = table.get(name, name)
+    if ":" not in target:
+        raise ConfigError(f"unknown {what} {name!r}; known: {', '.join(sorted(table)) or 'none'}")
+    module_name, _, attr = target.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ConfigError(f"{what} {name!r}: cannot import {module_name}: {exc}") from exc
+    try:
+        return getattr(module, attr)  # type: ignore[no-any-return]
+    except AttributeError as exc:
+        raise ConfigError(f"{what} {name!r}: {module_name} has no {attr}") from exc

@@ -1,0 +1,1 @@
+"""Mappers: turn raw records of one format into DCAT-AP 3 graphs."""

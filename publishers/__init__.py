@@ -1,0 +1,1 @@
+"""Publishers: syndicate the national catalogue to data.public.lu, data.europa.eu and files."""

@@ -1,0 +1,1 @@
+"""Validators: SHACL profiles, the open data strategy's policy checks and an MQA-style score."""
