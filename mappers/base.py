@@ -40,6 +40,10 @@ class Mapper(ABC):
         self.context = context
         self.options = options or self.Options()
 
+    def split(self, raw: RawRecord) -> Iterator[RawRecord]:
+        """Split a file holding many records (e.g. a CSW GetRecords response) into single records."""
+        yield raw
+
     @abstractmethod
     def map(self, raw: RawRecord) -> Iterator[MappedRecord]:
         """Yield one MappedRecord per dataset/service/series the raw record describes."""
