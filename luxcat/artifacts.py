@@ -1,0 +1,164 @@
+"""Artifact store: raw payloads and mapped graphs live here, the state store only points at them.
+
+A local folder by default; `s3://bucket/prefix` uses boto3 (endpoint from AWS_ENDPOINT_URL or
+LUXCAT_S3_ENDPOINT, so MinIO, moto and real S3 all work). Keys are plain `/`-separated paths.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from luxcat.errors import ConfigError
+
+
+class ArtifactStore(ABC):
+    """Put/get bytes by key; `location(key)` is what the state store and XCom carry."""
+
+    @abstractmethod
+    def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> str:
+        """Store `data` under `key` and return its location."""
+
+    @abstractmethod
+    def get(self, key: str) -> bytes:
+        """Read the bytes stored under `key` (KeyError when absent)."""
+
+    @abstractmethod
+    def exists(self, key: str) -> bool: ...
+
+    @abstractmethod
+    def keys(self, prefix: str = "") -> Iterator[str]: ...
+
+    @abstractmethod
+    def delete(self, key: str) -> None: ...
+
+    @abstractmethod
+    def location(self, key: str) -> str: ...
+
+    def key_of(self, location: str) -> str:
+        """Inverse of location(): the key a stored location points at."""
+        base = self.location("")
+        if not location.startswith(base):
+            raise KeyError(f"{location} is not in this artifact store ({base})")
+        return location[len(base) :]
+
+
+class LocalArtifactStore(ArtifactStore):
+    """Artifacts in a folder; writes go through a temporary file and a rename, so never half-written."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, key: str) -> Path:
+        path = (self.root / key).resolve()
+        if self.root not in path.parents and path != self.root:
+            raise KeyError(f"artifact key escapes the store: {key!r}")
+        return path
+
+    def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> str:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return self.location(key)
+
+    def get(self, key: str) -> bytes:
+        try:
+            return self._path(key).read_bytes()
+        except FileNotFoundError as exc:
+            raise KeyError(key) from exc
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def keys(self, prefix: str = "") -> Iterator[str]:
+        for path in sorted(self.root.rglob("*")):
+            if path.is_file() and not path.name.startswith(".tmp-"):
+                key = path.relative_to(self.root).as_posix()
+                if key.startswith(prefix):
+                    yield key
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
+    def location(self, key: str) -> str:
+        return f"{self.root.as_posix()}/{key}"
+
+
+class S3ArtifactStore(ArtifactStore):
+    """Artifacts in an S3 bucket under a prefix."""
+
+    def __init__(self, bucket: str, prefix: str = "", client: Any | None = None) -> None:
+        import boto3  # imported here: DAG parsing and CLI start-up stay light
+
+        self.bucket = bucket
+        self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
+        endpoint = os.environ.get("LUXCAT_S3_ENDPOINT") or os.environ.get("AWS_ENDPOINT_URL")
+        self.client = client or boto3.client("s3", endpoint_url=endpoint)
+
+    def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> str:
+        self.client.put_object(Bucket=self.bucket, Key=self.prefix + key, Body=data, ContentType=content_type)
+        return self.location(key)
+
+    def get(self, key: str) -> bytes:
+        try:
+            response = self.client.get_object(Bucket=self.bucket, Key=self.prefix + key)
+        except self.client.exceptions.NoSuchKey as exc:
+            raise KeyError(key) from exc
+        return response["Body"].read()  # type: ignore[no-any-return]
+
+    def exists(self, key: str) -> bool:
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self.prefix + key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+        return True
+
+    def keys(self, prefix: str = "") -> Iterator[str]:
+        paginator = self.client.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix + prefix):
+            for obj in page.get("Contents", []):
+                yield obj["Key"][len(self.prefix) :]
+
+    def delete(self, key: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=self.prefix + key)
+
+    def location(self, key: str) -> str:
+        return f"s3://{self.bucket}/{self.prefix}{key}"
+
+
+def open_artifacts(url: str) -> ArtifactStore:
+    """An artifact store from a URL: `s3://bucket/prefix` or a folder path (`file://` allowed)."""
+    parsed = urlparse(url)
+    if parsed.scheme == "s3":
+        if not parsed.netloc:
+            raise ConfigError(f"artifact store {url!r}: an s3:// URL needs a bucket name")
+        return S3ArtifactStore(parsed.netloc, parsed.path)
+    if parsed.scheme in ("", "file"):
+        return LocalArtifactStore(Path(parsed.path if parsed.scheme else url))
+    raise ConfigError(f"artifact store {url!r}: use a folder path or s3://bucket/prefix")
+
+
+def safe_key(record_id: str) -> str:
+    """A record id as one path segment (ids may hold `/`, `:` or spaces)."""
+    out = []
+    for ch in record_id:
+        out.append(ch if ch.isalnum() or ch in "-_.@" else f"%{ord(ch):02X}")
+    key = "".join(out)
+    return key if key not in ("", ".", "..") else f"_{key}"
