@@ -116,9 +116,7 @@ class SourceConfig(Strict):
         if value is None or value in CRON_PRESETS:
             return value
         if len(value.split()) != 5:
-            raise ValueError(
-                f"{value!r} is neither a 5-field cron expression nor one of {sorted(CRON_PRESETS)}"
-            )
+            raise ValueError(f"{value!r} is neither a 5-field cron expression nor one of {sorted(CRON_PRESETS)}")
         return value
 
     @field_validator("licence")
@@ -140,9 +138,7 @@ class SourceConfig(Strict):
         for i, ref in enumerate(self.mapper):
             kind = ref if isinstance(ref, str) else ref.kind
             if not registry.is_known(registry.MAPPERS, kind):
-                raise ValueError(
-                    f"mapper.{i}: unknown mapper {kind!r}; known: {', '.join(sorted(registry.MAPPERS))}"
-                )
+                raise ValueError(f"mapper.{i}: unknown mapper {kind!r}; known: {', '.join(sorted(registry.MAPPERS))}")
         return self
 
     @property
@@ -198,11 +194,7 @@ def _secret_problems(file: str, value: Any, path: str) -> Iterator[ConfigProblem
     if isinstance(value, dict):
         for key, sub in value.items():
             sub_path = f"{path}.{key}" if path else str(key)
-            if (
-                SECRET_KEY.search(str(key))
-                and sub is not None
-                and not (isinstance(sub, str) and ENV_REF.match(sub))
-            ):
+            if SECRET_KEY.search(str(key)) and sub is not None and not (isinstance(sub, str) and ENV_REF.match(sub)):
                 yield ConfigProblem(file, sub_path, "secrets must be an ${ENV_VAR} reference, not a value")
             else:
                 yield from _secret_problems(file, sub, sub_path)
@@ -280,9 +272,7 @@ def source_files(paths: Iterable[Path]) -> list[Path]:
     return files
 
 
-def check_paths(
-    paths: Iterable[Path], *, deep: bool = True
-) -> tuple[list[SourceConfig], list[ConfigProblem]]:
+def check_paths(paths: Iterable[Path], *, deep: bool = True) -> tuple[list[SourceConfig], list[ConfigProblem]]:
     """Validate every file; one broken file never hides the others."""
     configs: list[SourceConfig] = []
     problems: list[ConfigProblem] = []
@@ -293,9 +283,7 @@ def check_paths(
         if cfg is None:
             continue
         if cfg.id in seen:
-            problems.append(
-                ConfigProblem(str(path), "id", f"{cfg.id!r} is already defined in {seen[cfg.id]}")
-            )
+            problems.append(ConfigProblem(str(path), "id", f"{cfg.id!r} is already defined in {seen[cfg.id]}"))
             continue
         seen[cfg.id] = str(path)
         configs.append(cfg)

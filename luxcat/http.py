@@ -107,13 +107,9 @@ def request_with_retries(
             last = f"HTTP {response.status_code}"
         if attempt + 1 < attempts:
             delay = policy.wait(attempt, response)
-            log.warning(
-                "%s %s: %s; retry %d/%d in %.1fs", method, url, last, attempt + 1, policy.retries, delay
-            )
+            log.warning("%s %s: %s; retry %d/%d in %.1fs", method, url, last, attempt + 1, policy.retries, delay)
             sleep(delay)
-    raise HttpFailure(
-        f"{last} ({attempts} attempt{'s' if attempts > 1 else ''})", status=status, attempts=attempts
-    )
+    raise HttpFailure(f"{last} ({attempts} attempt{'s' if attempts > 1 else ''})", status=status, attempts=attempts)
 
 
 def _short(exc: Exception) -> str:

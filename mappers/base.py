@@ -47,3 +47,7 @@ class Mapper(ABC):
     @abstractmethod
     def map(self, raw: RawRecord) -> Iterator[MappedRecord]:
         """Yield one MappedRecord per dataset/service/series the raw record describes."""
+
+    def enrich(self, record: MappedRecord) -> None:
+        """Add triples to a record another profile mapped (stacked profiles, e.g. a local extension)."""
+        return None

@@ -1,0 +1,429 @@
+"""Plain-Python pipeline stages (harvest -> map -> validate -> record), callable from the CLI and Airflow.
+
+Each stage reads what the previous one stored (state store + artifact store) and writes its own
+summary under runs/<source>/<run id>/, so a stage can be re-run without redoing earlier ones and
+only small values (ids, counts, locations) need to travel between Airflow tasks.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from harvesters.base import Harvester
+from luxcat import registry
+from luxcat.artifacts import ArtifactStore, safe_key
+from luxcat.config import SourceConfig
+from luxcat.errors import ConfigError, RecordError
+from luxcat.records import MappedRecord, RawRecord, Rejection, content_hash, utcnow
+from luxcat.store import ACTIVE, Run, RunCounts, StateStore
+from mappers.base import MapContext, Mapper
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+EXTENSIONS = {"application/xml": "xml", "text/turtle": "ttl", "application/json": "json", "text/csv": "csv"}
+
+
+@dataclass(slots=True)
+class StageOutcome:
+    """What one stage did: counts by outcome and the rejections with their reasons."""
+
+    stage: str
+    ok: int = 0
+    rejections: list[Rejection] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def rejected(self) -> int:
+        return len(self.rejections)
+
+    def reasons(self) -> dict[str, int]:
+        return dict(Counter(r.reason for r in self.rejections))
+
+    def log_line(self, source_id: str) -> str:
+        """The scrapy-style one-liner each stage logs: `source=x stage=map ok=812 rejected=5 {...}`."""
+        reasons = f" {self.reasons()}" if self.rejections else ""
+        return f"source={source_id} stage={self.stage} ok={self.ok} rejected={self.rejected}{reasons}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "stage": self.stage,
+            "ok": self.ok,
+            "rejected": self.rejected,
+            "reasons": self.reasons(),
+            "extra": self.extra,
+        }
+
+
+@dataclass(slots=True)
+class HarvestOutcome(StageOutcome):
+    """The harvest stage's outcome plus what decides withdrawal."""
+
+    counts: RunCounts = field(default_factory=RunCounts)
+    complete: bool = False
+    expected: int | None = None
+    errors: list[str] = field(default_factory=list)
+    to_process: list[str] = field(default_factory=list)  # new or changed record ids
+
+
+class Pipeline:
+    """Runs the stages for one source against one state store and artifact store."""
+
+    def __init__(
+        self,
+        cfg: SourceConfig,
+        store: StateStore,
+        artifacts: ArtifactStore,
+        *,
+        progress: Progress | None = None,
+    ) -> None:
+        self.cfg = cfg
+        self.store = store
+        self.artifacts = artifacts
+        self.progress = progress or (lambda _msg: None)
+
+    # -- harvest ------------------------------------------------------------------
+    def make_harvester(self) -> Harvester:
+        """Instantiate the configured harvester with its validated options."""
+        cls = registry.load(registry.HARVESTERS, self.cfg.harvester.kind, what="harvester")
+        options = cls.Options.model_validate(self.cfg.harvester.options)
+        return cls(self.cfg.id, options, progress=self.progress)  # type: ignore[no-any-return]
+
+    def harvest(
+        self,
+        run_id: int,
+        *,
+        full: bool,
+        limit: int | None = None,
+        confirm_withdrawal: bool = False,
+    ) -> HarvestOutcome:
+        """Fetch the source, store new/changed payloads, and withdraw only after a complete full listing."""
+        source_id = self.cfg.id
+        since = None if full else self.store.last_successful_start(source_id)
+        harvester = self.make_harvester()
+        existing = self.store.record_hashes(source_id)
+        outcome = HarvestOutcome(stage="harvest")
+        counts = outcome.counts
+        seen_ids: set[str] = set()
+        rows: list[dict[str, Any]] = []
+        seen_at = utcnow()
+        for item in harvester.harvest(since=since, limit=limit):
+            if isinstance(item, Rejection):
+                outcome.rejections.append(item)
+                seen_ids.add(item.record_id)  # it exists at the source: never withdraw it for being broken
+                continue
+            counts.seen += 1
+            seen_ids.add(item.record_id)
+            rows.append(self._stored_row(item, existing, outcome))
+            if len(rows) >= 200:
+                self.store.upsert_seen(source_id, rows, existing, seen_at)
+                rows = []
+        self.store.upsert_seen(source_id, rows, existing, seen_at)
+        report = harvester.report
+        counts.rejected = outcome.rejected
+        counts.duplicates = report.duplicates
+        outcome.ok = counts.seen
+        outcome.complete = report.complete and limit is None
+        outcome.expected = report.expected
+        outcome.errors = list(report.errors)
+        outcome.extra = {"pages": report.pages, "requests": report.requests, "since": str(since) if since else None}
+        if full and outcome.complete:
+            self._withdraw(existing, seen_ids, outcome, confirm_withdrawal)
+        elif full:
+            log.warning("source=%s incomplete listing: nothing withdrawn (%s)", source_id, "; ".join(report.errors))
+        self._write_json(run_id, "harvest.json", {**outcome.as_dict(), "to_process": outcome.to_process})
+        self._write_rejects(run_id, outcome.rejections)
+        log.info("%s", outcome.log_line(source_id))
+        return outcome
+
+    def _stored_row(
+        self, raw: RawRecord, existing: dict[str, tuple[str, str]], outcome: HarvestOutcome
+    ) -> dict[str, Any]:
+        """Classify one record as new/changed/unchanged; store its payload only when it changed."""
+        digest = content_hash(raw.payload)
+        previous = existing.get(raw.record_id)
+        row: dict[str, Any] = {"record_id": raw.record_id, "content_hash": digest, "modified": raw.modified}
+        if previous is not None and previous[0] == digest and previous[1] == ACTIVE:
+            outcome.counts.unchanged += 1
+            stored = self.store.get_record(self.cfg.id, raw.record_id)
+            row["raw_location"] = stored.raw_location if stored else None
+            if stored is None or stored.mapped_location is None:
+                outcome.to_process.append(raw.record_id)
+            return row
+        if previous is None:
+            outcome.counts.new += 1
+        else:
+            outcome.counts.changed += 1
+        ext = EXTENSIONS.get(raw.media_type, "bin")
+        key = f"raw/{self.cfg.id}/{safe_key(raw.record_id)}.{ext}"
+        row["raw_location"] = self.artifacts.put(key, raw.payload, raw.media_type)
+        self.artifacts.put(
+            f"raw/{self.cfg.id}/{safe_key(raw.record_id)}.meta.json",
+            json.dumps(
+                {
+                    "origin_url": raw.origin_url,
+                    "fetched_at": raw.fetched_at.isoformat(),
+                    "media_type": raw.media_type,
+                    "modified": raw.modified,
+                }
+            ).encode(),
+            "application/json",
+        )
+        outcome.to_process.append(raw.record_id)
+        return row
+
+    def _withdraw(
+        self,
+        existing: dict[str, tuple[str, str]],
+        seen_ids: set[str],
+        outcome: HarvestOutcome,
+        confirmed: bool,
+    ) -> None:
+        """Withdraw what a complete listing no longer has, unless it is suspiciously much."""
+        active = [rid for rid, (_h, status) in existing.items() if status == ACTIVE]
+        missing = sorted(set(active) - seen_ids)
+        if not missing:
+            return
+        share = len(missing) / max(len(active), 1)
+        limit = self.cfg.withdrawal.max_share
+        if share > limit and not confirmed:
+            message = (
+                f"withdrawal guard: the run would withdraw {len(missing)} of {len(active)} records "
+                f"({share:.0%} > {limit:.0%}); nothing withdrawn. Re-run with --confirm-withdrawal "
+                "(DAG parameter confirm_withdrawal) if the source really dropped them."
+            )
+            outcome.errors.append(message)
+            outcome.extra["withdrawal_blocked"] = len(missing)
+            log.warning("source=%s %s", self.cfg.id, message)
+            return
+        outcome.counts.withdrawn = self.store.withdraw(self.cfg.id, missing)
+
+    # -- map ----------------------------------------------------------------------
+    def make_mappers(self) -> list[Mapper]:
+        """The configured mapper profiles, first one maps, the others enrich."""
+        context = MapContext(
+            source_id=self.cfg.id,
+            base_uri=self.cfg.effective_base_uri(),
+            languages=tuple(self.cfg.languages),
+            licence=self.cfg.licence,
+            publisher={"name": self.cfg.owner.name, **({"uri": self.cfg.owner.uri} if self.cfg.owner.uri else {})},
+        )
+        mappers: list[Mapper] = []
+        for ref in self.cfg.mapper_refs():
+            cls = registry.load(registry.MAPPERS, ref.kind, what="mapper")
+            mappers.append(cls(context, cls.Options.model_validate(ref.options)))
+        return mappers
+
+    def load_raw(self, record_id: str) -> RawRecord:
+        """Rebuild a RawRecord from the artifact store (so map can re-run without harvesting)."""
+        stored = self.store.get_record(self.cfg.id, record_id)
+        if stored is None or stored.raw_location is None:
+            raise KeyError(f"{self.cfg.id}: no stored payload for record {record_id}")
+        payload = self.artifacts.get(self.artifacts.key_of(stored.raw_location))
+        meta_key = f"raw/{self.cfg.id}/{safe_key(record_id)}.meta.json"
+        meta = json.loads(self.artifacts.get(meta_key)) if self.artifacts.exists(meta_key) else {}
+        return RawRecord(
+            source_id=self.cfg.id,
+            record_id=record_id,
+            payload=payload,
+            media_type=meta.get("media_type", "application/octet-stream"),
+            origin_url=meta.get("origin_url", ""),
+            modified=stored.modified,
+        )
+
+    def map(self, run_id: int, record_ids: Iterable[str]) -> StageOutcome:
+        """Map each record to a DCAT-AP graph; a record that cannot map is rejected, the rest go on."""
+        mappers = self.make_mappers()
+        outcome = StageOutcome(stage="map")
+        ids = list(record_ids)
+        for n, record_id in enumerate(ids, start=1):
+            try:
+                raw = self.load_raw(record_id)
+                mapped = list(mappers[0].map(raw))
+                if not mapped:
+                    raise RecordError("the mapper produced no dataset, series or service")
+                for enricher in mappers[1:]:
+                    for record in mapped:
+                        enricher.enrich(record)
+            except RecordError as exc:
+                outcome.rejections.append(Rejection(self.cfg.id, record_id, "map", exc.reason, str(exc)))
+                continue
+            except Exception as exc:  # a bug or unforeseen input: isolate it, keep the traceback
+                log.exception("source=%s record=%s unexpected error while mapping", self.cfg.id, record_id)
+                outcome.rejections.append(Rejection(self.cfg.id, record_id, "map", "unexpected", repr(exc)))
+                continue
+            self._store_mapped(record_id, mapped)
+            outcome.ok += 1
+            if n % 100 == 0:
+                self.progress(f"{self.cfg.id}: mapped {n}/{len(ids)}")
+        self._write_json(run_id, "map.json", outcome.as_dict())
+        self._write_rejects(run_id, outcome.rejections, name="map-rejects.jsonl")
+        log.info("%s", outcome.log_line(self.cfg.id))
+        return outcome
+
+    def _store_mapped(self, record_id: str, mapped: list[MappedRecord]) -> None:
+        from rdflib import Graph
+
+        graph = Graph()
+        for record in mapped:
+            graph += record.graph
+        location = self.artifacts.put(
+            f"mapped/{self.cfg.id}/{safe_key(record_id)}.nt",
+            graph.serialize(format="nt", encoding="utf-8"),
+            "application/n-triples",
+        )
+        self.store.set_mapped(self.cfg.id, record_id, dataset_uri=str(mapped[0].subject), mapped_location=location)
+
+    # -- validate -------------------------------------------------------------------
+    def validate(self, run_id: int, record_ids: Iterable[str], *, batch: int = 500) -> StageOutcome:
+        """Validate mapped records in batches; Violations block publishing unless the source relaxes it."""
+        from rdflib import Graph
+
+        from validators import render_html, validate_graph
+
+        outcome = StageOutcome(stage="validate")
+        profile = self.cfg.validation.profile
+        ids = list(record_ids)
+        all_reports = []
+        for start in range(0, len(ids), batch):
+            chunk = ids[start : start + batch]
+            union = Graph()
+            by_dataset: dict[str, str] = {}
+            for record_id in chunk:
+                stored = self.store.get_record(self.cfg.id, record_id)
+                if stored is None or stored.mapped_location is None:
+                    continue
+                union += self.load_graph(record_id)
+                by_dataset[stored.dataset_uri or ""] = record_id
+            reports = {r.dataset: r for r in validate_graph(union, profile=profile)}
+            all_reports += reports.values()
+            for dataset_uri, record_id in by_dataset.items():
+                self._record_validation(record_id, dataset_uri, reports.get(dataset_uri), outcome)
+            self.progress(f"{self.cfg.id}: validated {min(start + batch, len(ids))}/{len(ids)}")
+        html = render_html(all_reports, title=f"{self.cfg.id}: validation report, run {run_id}")
+        location = self.artifacts.put(f"runs/{self.cfg.id}/{run_id}/validation.html", html.encode(), "text/html")
+        outcome.extra["report"] = location
+        self._write_json(run_id, "validate.json", outcome.as_dict())
+        self._write_rejects(run_id, outcome.rejections, name="validate-rejects.jsonl")
+        log.info("%s report=%s", outcome.log_line(self.cfg.id), location)
+        return outcome
+
+    def _record_validation(self, record_id: str, dataset_uri: str, report: Any, outcome: StageOutcome) -> None:
+        """Store one record's validation outcome and decide whether it may be published."""
+        if report is None:
+            report_dict: dict[str, Any] = {
+                "dataset": dataset_uri,
+                "conforms": False,
+                "score": None,
+                "results": [
+                    {
+                        "severity": "Violation",
+                        "focus": dataset_uri,
+                        "path": None,
+                        "value": None,
+                        "message": "the mapped graph holds no dataset the validator recognised",
+                        "shape": None,
+                    }
+                ],
+            }
+            conforms = False
+        else:
+            report_dict = report.as_dict()
+            conforms = bool(report.conforms)
+        self.store.set_mapped(
+            self.cfg.id,
+            record_id,
+            dataset_uri=dataset_uri,
+            mapped_location=self.store.get_record(self.cfg.id, record_id).mapped_location,  # type: ignore[union-attr]
+            conforms=conforms,
+            validation=report_dict,
+        )
+        if conforms or self.cfg.validation.on_violation == "publish-with-warning":
+            outcome.ok += 1
+            return
+        messages = [r["message"] for r in report_dict["results"] if r["severity"] == "Violation"][:3]
+        outcome.rejections.append(
+            Rejection(self.cfg.id, record_id, "validate", "shacl_violation", "; ".join(messages) or "does not conform")
+        )
+
+    def load_graph(self, record_id: str) -> Any:
+        """The mapped graph of one record, from the artifact store."""
+        from rdflib import Graph
+
+        stored = self.store.get_record(self.cfg.id, record_id)
+        if stored is None or stored.mapped_location is None:
+            raise KeyError(f"{self.cfg.id}: record {record_id} has not been mapped")
+        graph = Graph()
+        graph.parse(data=self.artifacts.get(self.artifacts.key_of(stored.mapped_location)), format="nt")
+        return graph
+
+    # -- bookkeeping ------------------------------------------------------------------
+    def finish(self, run_id: int, harvest: HarvestOutcome, *later: StageOutcome, failed: str | None = None) -> Run:
+        """Close the run with its counts; later stages' rejections count as rejected too."""
+        counts = harvest.counts
+        counts.rejected = harvest.rejected + sum(s.rejected for s in later)
+        errors = list(harvest.errors)
+        if failed:
+            errors.insert(0, failed)
+        details = {"harvest": harvest.as_dict(), **{s.stage: s.as_dict() for s in later}}
+        return self.store.finish_run(
+            run_id,
+            status="failed" if failed else "success",
+            complete=harvest.complete and not failed,
+            counts=counts,
+            expected=harvest.expected,
+            error_summary="; ".join(errors)[:2000] or None,
+            details=details,
+        )
+
+    def _write_json(self, run_id: int, name: str, data: dict[str, Any]) -> str:
+        return self.artifacts.put(
+            f"runs/{self.cfg.id}/{run_id}/{name}", json.dumps(data, indent=2).encode(), "application/json"
+        )
+
+    def _write_rejects(self, run_id: int, rejections: list[Rejection], name: str = "rejects.jsonl") -> None:
+        if rejections:
+            body = "".join(json.dumps(r.as_dict(), ensure_ascii=False) + "\n" for r in rejections)
+            self.artifacts.put(f"runs/{self.cfg.id}/{run_id}/{name}", body.encode(), "application/x-ndjson")
+
+
+def ensure_enabled(cfg: SourceConfig, *, force: bool = False) -> None:
+    """Refuse to run a disabled source unless asked explicitly."""
+    if not cfg.enabled and not force:
+        raise ConfigError(f"{cfg.id}: source is disabled (enabled: false); pass --force to run it anyway")
+
+
+def run_source(
+    cfg: SourceConfig,
+    store: StateStore,
+    artifacts: ArtifactStore,
+    *,
+    full: bool = False,
+    limit: int | None = None,
+    stages: tuple[str, ...] = ("harvest", "map", "validate"),
+    confirm_withdrawal: bool = False,
+    progress: Progress | None = None,
+) -> Run:
+    """Harvest one source and run every later stage asked for; the run is recorded even when it fails."""
+    pipeline = Pipeline(cfg, store, artifacts, progress=progress)
+    first = store.last_successful_start(cfg.id) is None
+    run_id = store.start_run(cfg.id, "full" if full or first else "incremental")
+    harvest = HarvestOutcome(stage="harvest")
+    later: list[StageOutcome] = []
+    try:
+        harvest = pipeline.harvest(run_id, full=full or first, limit=limit, confirm_withdrawal=confirm_withdrawal)
+        if "map" in stages:
+            mapped = pipeline.map(run_id, harvest.to_process)
+            later.append(mapped)
+            if "validate" in stages:
+                failed_map = {r.record_id for r in mapped.rejections}
+                later.append(pipeline.validate(run_id, [r for r in harvest.to_process if r not in failed_map]))
+    except Exception as exc:
+        pipeline.finish(run_id, harvest, *later, failed=str(exc))
+        raise
+    return pipeline.finish(run_id, harvest, *later)
