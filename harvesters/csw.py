@@ -158,7 +158,7 @@ class CswHarvester(Harvester):
                 yield item
                 emitted += 1
                 if limit is not None and emitted >= limit:
-                    self.report.fail(f"stopped after --limit {limit}")
+                    self.report.complete = False  # a partial listing on purpose: never withdraw from it
                     return
             self.progress(f"page {page}: {len(seen)}/{matched} records")
             if next_record == 0 or returned == 0 or next_record > matched:

@@ -295,9 +295,9 @@ def sources_dir() -> Path:
     env = os.environ.get("LUXCAT_SOURCES")
     if env:
         return Path(env)
-    local = Path.cwd() / "config" / "sources"
+    local = Path("config") / "sources"
     if local.is_dir():
-        return local
+        return local  # relative, so messages read `config/sources/x.yaml: ...`
     return Path(__file__).resolve().parents[1] / "config" / "sources"
 
 

@@ -10,10 +10,12 @@ from luxcat.errors import ConfigError
 
 HARVESTERS: Final[Mapping[str, str]] = {
     "csw": "harvesters.csw:CswHarvester",
+    "sdmx": "harvesters.sdmx:SdmxHarvester",
 }
 
 MAPPERS: Final[Mapping[str, str]] = {
     "iso19139": "mappers.iso19139:Iso19139Mapper",
+    "sdmx": "mappers.sdmx:SdmxMapper",
 }
 
 PUBLISHERS: Final[Mapping[str, str]] = {}
