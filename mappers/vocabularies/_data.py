@@ -1,0 +1,41 @@
+"""Loading of the vocabulary files shipped in data/: parsed once per process, on first use."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import unicodedata
+from pathlib import Path
+
+from rdflib import Graph
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+@functools.cache
+def load_graph(relpath: str) -> Graph:
+    """Parse one vocabulary file (format from its suffix); cached so each file is read once."""
+    path = DATA_DIR / relpath
+    fmt = "turtle" if path.suffix == ".ttl" else "xml"
+    graph = Graph()
+    # The INSPIRE theme register carries malformed xsd:date values ("2013-03-25 14:14 PM UTC");
+    # rdflib logs a traceback per literal, which is noise for our purpose (labels only).
+    term_log = logging.getLogger("rdflib.term")
+    level = term_log.level
+    term_log.setLevel(logging.CRITICAL)
+    try:
+        graph.parse(path, format=fmt)
+    finally:
+        term_log.setLevel(level)
+    return graph
+
+
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def normalise(text: str) -> str:
+    """Fold case, accents and punctuation so labels compare across spelling variants."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _NON_WORD.sub(" ", stripped.replace("ß", "ss")).strip()
