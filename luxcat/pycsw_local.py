@@ -191,6 +191,11 @@ class LocalPycsw:
             raise PycswError("pycsw is not running: call start() first")
         return f"http://127.0.0.1:{self._port}/csw"
 
+    @property
+    def pid(self) -> int | None:
+        """Process id of the running server, None when stopped."""
+        return self._proc.pid if self._proc is not None else None
+
     # -- lifecycle ---------------------------------------------------------------------------------
     def start(self) -> LocalPycsw:
         """Write the config, create and load a fresh repository, spawn the server, wait until it answers."""
@@ -398,7 +403,8 @@ class LocalPycsw:
         root = etree.fromstring(payload)
         texts = root.xpath("//ows:ExceptionText/text()", namespaces={"ows": _OWS})
         if etree.QName(root).localname == "ExceptionReport":
-            raise PycswError(f"CSW-T {counter} refused: {' '.join(texts) or payload[:500]!r}")
+            reason = " ".join(texts) or payload.decode(errors="replace")
+            raise PycswError(f"CSW-T {counter} refused: {_shorten(reason)}")
         found = root.xpath(f"string(//csw:TransactionSummary/csw:{counter})", namespaces={"csw": _CSW})
         if found.strip() != "1":
             raise PycswError(f"CSW-T changed {found or 0} records ({counter}), expected 1")
@@ -447,6 +453,11 @@ def _record_text(xml: bytes) -> str:
     except etree.XMLSyntaxError as exc:
         raise PycswError(f"record is not well-formed XML: {exc}") from exc
     return etree.tostring(root, encoding="unicode")
+
+
+def _shorten(text: str, limit: int = 600) -> str:
+    """Keep error messages readable (pycsw puts whole SQL statements in its exceptions)."""
+    return text if len(text) <= limit else text[:limit] + f"... ({len(text) - limit} more characters)"
 
 
 def _xml_escape(text: str) -> str:
