@@ -230,11 +230,13 @@ class CswHarvester(Harvester):
         envelope = re.search(rb"<(?:[\w.-]+:)?GetRecordsResponse\b[^>]*>", content)
         namespaces = dict(re.findall(rb'xmlns:([\w.-]+)="([^"]+)"', envelope.group(0) if envelope else b""))
         attributes = {k.decode(): v.decode() for k, v in re.findall(rb'([A-Za-z]+)="([^"]*)"', head.group(0))}
-        out = etree.Element(f"{{{CSW}}}SearchResults", attributes)
-        decl = b" ".join(b'xmlns:%s="%s"' % (p, u) for p, u in namespaces.items())
+        response = etree.Element(f"{{{CSW}}}GetRecordsResponse")
+        out = etree.SubElement(response, f"{{{CSW}}}SearchResults", attributes)
         for match in RECORD_TEXT.finditer(content, head.end()):
             text = match.group(0)
             tag_end = text.index(b">") if b">" in text else len(text)
+            declared = set(re.findall(rb"xmlns:([\w.-]+)=", text[:tag_end]))
+            decl = b" ".join(b'xmlns:%s="%s"' % (p, u) for p, u in namespaces.items() if p not in declared)
             patched = (
                 text[:tag_end].replace(match.group("tag"), match.group("tag") + b" " + decl, 1)
                 + text[tag_end:]
@@ -246,7 +248,7 @@ class CswHarvester(Harvester):
                 found = FILE_ID_TEXT.search(text)
                 if found:
                     broken.set("id", found.group(1).decode("utf-8", "replace"))
-        return out
+        return response
 
     def _records(self, results: etree._Element) -> Iterator[RawRecord | Rejection]:
         """The ISO records of one page, or a rejection for each record that cannot be kept."""
@@ -274,7 +276,8 @@ class CswHarvester(Harvester):
             yield RawRecord(
                 source_id=self.source_id,
                 record_id=record_id,
-                payload=etree.tostring(element, encoding="UTF-8", xml_declaration=True),
+                # exclusive C14N: the same record hashes the same whichever page or envelope carried it
+                payload=etree.tostring(element, method="c14n", exclusive=True),
                 media_type=self.media_type,
                 origin_url=self.record_url(record_id),
                 modified=stamp.strip() if stamp else None,

@@ -28,7 +28,7 @@ SECRET_KEY = re.compile(r"(api[_-]?key|token|password|secret)", re.IGNORECASE)
 LANGUAGES = ("fr", "de", "en", "lb")
 CRON_PRESETS = {"@once", "@hourly", "@daily", "@weekly", "@monthly", "@yearly"}
 EU_LICENCE = "http://publications.europa.eu/resource/authority/licence/"
-NON_COMMERCIAL = re.compile(r"(^|[-_/])NC([-_/]|$)|non[-_ ]?commercial", re.IGNORECASE)
+NON_COMMERCIAL = re.compile(r"BY_?NC|non[-_ ]?commercial", re.IGNORECASE)
 
 
 class Strict(BaseModel):

@@ -57,7 +57,6 @@ def test_full_harvest_gets_every_record_exactly_once(pycsw_server: Any) -> None:
     assert sorted(r.record_id for r in records) == sorted(expected)
     assert harvester.report.complete and harvester.report.expected == len(expected)
     for record in records:
-        root = etree.fromstring(record.payload)
         assert file_identifier(record.payload) == record.record_id
         assert record.origin_url.startswith(pycsw_server.url) and "GetRecordById" in record.origin_url
     # gmi:MI_Metadata records are kept as they are (OWSLib's parser would drop them)
@@ -203,7 +202,7 @@ def test_incremental_harvest_sees_only_changes_and_full_harvest_withdraws_delete
     mutable_pycsw.set_transactions(True)
     mutable_pycsw.insert(with_datestamp(NEW_RECORD.read_bytes(), later))
     mutable_pycsw.update(with_datestamp(records[changed_id], later))
-    deleted_id = sorted(records)[-1]
+    deleted_id = next(rid for rid in sorted(records) if rid != changed_id)
     mutable_pycsw.delete(deleted_id)
 
     incremental = run_source(cfg, store, artifacts, stages=("harvest",))
