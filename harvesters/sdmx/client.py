@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import warnings
 from typing import Any
 
 import requests
@@ -75,7 +76,9 @@ class Fetcher:
     def url(self, resource: str, **kwargs: Any) -> str:
         """The URL a query would use (no network)."""
         try:
-            prepared = self.client.get(resource, dry_run=True, **kwargs)
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message="provider= keyword", category=DeprecationWarning)
+                prepared = self.client.get(resource, dry_run=True, **kwargs)
         except NotImplementedError as exc:
             raise NotOffered(f"{self.source_id}: {resource}: {exc}") from exc
         return str(prepared.url)
@@ -85,7 +88,9 @@ class Fetcher:
         url = self.url(resource, **kwargs)
         self.requests += 1
         try:
-            message = self.client.get(resource, timeout=self.timeout, **kwargs)
+            with warnings.catch_warnings():  # sdmx1's own INSEE hook still passes provider=
+                warnings.filterwarnings("ignore", message="provider= keyword", category=DeprecationWarning)
+                message = self.client.get(resource, timeout=self.timeout, **kwargs)
         except NotImplementedError as exc:
             raise NotOffered(f"{self.source_id}: GET {url}: not implemented") from exc
         except requests.HTTPError as exc:

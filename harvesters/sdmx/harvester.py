@@ -53,6 +53,13 @@ class SdmxHarvester(Harvester):
             yield from self._records(fetcher, store, flows, limit)
         finally:
             self.report.requests = fetcher.requests
+            if self.missing_structures:
+                log.warning(
+                    "source=%s %d data structures not found (dataflows kept without structure), first: %s",
+                    self.source_id,
+                    len(self.missing_structures),
+                    self.missing_structures[0],
+                )
             log.info(
                 "source=%s stage=harvest dataflows=%s requests=%d skipped=%s complete=%s",
                 self.source_id,
@@ -163,7 +170,7 @@ class SdmxHarvester(Harvester):
             )
         except NotOffered as exc:
             self.missing_structures.append(str(exc))
-            log.warning("source=%s record=%s structure not found: %s", self.source_id, record_id(df), exc)
+            log.debug("source=%s record=%s structure not found: %s", self.source_id, record_id(df), exc)
 
     @staticmethod
     def _origin(fetcher: Fetcher, df: Any) -> str:

@@ -59,7 +59,10 @@ class SdmxHarvesterOptions(HarvesterOptions):
     def _pattern_compiles(cls, value: str | None) -> str | None:
         """Reject a broken regular expression at config check time, not mid-harvest."""
         if value is not None:
-            re.compile(value)
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"invalid regular expression: {exc}") from exc
         return value
 
     @model_validator(mode="after")
