@@ -11,14 +11,28 @@ from luxcat.errors import ConfigError
 HARVESTERS: Final[Mapping[str, str]] = {
     "csw": "harvesters.csw:CswHarvester",
     "sdmx": "harvesters.sdmx:SdmxHarvester",
+    "dcat": "harvesters.dcat:DcatHarvester",
+    "ckan": "harvesters.ckan:CkanHarvester",
+    "udata": "harvesters.udata:UdataHarvester",
+    "atom": "harvesters.atom:AtomHarvester",
+    "inventory": "harvesters.inventory:InventoryHarvester",
 }
 
 MAPPERS: Final[Mapping[str, str]] = {
     "iso19139": "mappers.iso19139:Iso19139Mapper",
     "sdmx": "mappers.sdmx:SdmxMapper",
+    "dcat": "mappers.dcat:DcatMapper",
+    "ckan": "mappers.ckan:CkanMapper",
+    "udata": "mappers.udata:UdataMapper",
+    "atom": "mappers.atom:AtomMapper",
+    "inventory": "mappers.inventory:InventoryMapper",
 }
 
-PUBLISHERS: Final[Mapping[str, str]] = {}
+PUBLISHERS: Final[Mapping[str, str]] = {
+    "catalogue": "publishers.catalogue:CataloguePublisher",
+    "data.europa.eu": "publishers.edp:EdpPublisher",
+    "data.public.lu": "publishers.udata:UdataPublisher",
+}
 
 
 def is_known(table: Mapping[str, str], name: str) -> bool:
