@@ -245,7 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     mapping.add_argument("--language", action="append", help="source language(s), preferred first")
     mapping.set_defaults(func=cmd_map)
 
-    for name, module, help_text in EXTRA_COMMANDS:
+    for name, module, add_name, run_name, help_text in EXTRA_COMMANDS:
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as exc:
@@ -253,15 +253,17 @@ def build_parser() -> argparse.ArgumentParser:
                 raise
             continue
         extra = sub.add_parser(name, help=help_text)
-        mod.add_arguments(extra)
-        extra.set_defaults(func=mod.run)
+        getattr(mod, add_name)(extra)
+        extra.set_defaults(func=getattr(mod, run_name))
     return parser
 
 
-# Commands whose code lives with their stage: (name, module with add_arguments/run, help).
-EXTRA_COMMANDS: list[tuple[str, str, str]] = [
-    ("validate", "validators.command", "validate DCAT-AP files (SHACL, policy, quality score)"),
-    ("demo", "luxcat.demo", "run the whole job offline against a local pycsw loaded with real records"),
+# Commands whose code lives with their stage: (name, module, adds-arguments function, run function, help).
+EXTRA_COMMANDS: list[tuple[str, str, str, str, str]] = [
+    ("validate", "validators.command", "add_arguments", "run", "validate DCAT-AP files (SHACL, policy, quality)"),
+    ("publish", "publishers.command", "add_publish_arguments", "run_publish", "publish the national catalogue"),
+    ("serve", "publishers.command", "add_serve_arguments", "run_serve", "serve the catalogue (Hydra, OAI-PMH)"),
+    ("demo", "luxcat.demo", "add_arguments", "run", "run the whole job offline against a local pycsw"),
 ]
 
 
