@@ -1,0 +1,81 @@
+"""Resource type, identifiers and the subject URI of an ISO record."""
+
+from __future__ import annotations
+
+from lxml import etree
+from rdflib import Literal, URIRef
+
+from mappers.iso19139.rdf import ADMS, DCTERMS, SKOS, TYPE, is_http_uri
+from mappers.iso19139.state import DATASET, SERIES, SERVICE, RecordState
+from mappers.iso19139.xml import ISO_TYPE, NS, SRV, code_value, href, value
+
+_SERVICE_IDENT = SRV + "SV_ServiceIdentification"
+
+
+def identification(root: etree._Element) -> etree._Element | None:
+    """The first identificationInfo child (MD_DataIdentification, SV_ServiceIdentification, ...)."""
+    info = root.find("gmd:identificationInfo", NS)
+    if info is None:
+        return None
+    return next((child for child in info if isinstance(child.tag, str)), None)
+
+
+def resource_kind(root: etree._Element, ident: etree._Element) -> str:
+    """dataset | series | service, from hierarchyLevel (ISO default: dataset) and the identification type."""
+    level = code_value(root.find("gmd:hierarchyLevel", NS)).lower()
+    is_service_ident = ident.tag == _SERVICE_IDENT or (ident.get(ISO_TYPE) or "").endswith("SV_ServiceIdentification")
+    if level == "service" or (is_service_ident and level in ("", "service")):
+        return SERVICE if is_service_ident or ident.find("srv:serviceType", NS) is not None else DATASET
+    if level == "series":
+        return SERIES
+    return DATASET
+
+
+def file_identifier(root: etree._Element) -> str:
+    return value(root.find("gmd:fileIdentifier", NS))
+
+
+def resource_identifiers(ident: etree._Element) -> list[tuple[str, str, str]]:
+    """(code, codeSpace, anchor href) of each citation identifier that has a code."""
+    out = []
+    for ident_el in ident.iterfind("gmd:citation/gmd:CI_Citation/gmd:identifier/*", NS):
+        code_prop = ident_el.find("gmd:code", NS)
+        code = value(code_prop)
+        if code:
+            out.append((code, value(ident_el.find("gmd:codeSpace", NS)), href(code_prop)))
+    return out
+
+
+def identifier_text(code: str, code_space: str) -> str:
+    """The identifier as one string: codeSpace and code joined the way INSPIRE writes them."""
+    if not code_space or code.startswith(code_space) or is_http_uri(code):
+        return code
+    return code_space + code if code_space.endswith(("/", "#", ":")) else f"{code_space}:{code}"
+
+
+def subject_uri(state: RecordState, identifiers: list[tuple[str, str, str]]) -> URIRef:
+    """The resource's own HTTP URI when its identifier is one, else a URI minted from the record key."""
+    for code, code_space, anchor in identifiers:
+        for candidate in (anchor, code, identifier_text(code, code_space)):
+            if candidate and is_http_uri(candidate):
+                return URIRef(candidate)
+    return state.mint()
+
+
+def add_identifiers(state: RecordState, identifiers: list[tuple[str, str, str]], file_id: str) -> None:
+    """dct:identifier for each resource identifier (else the fileIdentifier); adms:identifier with codeSpace."""
+    out, subject = state.out, state.subject
+    if not identifiers:
+        out.add((subject, DCTERMS.identifier, Literal(file_id)))
+        return
+    for code, code_space, _ in identifiers:
+        out.add((subject, DCTERMS.identifier, Literal(identifier_text(code, code_space))))
+        if code_space:
+            node = out.bnode()
+            out.add((subject, ADMS.identifier, node))
+            out.add((node, TYPE, ADMS.Identifier))
+            out.add((node, SKOS.notation, Literal(code)))
+            out.add((node, ADMS.schemaAgency, Literal(code_space)))
+
+
+KINDS = (DATASET, SERIES, SERVICE)

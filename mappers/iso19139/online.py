@@ -1,0 +1,231 @@
+"""Online resources -> distributions (download / service access), pages and data service endpoints.
+
+Classification of a CI_OnlineResource, first match wins:
+1. OGC or ATOM service (protocol, application profile, "service=" or GetCapabilities in the URL):
+   a distribution with dcat:accessURL and a dcat:accessService (endpoint URL without the
+   GetCapabilities query, endpoint description = the GetCapabilities URL, dct:conformsTo the
+   OGC standard);
+2. a download (function "download", a WWW:DOWNLOAD protocol, or a file-like URL): dcat:downloadURL
+   and dcat:accessURL;
+3. function "information" or "search": foaf:page of the dataset;
+4. function "offlineAccess" or "order": a distribution with dcat:accessURL only;
+5. anything else: dcat:landingPage of the dataset.
+Formats come from the URL's extension, else from the formats of the same MD_Distribution/distributor.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit, urlunsplit
+
+from lxml import etree
+from rdflib import Literal, URIRef
+
+from mappers.iso19139.rdf import DCAT, DCATAP, DCTERMS, ELI_LEGAL_RESOURCE, FOAF, TYPE, XSD, is_http_uri, short_hash
+from mappers.iso19139.state import RecordState
+from mappers.iso19139.xml import NS, Texts, code_value, value
+from mappers.vocabularies import HVD_LEGISLATION, FileType, file_type, file_type_for_url
+from mappers.vocabularies.formats import FILE_EXTENSIONS
+
+OGC_STANDARDS = {
+    "wms": "http://www.opengeospatial.org/standards/wms",
+    "wmts": "http://www.opengeospatial.org/standards/wmts",
+    "wfs": "http://www.opengeospatial.org/standards/wfs",
+    "wcs": "http://www.opengeospatial.org/standards/wcs",
+    "csw": "http://www.opengeospatial.org/standards/cat",
+    "sos": "http://www.opengeospatial.org/standards/sos",
+    "wps": "http://www.opengeospatial.org/standards/wps",
+    "atom": "https://www.rfc-editor.org/rfc/rfc4287",
+}
+_SERVICE_FILE_TYPES = {"wms": "WMS", "wfs": "WFS", "atom": "ATOM"}
+_SERVICE_WORDS = (
+    ("wmts", r"\bwmts\b|web map tile service"),
+    ("wms", r"\bwms\b|web map service|\bview\b.*\bservice"),
+    ("wfs", r"\bwfs\b|web feature service"),
+    ("wcs", r"\bwcs\b|web coverage service"),
+    ("csw", r"\bcsw\b|catalog(ue)? service"),
+    ("sos", r"\bsos\b|sensor observation service"),
+    ("wps", r"\bwps\b|web processing service"),
+    ("atom", r"\batom\b"),
+)
+_SERVICE_PATTERNS = tuple((name, re.compile(pattern)) for name, pattern in _SERVICE_WORDS)
+
+
+@dataclass(slots=True)
+class Online:
+    """One CI_OnlineResource with the formats that apply to it."""
+
+    url: str
+    protocol: str
+    function: str
+    names: Texts
+    descriptions: Texts
+    formats: list[str]
+    size_mb: str
+
+
+def _formats(container: etree._Element, path: str) -> list[str]:
+    return [f for f in (value(el) for el in container.iterfind(path, NS)) if f]
+
+
+def collect(state: RecordState) -> list[Online]:
+    """Every online resource of the record's distribution info, in document order, without duplicates."""
+    out: list[Online] = []
+    seen: set[str] = set()
+    for distribution in state.root.iterfind("gmd:distributionInfo/gmd:MD_Distribution", NS):
+        shared = _formats(distribution, "gmd:distributionFormat/gmd:MD_Format/gmd:name")
+        groups = [(distribution.findall("gmd:transferOptions/gmd:MD_DigitalTransferOptions", NS), shared)]
+        for distributor in distribution.iterfind("gmd:distributor/gmd:MD_Distributor", NS):
+            own = _formats(distributor, "gmd:distributorFormat/gmd:MD_Format/gmd:name")
+            options = distributor.findall("gmd:distributorTransferOptions/gmd:MD_DigitalTransferOptions", NS)
+            groups.append((options, own or shared))
+        for options_list, formats in groups:
+            for options in options_list:
+                resources = options.findall("gmd:onLine/gmd:CI_OnlineResource", NS)
+                size = value(options.find("gmd:transferSize", NS)) if len(resources) == 1 else ""
+                for resource in resources:
+                    online = _online(state, resource, formats, size)
+                    if online is not None and online.url not in seen:
+                        seen.add(online.url)
+                        out.append(online)
+    return out
+
+
+def _online(state: RecordState, resource: etree._Element, formats: list[str], size: str) -> Online | None:
+    url = value(resource.find("gmd:linkage", NS))
+    if not is_http_uri(url):
+        return None
+    protocol = value(resource.find("gmd:protocol", NS)) + " " + value(resource.find("gmd:applicationProfile", NS))
+    return Online(
+        url=url,
+        protocol=protocol.strip(),
+        function=code_value(resource.find("gmd:function", NS)),
+        names=state.loc.texts(resource.find("gmd:name", NS)),
+        descriptions=state.loc.texts(resource.find("gmd:description", NS), keep_lines=True),
+        formats=formats,
+        size_mb=size,
+    )
+
+
+def service_type(url: str, protocol: str) -> str | None:
+    """ "wms", "wfs", "atom"... when the link is an OGC/ATOM service endpoint or capabilities document."""
+    text = protocol.lower().replace(":", " ").replace("_", " ")
+    for name, pattern in _SERVICE_PATTERNS:
+        if pattern.search(text):
+            return name
+    query = {k.lower(): v for k, v in parse_qs(urlsplit(url).query).items()}
+    declared = (query.get("service") or [""])[0].lower()
+    if declared in OGC_STANDARDS:
+        return declared
+    lowered = url.lower()
+    if "request=getcapabilities" in lowered:
+        return next((name for name, _ in _SERVICE_WORDS if f"/{name}" in lowered), "wms")
+    if lowered.split("?", 1)[0].endswith((".atom", "/atom.xml")):
+        return "atom"
+    return None
+
+
+def _is_download(online: Online) -> bool:
+    if online.function == "download" or "download" in online.protocol.lower():
+        return True
+    last = urlsplit(online.url).path.rsplit("/", 1)[-1].lower()
+    return "." in last and last.rsplit(".", 1)[-1] in FILE_EXTENSIONS
+
+
+def endpoint(url: str) -> str:
+    """A service URL without its GetCapabilities query: the endpoint DCAT wants."""
+    parts = urlsplit(url)
+    if "getcapabilities" in parts.query.lower() or "service=" in parts.query.lower():
+        return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+    return url
+
+
+def add_online_resources(state: RecordState) -> None:
+    """Distributions, pages and landing pages of a dataset or series."""
+    out, subject = state.out, state.subject
+    for online in collect(state):
+        service = service_type(online.url, online.protocol)
+        if service is None and not _is_download(online):
+            if online.function in ("information", "search"):
+                out.add((subject, FOAF.page, out.typed(online.url, FOAF.Document)))
+                continue
+            if online.function not in ("offlineAccess", "order"):
+                out.add((subject, DCAT.landingPage, out.typed(online.url, FOAF.Document)))
+                continue
+        _distribution(state, online, service)
+
+
+def _distribution(state: RecordState, online: Online, service: str | None) -> None:
+    out = state.out
+    dist = state.mint("distribution", short_hash(online.url))
+    state.distributions.append(dist)
+    out.add((state.subject, DCAT.distribution, dist))
+    out.add((dist, TYPE, DCAT.Distribution))
+    out.add((dist, DCAT.accessURL, URIRef(online.url)))
+    out.texts(dist, DCTERMS.title, online.names)
+    out.texts(dist, DCTERMS.description, online.descriptions)
+    found = file_type_for_url(online.url) if service is None else None
+    if service is None:
+        if _is_download(online):
+            out.add((dist, DCAT.downloadURL, URIRef(online.url)))
+    else:
+        out.add((dist, DCAT.accessService, _access_service(state, online, service)))
+    _add_format(state, dist, found, online.formats, service)
+    if state.licence is not None:
+        out.add((dist, DCTERMS.license, state.licence))
+    if state.rights is not None:
+        out.add((dist, DCTERMS.rights, state.rights))
+    if state.hvd:
+        out.add((dist, DCATAP.applicableLegislation, URIRef(HVD_LEGISLATION)))
+    size = _bytes(online.size_mb)
+    if size is not None:
+        out.add((dist, DCAT.byteSize, Literal(size, datatype=XSD.decimal)))
+
+
+def _add_format(
+    state: RecordState, dist: URIRef, found: FileType | None, formats: list[str], service: str | None
+) -> None:
+    """dct:format (EU file type) and dcat:mediaType (IANA), at most one each (DCAT-AP maxCount)."""
+    uri = found.uri if found else None
+    media = found.media_type if found else None
+    for name in formats:
+        if uri and media:
+            break
+        guess = file_type(name)
+        if guess is not None:
+            uri = uri or guess.uri
+            media = media or guess.media_type
+    if uri is None and service in _SERVICE_FILE_TYPES:
+        guess = file_type(_SERVICE_FILE_TYPES[service])
+        uri = guess.uri if guess else None
+    if uri:
+        state.out.add((dist, DCTERMS["format"], state.out.typed(uri, DCTERMS.MediaTypeOrExtent)))
+    if media:
+        state.out.add((dist, DCAT.mediaType, state.out.typed(media, DCTERMS.MediaType)))
+
+
+def _bytes(size_mb: str) -> str | None:
+    """ISO transferSize is in megabytes; dcat:byteSize wants bytes."""
+    try:
+        size = float(size_mb)
+    except ValueError:
+        return None
+    return str(round(size * 1024 * 1024)) if size > 0 else None
+
+
+def _access_service(state: RecordState, online: Online, service: str) -> URIRef:
+    out = state.out
+    node = state.mint("service", short_hash(online.url))
+    out.add((node, TYPE, DCAT.DataService))
+    out.texts(node, DCTERMS.title, online.names or [(f"{service.upper()} service", "en")])
+    out.add((node, DCAT.endpointURL, URIRef(endpoint(online.url))))
+    if endpoint(online.url) != online.url:
+        out.add((node, DCAT.endpointDescription, URIRef(online.url)))
+    out.add((node, DCTERMS.conformsTo, out.typed(OGC_STANDARDS[service], DCTERMS.Standard)))
+    out.add((node, DCAT.servesDataset, state.subject))
+    if state.licence is not None:
+        out.add((node, DCTERMS.license, state.licence))
+    if state.hvd:
+        out.add((node, DCATAP.applicableLegislation, out.typed(HVD_LEGISLATION, ELI_LEGAL_RESOURCE)))
+    return node

@@ -1,0 +1,136 @@
+"""Responsible parties: publisher (by role, documented fallback), contact points, attributions.
+
+Publisher choice, first match wins: a resource party (citation/citedResponsibleParty, then
+identificationInfo/pointOfContact) with role publisher, owner, custodian, distributor,
+resourceProvider, originator, pointOfContact, principalInvestigator, author, processor, user; then
+any resource party; then the metadata contact (gmd:contact); then the source's configured publisher.
+Contact points: resource parties with role pointOfContact, else all resource parties, else the
+metadata contact. Every other named resource party becomes a prov:qualifiedAttribution with its
+INSPIRE role (GeoDCAT-AP).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+from rdflib import Literal, URIRef
+
+from mappers.iso19139.rdf import DCAT, DCTERMS, FOAF, PROV, TYPE, VCARD, is_http_uri
+from mappers.iso19139.state import RecordState
+from mappers.iso19139.xml import NS, Texts, code_value, value
+
+PUBLISHER_ROLES = (
+    "publisher", "owner", "custodian", "distributor", "resourceProvider", "originator", "pointOfContact",
+    "principalInvestigator", "author", "processor", "user",
+)  # fmt: skip
+ROLE_BASE = "http://inspire.ec.europa.eu/metadata-codelist/ResponsiblePartyRole/"
+_EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
+
+
+@dataclass(slots=True)
+class Party:
+    """What a CI_ResponsibleParty says about an organisation or person."""
+
+    names: Texts
+    individual: str
+    email: str
+    url: str
+    role: str
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.names[0][0] if self.names else self.individual, self.email)
+
+
+def _party(state: RecordState, element: etree._Element) -> Party | None:
+    names = state.loc.texts(element.find("gmd:organisationName", NS))
+    individual = value(element.find("gmd:individualName", NS))
+    contact = element.find("gmd:contactInfo/gmd:CI_Contact", NS)
+    email = url = ""
+    if contact is not None:
+        for mail_el in contact.iterfind("gmd:address/gmd:CI_Address/gmd:electronicMailAddress", NS):
+            candidate = value(mail_el).removeprefix("mailto:").strip()
+            if _EMAIL.match(candidate):
+                email = candidate
+                break
+        url = value(contact.find("gmd:onlineResource/gmd:CI_OnlineResource/gmd:linkage", NS))
+    if not names and not individual and not email:
+        return None
+    return Party(names, individual, email, url if is_http_uri(url) else "", code_value(element.find("gmd:role", NS)))
+
+
+def _parties(state: RecordState, path: str) -> list[Party]:
+    return [p for p in (_party(state, el) for el in state.ident.iterfind(path, NS)) if p is not None]
+
+
+def add_parties(state: RecordState, fallback_publisher: dict[str, str]) -> None:
+    """dct:publisher, dcat:contactPoint and prov:qualifiedAttribution from the record's parties."""
+    resource = _parties(state, "gmd:citation/gmd:CI_Citation/gmd:citedResponsibleParty/gmd:CI_ResponsibleParty")
+    resource += _parties(state, "gmd:pointOfContact/gmd:CI_ResponsibleParty")
+    metadata = [
+        p for p in (_party(state, el) for el in state.root.iterfind("gmd:contact/gmd:CI_ResponsibleParty", NS)) if p
+    ]
+    named = [p for p in resource if p.names or p.individual]
+    publisher = next((p for role in PUBLISHER_ROLES for p in named if p.role == role), None)
+    publisher = publisher or (named[0] if named else None)
+    publisher = publisher or next((p for p in metadata if p.names or p.individual), None)
+    if publisher is not None:
+        state.out.add((state.subject, DCTERMS.publisher, _agent(state, publisher)))
+    elif fallback_publisher.get("name"):
+        _add_fallback_publisher(state, fallback_publisher)
+    contacts = [p for p in resource if p.role == "pointOfContact"] or resource or metadata
+    seen: set[tuple[str, str]] = set()
+    for party in contacts:
+        if party.key not in seen:
+            seen.add(party.key)
+            state.out.add((state.subject, DCAT.contactPoint, _vcard(state, party)))
+    for party in named:
+        if party is publisher or party.role in ("pointOfContact", "") or not party.role.isalpha():
+            continue
+        node = state.out.bnode()
+        state.out.add((state.subject, PROV.qualifiedAttribution, node))
+        state.out.add((node, TYPE, PROV.Attribution))
+        state.out.add((node, PROV.agent, _agent(state, party)))
+        state.out.add((node, DCAT.hadRole, URIRef(ROLE_BASE + party.role)))
+
+
+def _agent(state: RecordState, party: Party) -> object:
+    node = state.out.bnode()
+    state.out.add((node, TYPE, FOAF.Agent))
+    if party.names:
+        state.out.add((node, TYPE, FOAF.Organization))
+        state.out.texts(node, FOAF.name, party.names)
+    else:
+        state.out.add((node, TYPE, FOAF.Person))
+        state.out.add((node, FOAF.name, Literal(party.individual)))
+    if party.email:
+        state.out.add((node, FOAF.mbox, URIRef("mailto:" + party.email)))
+    if party.url:
+        state.out.add((node, FOAF.homepage, URIRef(party.url)))
+    return node
+
+
+def _vcard(state: RecordState, party: Party) -> object:
+    node = state.out.bnode()
+    state.out.add((node, TYPE, VCARD.Kind))  # the class DCAT-AP's range shape checks (no inference)
+    if party.names:
+        state.out.add((node, TYPE, VCARD.Organization))
+        state.out.texts(node, VCARD.fn, party.names)
+    elif party.individual:
+        state.out.add((node, TYPE, VCARD.Individual))
+        state.out.add((node, VCARD.fn, Literal(party.individual)))
+    if party.email:
+        state.out.add((node, VCARD.hasEmail, URIRef("mailto:" + party.email)))
+    if party.url:
+        state.out.add((node, VCARD.hasURL, URIRef(party.url)))
+    return node
+
+
+def _add_fallback_publisher(state: RecordState, publisher: dict[str, str]) -> None:
+    uri = publisher.get("uri", "")
+    node = URIRef(uri) if uri and is_http_uri(uri) else state.out.bnode()
+    state.out.add((state.subject, DCTERMS.publisher, node))
+    state.out.add((node, TYPE, FOAF.Agent))
+    state.out.add((node, FOAF.name, Literal(publisher["name"])))

@@ -1,0 +1,117 @@
+"""RDF side of the ISO 19139 mapper: pre-made terms and a small per-record graph writer."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date
+from urllib.parse import quote
+
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.plugins.stores.memory import SimpleMemory
+
+from mappers.iso19139.xml import Texts
+
+DCATAP = Namespace("http://data.europa.eu/r5r/")
+GEODCAT = Namespace("http://data.europa.eu/930/")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+ADMS = Namespace("http://www.w3.org/ns/adms#")
+LOCN = Namespace("http://www.w3.org/ns/locn#")
+GSP = Namespace("http://www.opengis.net/ont/geosparql#")
+DATASET_SERIES = URIRef("http://www.w3.org/ns/dcat#DatasetSeries")  # DCAT 3; rdflib's DCAT is DCAT 2
+ELI_LEGAL_RESOURCE = URIRef("http://data.europa.eu/eli/ontology#LegalResource")
+WKT = GSP.wktLiteral
+TYPE = RDF.type
+
+__all__ = [
+    "ADMS", "DATASET_SERIES", "DCAT", "DCATAP", "DCTERMS", "ELI_LEGAL_RESOURCE", "FOAF", "GEODCAT", "LOCN",
+    "PROV", "RDF", "RDFS", "SKOS", "TYPE", "VCARD", "WKT", "XSD", "GraphWriter", "date_literal", "is_http_uri",
+    "mint",
+]  # fmt: skip
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+_YEAR_MONTH = re.compile(r"^\d{4}-\d{2}$")
+_YEAR = re.compile(r"^\d{4}$")
+_HTTP_URI = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
+
+
+def is_http_uri(text: str) -> bool:
+    """True for an absolute http(s) URI that can be written as an IRI as is."""
+    return bool(_HTTP_URI.match(text))
+
+
+def mint(base: str, *parts: str) -> URIRef:
+    """A URI under the source's base, stable for the same parts (record ids are percent-encoded)."""
+    return URIRef(base + "/".join(quote(p, safe="-._~") for p in parts))
+
+
+def short_hash(*parts: str) -> str:
+    """12 hex digits identifying some values (URL, protocol...) inside one record."""
+    return hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:12]
+
+
+def _day(text: str) -> Literal | None:
+    """xsd:date for a real calendar day; "2009-00-00" / "2009-05-00" mean a year / a month."""
+    year, month, day = text.split("-")
+    if month == "00":
+        return Literal(year, datatype=XSD.gYear)
+    if day == "00":
+        return Literal(f"{year}-{month}", datatype=XSD.gYearMonth)
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return None
+    return Literal(text, datatype=XSD.date)
+
+
+def date_literal(text: str) -> Literal | None:
+    """xsd:date / xsd:dateTime / xsd:gYearMonth / xsd:gYear literal for an ISO date, or None."""
+    text = text.strip()
+    if _DATE.match(text):
+        return _day(text)
+    match = _DATETIME.match(text)
+    if match:
+        day, hm, seconds, _, zone = match.groups()
+        checked = _day(day)
+        if checked is None or checked.datatype != XSD.date:
+            return checked
+        if hm == "00:00" and not seconds and not zone:
+            return checked
+        if int(hm[:2]) > 23 or int(hm[3:]) > 59:
+            return checked
+        return Literal(f"{day}T{hm}{seconds or ':00'}{(zone or '')}", datatype=XSD.dateTime)
+    if _YEAR_MONTH.match(text):
+        return Literal(text, datatype=XSD.gYearMonth)
+    if _YEAR.match(text):
+        return Literal(text, datatype=XSD.gYear)
+    return None
+
+
+class GraphWriter:
+    """One record's graph, with blank nodes named from the subject so that output is reproducible."""
+
+    __slots__ = ("graph", "add", "_seed", "_count")
+
+    def __init__(self, seed: str) -> None:
+        # SimpleMemory: no context bookkeeping; about 2.5x faster per triple than the default store.
+        self.graph = Graph(store=SimpleMemory())
+        self.add = self.graph.add
+        self._seed = "n" + hashlib.sha1(seed.encode()).hexdigest()[:10]
+        self._count = 0
+
+    def bnode(self) -> BNode:
+        self._count += 1
+        return BNode(f"{self._seed}x{self._count}")
+
+    def texts(self, subject: URIRef | BNode, predicate: URIRef, texts: Texts) -> None:
+        """Add one literal per language version."""
+        for text, lang in texts:
+            self.add((subject, predicate, Literal(text, lang=lang)))
+
+    def typed(self, uri: str, rdf_type: URIRef) -> URIRef:
+        """The URI as a term, declared with the class DCAT-AP range shapes expect."""
+        term = URIRef(uri)
+        self.add((term, TYPE, rdf_type))
+        return term

@@ -1,0 +1,65 @@
+"""The dcat:CatalogRecord describing the ISO metadata record itself."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from rdflib import Literal
+
+from luxcat.records import RawRecord
+from mappers.base import MapContext
+from mappers.iso19139.rdf import DCAT, DCTERMS, FOAF, TYPE, XSD, date_literal, is_http_uri
+from mappers.iso19139.state import RecordState
+from mappers.iso19139.xml import NS, code_value, value
+from mappers.vocabularies import language_uri
+
+ISO_19139 = "http://www.isotc211.org/2005/gmd"  # the ISO/TS 19139 schema namespace, as GeoDCAT-AP uses it
+
+
+def record_url(raw: RawRecord, context: MapContext, file_id: str) -> str | None:
+    """Link to the original record: the source's template, a GetRecordById URL, or a CSW-derived one."""
+    if not file_id:
+        return None
+    if context.record_url:
+        return context.record_url.replace("{id}", quote(file_id, safe=""))
+    origin = raw.origin_url or ""
+    if not origin.startswith(("http://", "https://")):
+        return None
+    if "getrecordbyid" in origin.lower():
+        return origin
+    parts = urlsplit(origin)
+    if "csw" not in parts.path.lower() and "service=csw" not in parts.query.lower():
+        return None
+    base = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+    return (
+        f"{base}?service=CSW&version=2.0.2&request=GetRecordById&id={quote(file_id, safe='')}"
+        "&outputSchema=http://www.isotc211.org/2005/gmd&elementSetName=full"
+    )
+
+
+def add_catalog_record(state: RecordState, raw: RawRecord, context: MapContext, file_id: str) -> None:
+    """dcat:CatalogRecord: primary topic, dateStamp as dct:modified, ISO 19139, language, source link."""
+    out, record = state.out, state.record_uri
+    out.add((record, TYPE, DCAT.CatalogRecord))
+    out.add((record, FOAF.primaryTopic, state.subject))
+    stamp_el = state.root.find("gmd:dateStamp", NS)
+    stamp = date_literal(value(stamp_el) or (stamp_el.text or "").strip()) if stamp_el is not None else None
+    if stamp is None:  # no usable dateStamp (e.g. pycsw's placeholder): when the record was fetched
+        stamp = Literal(_fetched(raw), datatype=XSD.dateTime)
+    out.add((record, DCTERMS.modified, stamp))
+    out.add((record, DCTERMS.conformsTo, out.typed(ISO_19139, DCTERMS.Standard)))
+    if file_id:
+        out.add((record, DCTERMS.identifier, Literal(file_id)))
+    lang = language_uri(code_value(state.root.find("gmd:language", NS)) or value(state.root.find("gmd:language", NS)))
+    if lang:
+        out.add((record, DCTERMS.language, out.typed(lang, DCTERMS.LinguisticSystem)))
+    url = record_url(raw, context, file_id)
+    if url and is_http_uri(url):
+        out.add((record, FOAF.page, out.typed(url, FOAF.Document)))
+    out.add((state.subject, FOAF.isPrimaryTopicOf, record))
+
+
+def _fetched(raw: RawRecord) -> str:
+    fetched: datetime = raw.fetched_at
+    return fetched.replace(microsecond=0).isoformat()
