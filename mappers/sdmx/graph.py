@@ -18,6 +18,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
 
 from mappers.sdmx.options import DistributionOption, SdmxMapperOptions
 from mappers.sdmx.periods import parse_datetime, period_bounds
+from mappers.vocabularies import licence_uri
 
 DCAT3 = Namespace("http://www.w3.org/ns/dcat#")  # rdflib's DCAT is closed at DCAT 2 (no DatasetSeries)
 STAT = Namespace("http://data.europa.eu/m8g/")
@@ -268,7 +269,7 @@ class DataflowGraph:
         licence = self.options.licence or self.context.licence
         if not licence:
             return None
-        uri = eu_uri("licence", licence)
+        uri = URIRef(licence_uri(licence) or eu_uri("licence", licence))
         self.graph.add((uri, RDF.type, DCTERMS.LicenseDocument))
         return uri
 
