@@ -170,6 +170,7 @@ class LocalPycsw:
         self._port = port
         self._proc: subprocess.Popen[bytes] | None = None
         self._loads = 0
+        self._started_at = 0.0
 
     # -- paths -------------------------------------------------------------------------------------
     @property
@@ -205,11 +206,16 @@ class LocalPycsw:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.db_path.unlink(missing_ok=True)
         self._write_config()
-        self._admin("setup_db")
-        if self.records:
-            self.load(self.records)
-        shutil.copyfile(self.db_path, self.workdir / "records.snapshot.db")
-        self._spawn()
+        self._launch()  # the server imports pycsw while the repository is being built
+        try:
+            self._admin("setup_db")
+            if self.records:
+                self.load(self.records)
+            shutil.copyfile(self.db_path, self.workdir / "records.snapshot.db")
+            self._wait_ready()
+        except Exception:
+            self.stop()
+            raise
         return self
 
     def stop(self) -> None:
@@ -233,8 +239,8 @@ class LocalPycsw:
     ) -> None:
         self.stop()
 
-    def _spawn(self) -> None:
-        """Start the wsgiref script, learn its port, point the config's server url at it, wait for it."""
+    def _launch(self) -> None:
+        """Start the wsgiref script (it binds 127.0.0.1 and writes its port to a file)."""
         script = self.workdir / "serve_pycsw.py"
         script.write_text(_SERVE_SCRIPT)
         port_file = self.workdir / "server.port"
@@ -251,7 +257,12 @@ class LocalPycsw:
                 env=env,
             )
         _RUNNING.add(self)
-        deadline = time.monotonic() + self.startup_timeout
+        self._started_at = time.monotonic()
+
+    def _wait_ready(self) -> None:
+        """Learn the port, point the config's server url at it, wait until GetCapabilities answers."""
+        port_file = self.workdir / "server.port"
+        deadline = self._started_at + self.startup_timeout
         while not port_file.exists():
             self._check_alive(deadline, "bind a port")
             time.sleep(0.05)

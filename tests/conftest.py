@@ -46,7 +46,7 @@ def pycsw_server(tmp_path_factory: pytest.TempPathFactory, pycsw_python: Path) -
     """READ-ONLY real pycsw 2.6.2 loaded with config/demo/iso19139 (25 records), shared by the session.
 
     `pycsw_server.url` is the CSW 2.0.2 endpoint; page size is capped at 10 (PYCSW_MAXRECORDS);
-    transactions are disabled. Never change its data or config: use `pycsw_mutable` for that.
+    transactions are disabled. Never change its data or config: use `mutable_pycsw` for that.
     """
     server = LocalPycsw(
         tmp_path_factory.mktemp("pycsw-ro"),
@@ -60,8 +60,8 @@ def pycsw_server(tmp_path_factory: pytest.TempPathFactory, pycsw_python: Path) -
 
 
 @pytest.fixture(scope="session")
-def _pycsw_mutable_server(tmp_path_factory: pytest.TempPathFactory, pycsw_python: Path) -> Iterator[LocalPycsw]:
-    """The one process behind `pycsw_mutable` (started once; reset before each test)."""
+def _mutable_pycsw_server(tmp_path_factory: pytest.TempPathFactory, pycsw_python: Path) -> Iterator[LocalPycsw]:
+    """The one process behind `mutable_pycsw` (started once; reset before each test)."""
     server = LocalPycsw(
         tmp_path_factory.mktemp("pycsw-rw"),
         [DEMO_RECORDS],
@@ -75,7 +75,7 @@ def _pycsw_mutable_server(tmp_path_factory: pytest.TempPathFactory, pycsw_python
 
 
 @pytest.fixture
-def pycsw_mutable(_pycsw_mutable_server: LocalPycsw) -> LocalPycsw:
+def mutable_pycsw(_mutable_pycsw_server: LocalPycsw) -> LocalPycsw:
     """A real pycsw this test may change freely: same 25 demo records, CSW-T enabled, maxrecords 10.
 
     A second session-scoped process (not `pycsw_server`), restored before each test in milliseconds by
@@ -84,8 +84,8 @@ def pycsw_mutable(_pycsw_mutable_server: LocalPycsw) -> LocalPycsw:
     loader), `.set_maxrecords(n)`, `.set_transactions(False)`; read it back with `.identifiers()`.
     Tests using it must not run concurrently with each other (no xdist on this fixture).
     """
-    _pycsw_mutable_server.reset()
-    return _pycsw_mutable_server
+    _mutable_pycsw_server.reset()
+    return _mutable_pycsw_server
 
 
 @pytest.fixture
@@ -95,7 +95,7 @@ def faulty_proxy(pycsw_server: LocalPycsw) -> Iterator[FaultyProxy]:
     Point the harvester at `faulty_proxy.url`, program faults with `.fail(500, when=Match.csw("GetRecords",
     start_position=11))`, `.hang(seconds)`, `.throttle(retry_after)`, `.respond(body)`, `.drop()`,
     `.transform(fn)` (each with `times=N` to fail N times then pass), inspect `.log`. For another
-    upstream (e.g. `pycsw_mutable`), use `FaultyProxy(url)` as a context manager.
+    upstream (e.g. `mutable_pycsw`), use `FaultyProxy(url)` as a context manager.
     """
     with FaultyProxy(pycsw_server.url) as proxy:
         yield proxy

@@ -142,7 +142,9 @@ class FaultyProxy:
         handler = type("Handler", (_Handler,), {"proxy": self})
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="faulty-proxy", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="faulty-proxy", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -281,8 +283,8 @@ class _Handler(BaseHTTPRequestHandler):
         if rule is None or rule.action == "transform":
             self._pass_through(req, rule)
         elif rule.action == "respond":
+            self.proxy._record(req, rule, rule.status)  # log before answering: the client may look at once
             self._answer(rule.status, list(rule.headers.items()), rule.body)
-            self.proxy._record(req, rule, rule.status)
         elif rule.action == "hang":
             self.proxy._stopping.wait(rule.seconds)
             if rule.then_forward and not self.proxy._stopping.is_set():
@@ -303,8 +305,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if rule is not None and rule.transform is not None:
             body = rule.transform(body)
-        self._answer(status, headers, body)
         self.proxy._record(req, rule, status)
+        self._answer(status, headers, body)
 
     def _answer(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
         try:

@@ -27,8 +27,10 @@ class PostgresUnavailable(RuntimeError):
 
 def find_bindir() -> Path:
     """The newest PostgreSQL bin dir ($LUXCAT_PG_BINDIR, /usr/lib/postgresql/*/bin, or PATH)."""
-    candidates = [os.environ.get("LUXCAT_PG_BINDIR", "")]
-    candidates += sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=_major, reverse=True)
+    forced = os.environ.get("LUXCAT_PG_BINDIR")
+    if forced:  # authoritative when set, so a wrong value is reported rather than silently replaced
+        return Path(forced)
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=_major, reverse=True)
     which = shutil.which("pg_ctl")
     candidates.append(str(Path(which).resolve().parent) if which else "")
     for cand in filter(None, candidates):
@@ -73,6 +75,16 @@ class TempPostgres:
 
     def start(self) -> TempPostgres:
         """Create the cluster and database; raise PostgresUnavailable with the server log on failure."""
+        try:
+            return self._start()
+        except PostgresUnavailable:
+            self.stop()
+            raise
+
+    def _start(self) -> TempPostgres:
+        missing = [tool for tool in ("initdb", "pg_ctl", "createdb") if not (self.bindir / tool).exists()]
+        if missing:
+            raise PostgresUnavailable(f"no {', '.join(missing)} in {self.bindir}")
         if self.run_as:
             user = pwd.getpwnam(self.run_as)
             os.chown(self.root, user.pw_uid, user.pw_gid)
@@ -94,7 +106,6 @@ class TempPostgres:
             self._started = True
             break
         else:
-            self.cleanup()
             raise PostgresUnavailable(last_error)
         self._pg("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", SUPERUSER, DATABASE)
         return self

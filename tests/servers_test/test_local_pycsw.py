@@ -118,42 +118,42 @@ def test_modified_filter_selects_by_datestamp(pycsw_server: LocalPycsw) -> None:
     )
 
 
-def test_csw_t_insert_update_delete(pycsw_mutable: LocalPycsw) -> None:
-    url = pycsw_mutable.url
+def test_csw_t_insert_update_delete(mutable_pycsw: LocalPycsw) -> None:
+    url = mutable_pycsw.url
     new_id = file_identifier(NEW_RECORD.read_bytes())
     assert record_by_id(url, new_id) is None
 
-    pycsw_mutable.insert(NEW_RECORD.read_bytes())
+    mutable_pycsw.insert(NEW_RECORD.read_bytes())
     inserted = record_by_id(url, new_id)
     assert inserted is not None and file_identifier(etree.tostring(inserted)) == new_id
 
-    pycsw_mutable.update(SERVICE1_NEWER.read_bytes())
-    assert pycsw_mutable.identifiers()["test-service-1"] == "2011-09-10T00:00:01"
+    mutable_pycsw.update(SERVICE1_NEWER.read_bytes())
+    assert mutable_pycsw.identifiers()["test-service-1"] == "2011-09-10T00:00:01"
     updated = record_by_id(url, "test-service-1")
     assert updated is not None and b"NEWER" in etree.tostring(updated)
 
-    pycsw_mutable.delete("test-service-1")
+    mutable_pycsw.delete("test-service-1")
     assert record_by_id(url, "test-service-1") is None
     assert get_records(url).get("numberOfRecordsMatched") == "25"  # 25 + 1 inserted - 1 deleted
 
 
-def test_csw_t_failures_raise(pycsw_mutable: LocalPycsw) -> None:
+def test_csw_t_failures_raise(mutable_pycsw: LocalPycsw) -> None:
     with pytest.raises(PycswError, match="expected 1"):
-        pycsw_mutable.delete("no-such-record")
+        mutable_pycsw.delete("no-such-record")
     with pytest.raises(PycswError, match="UNIQUE constraint"):
-        pycsw_mutable.insert(demo_records()["test-service-1"])
+        mutable_pycsw.insert(demo_records()["test-service-1"])
     with pytest.raises(PycswError, match="not well-formed"):
-        pycsw_mutable.insert(b"<gmd:MD_Metadata")
-    pycsw_mutable.set_transactions(False)
+        mutable_pycsw.insert(b"<gmd:MD_Metadata")
+    mutable_pycsw.set_transactions(False)
     with pytest.raises(PycswError, match="not supported"):
-        pycsw_mutable.insert(NEW_RECORD.read_bytes())
+        mutable_pycsw.insert(NEW_RECORD.read_bytes())
 
 
-def test_fresh_datestamp_makes_an_insert_visible_to_incremental_queries(pycsw_mutable: LocalPycsw) -> None:
+def test_fresh_datestamp_makes_an_insert_visible_to_incremental_queries(mutable_pycsw: LocalPycsw) -> None:
     fresh = with_datestamp(NEW_RECORD.read_bytes(), "2031-02-03T04:05:06", identifier="luxcat-fresh-1")
-    pycsw_mutable.insert(fresh)
+    mutable_pycsw.insert(fresh)
     results = get_records(
-        pycsw_mutable.url,
+        mutable_pycsw.url,
         constraintlanguage="CQL_TEXT",
         constraint_language_version="1.1.0",
         constraint="apiso:Modified > '2030-01-01'",
@@ -161,21 +161,21 @@ def test_fresh_datestamp_makes_an_insert_visible_to_incremental_queries(pycsw_mu
     assert ids_of(results) == ["luxcat-fresh-1"]
 
 
-def test_reset_restores_records_and_config(pycsw_mutable: LocalPycsw) -> None:
-    pycsw_mutable.delete("test-service-1")
-    pycsw_mutable.load([NEW_RECORD])
-    pycsw_mutable.set_maxrecords(3)
-    assert get_records(pycsw_mutable.url).get("numberOfRecordsReturned") == "3"
-    pycsw_mutable.reset()
-    assert set(pycsw_mutable.identifiers()) == set(demo_records())
-    assert get_records(pycsw_mutable.url).get("numberOfRecordsReturned") == "10"
+def test_reset_restores_records_and_config(mutable_pycsw: LocalPycsw) -> None:
+    mutable_pycsw.delete("test-service-1")
+    mutable_pycsw.load([NEW_RECORD])
+    mutable_pycsw.set_maxrecords(3)
+    assert get_records(mutable_pycsw.url).get("numberOfRecordsReturned") == "3"
+    mutable_pycsw.reset()
+    assert set(mutable_pycsw.identifiers()) == set(demo_records())
+    assert get_records(mutable_pycsw.url).get("numberOfRecordsReturned") == "10"
 
 
-def test_load_refuses_files_pycsw_skips(pycsw_mutable: LocalPycsw, tmp_path: Path) -> None:
+def test_load_refuses_files_pycsw_skips(mutable_pycsw: LocalPycsw, tmp_path: Path) -> None:
     broken = tmp_path / "broken.xml"
     broken.write_bytes(b"<gmd:MD_Metadata xmlns:gmd='http://www.isotc211.org/2005/gmd'>")
     with pytest.raises(PycswError, match="not well-formed"):
-        pycsw_mutable.load([broken])
+        mutable_pycsw.load([broken])
 
 
 def test_start_failure_reports_the_log(pycsw_python: Path, tmp_path: Path) -> None:
