@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 from rdflib import Literal
 
@@ -10,6 +12,8 @@ from mappers.iso19139.state import RecordState
 from mappers.iso19139.xml import NS, href, value
 from mappers.vocabularies import country_uri
 
+_DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_LEADING_ZEROS = re.compile(r"^(-?)0+(\d)")  # "-054.75" -> "-54.75", as WKT readers expect
 _GEO_IDENTIFIERS = "gmd:geographicElement/gmd:EX_GeographicDescription/gmd:geographicIdentifier/*"
 _GML_NAMESPACES = (NS["gml"], NS["gml31"])
 _EU_PLACES = (
@@ -52,15 +56,13 @@ def add_extents(state: RecordState) -> None:
 
 
 def _corners(box: etree._Element) -> tuple[str, str, str, str] | None:
-    """(west, east, south, north) as written in the record (precision kept), if all four are numbers."""
+    """(west, east, south, north) with the record's digits (precision kept), if all four are numbers."""
     out = []
     for name in ("westBoundLongitude", "eastBoundLongitude", "southBoundLatitude", "northBoundLatitude"):
         text = value(box.find(f"gmd:{name}", NS))
-        try:
-            float(text)
-        except ValueError:
+        if not _DECIMAL.match(text):
             return None
-        out.append(text)
+        out.append(_LEADING_ZEROS.sub(r"\1\2", text.lstrip("+")))
     return out[0], out[1], out[2], out[3]
 
 

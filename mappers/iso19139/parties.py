@@ -5,8 +5,9 @@ identificationInfo/pointOfContact) with role publisher, owner, custodian, distri
 resourceProvider, originator, pointOfContact, principalInvestigator, author, processor, user; then
 any resource party; then the metadata contact (gmd:contact); then the source's configured publisher.
 Contact points: resource parties with role pointOfContact, else all resource parties, else the
-metadata contact. Every other named resource party becomes a prov:qualifiedAttribution with its
-INSPIRE role (GeoDCAT-AP).
+metadata contact. Every named resource party whose role is neither pointOfContact nor publisher
+(including the party chosen as publisher through another role, e.g. owner) also becomes a
+prov:qualifiedAttribution with its INSPIRE role (GeoDCAT-AP), so no role is lost.
 """
 
 from __future__ import annotations
@@ -35,30 +36,30 @@ class Party:
 
     names: Texts
     individual: str
-    email: str
+    emails: list[str]
     url: str
     role: str
 
     @property
-    def key(self) -> tuple[str, str]:
-        return (self.names[0][0] if self.names else self.individual, self.email)
+    def key(self) -> tuple[str, tuple[str, ...]]:
+        return (self.names[0][0] if self.names else self.individual, tuple(self.emails))
 
 
 def _party(state: RecordState, element: etree._Element) -> Party | None:
     names = state.loc.texts(element.find("gmd:organisationName", NS))
     individual = value(element.find("gmd:individualName", NS))
     contact = element.find("gmd:contactInfo/gmd:CI_Contact", NS)
-    email = url = ""
+    emails: list[str] = []
+    url = ""
     if contact is not None:
         for mail_el in contact.iterfind("gmd:address/gmd:CI_Address/gmd:electronicMailAddress", NS):
             candidate = value(mail_el).removeprefix("mailto:").strip()
-            if _EMAIL.match(candidate):
-                email = candidate
-                break
+            if _EMAIL.match(candidate) and candidate not in emails:
+                emails.append(candidate)
         url = value(contact.find("gmd:onlineResource/gmd:CI_OnlineResource/gmd:linkage", NS))
-    if not names and not individual and not email:
+    if not names and not individual and not emails:
         return None
-    return Party(names, individual, email, url if is_http_uri(url) else "", code_value(element.find("gmd:role", NS)))
+    return Party(names, individual, emails, url if is_http_uri(url) else "", code_value(element.find("gmd:role", NS)))
 
 
 def _parties(state: RecordState, path: str) -> list[Party]:
@@ -87,7 +88,7 @@ def add_parties(state: RecordState, fallback_publisher: dict[str, str]) -> None:
             seen.add(party.key)
             state.out.add((state.subject, DCAT.contactPoint, _vcard(state, party)))
     for party in named:
-        if party is publisher or party.role in ("pointOfContact", "") or not party.role.isalpha():
+        if party.role in ("pointOfContact", "publisher", "") or not party.role.isalpha():
             continue
         node = state.out.bnode()
         state.out.add((state.subject, PROV.qualifiedAttribution, node))
@@ -105,8 +106,8 @@ def _agent(state: RecordState, party: Party) -> object:
     else:
         state.out.add((node, TYPE, FOAF.Person))
         state.out.add((node, FOAF.name, Literal(party.individual)))
-    if party.email:
-        state.out.add((node, FOAF.mbox, URIRef("mailto:" + party.email)))
+    for email in party.emails:
+        state.out.add((node, FOAF.mbox, URIRef("mailto:" + email)))
     if party.url:
         state.out.add((node, FOAF.homepage, URIRef(party.url)))
     return node
@@ -121,8 +122,8 @@ def _vcard(state: RecordState, party: Party) -> object:
     elif party.individual:
         state.out.add((node, TYPE, VCARD.Individual))
         state.out.add((node, VCARD.fn, Literal(party.individual)))
-    if party.email:
-        state.out.add((node, VCARD.hasEmail, URIRef("mailto:" + party.email)))
+    for email in party.emails:
+        state.out.add((node, VCARD.hasEmail, URIRef("mailto:" + email)))
     if party.url:
         state.out.add((node, VCARD.hasURL, URIRef(party.url)))
     return node
