@@ -120,7 +120,7 @@ class SdmxHarvester(Harvester):
     def _category_paths(dataflow: Any, store: StructureStore) -> list[str]:
         """Dotted id paths of the categories a dataflow is filed under."""
         urns = store.categorisations.get(key_of(dataflow), [])
-        return [".".join(p["id"] for p in store._category(urn)["path"]) for urn in urns]
+        return [".".join(p["id"] for p in store.category(urn)["path"]) for urn in urns]
 
     def _records(
         self, fetcher: Fetcher, store: StructureStore, flows: list[Any], limit: int | None

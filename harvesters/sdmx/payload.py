@@ -172,7 +172,7 @@ class StructureStore:
                 "valid_to": _iso(getattr(dataflow, "valid_to", None)),
             },
             "structure": self._structure(dsd, constraint) if dsd is not None else None,
-            "categories": [self._category(urn) for urn in sorted(self.categorisations.get(key, []))],
+            "categories": [self.category(urn) for urn in sorted(self.categorisations.get(key, []))],
             "time_coverage": (
                 {"start": actual.start, "end": actual.end} if actual and (actual.start or actual.end) else None
             ),
@@ -243,7 +243,7 @@ class StructureStore:
             for c in sorted(codes, key=lambda c: c.id)
         ]
 
-    def _category(self, urn: str) -> dict[str, Any]:
+    def category(self, urn: str) -> dict[str, Any]:
         """A category with its path from the scheme root (ids and names), for topics and series."""
         category = self.categories.get(urn)
         path = []
