@@ -44,11 +44,25 @@ _SERVE_SCRIPT = '''\
 """Serve pycsw.wsgi.application on 127.0.0.1 only (pycsw's own wsgi.py binds every interface)."""
 import os
 import sys
+import threading
+import time
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIServer, make_server
 
 os.environ["PYCSW_CONFIG"] = sys.argv[1]
 from pycsw.wsgi import application  # noqa: E402
+
+PARENT = int(sys.argv[4])
+
+
+def exit_with_parent():
+    """If luxcat/pytest is killed (no atexit), do not outlive it."""
+    while os.getppid() == PARENT:
+        time.sleep(0.5)
+    os._exit(0)
+
+
+threading.Thread(target=exit_with_parent, daemon=True).start()
 
 
 class Server(ThreadingMixIn, WSGIServer):
@@ -249,7 +263,14 @@ class LocalPycsw:
         env["PYTHONWARNINGS"] = "ignore"
         with self.log_path.open("ab") as log:
             self._proc = subprocess.Popen(
-                [str(self.python), str(script), str(self.config_path), str(self._port), str(port_file)],
+                [
+                    str(self.python),
+                    str(script),
+                    str(self.config_path),
+                    str(self._port),
+                    str(port_file),
+                    str(os.getpid()),
+                ],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -204,3 +206,14 @@ def test_ensure_venv_is_idempotent(pycsw_python: Path) -> None:
     stamp = (venv / ".luxcat-pycsw-requirements").stat().st_mtime_ns
     assert ensure_venv(venv) == pycsw_python
     assert (venv / ".luxcat-pycsw-requirements").stat().st_mtime_ns == stamp
+
+
+def test_a_forgotten_server_dies_with_its_parent(pycsw_python: Path, tmp_path: Path) -> None:
+    script = (
+        "import sys; from pathlib import Path; from luxcat.pycsw_local import LocalPycsw\n"
+        f"s = LocalPycsw(Path({str(tmp_path)!r}), python=Path({str(pycsw_python)!r})).start()\n"
+        "print(s.pid)\n"  # exits without stop(): the atexit guard must end the server
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(done.stdout.strip()), 0)
