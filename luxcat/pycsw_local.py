@@ -178,9 +178,11 @@ class LocalPycsw:
         self.title = title
         self.python = python
         self.startup_timeout = startup_timeout
-        self._initial = {"maxrecords": maxrecords, "transactions": transactions}
+        self._initial_maxrecords = maxrecords
+        self._initial_transactions = transactions
         self._maxrecords = maxrecords
         self._transactions = transactions
+        self._requested_port = port
         self._port = port
         self._proc: subprocess.Popen[bytes] | None = None
         self._loads = 0
@@ -189,14 +191,17 @@ class LocalPycsw:
     # -- paths -------------------------------------------------------------------------------------
     @property
     def config_path(self) -> Path:
+        """pycsw's INI file (re-read by pycsw on every request)."""
         return self.workdir / "pycsw.cfg"
 
     @property
     def db_path(self) -> Path:
+        """The sqlite repository pycsw serves."""
         return self.workdir / "records.db"
 
     @property
     def log_path(self) -> Path:
+        """Server stdout + stderr (pycsw's own log is pycsw.log beside it)."""
         return self.workdir / "server.log"
 
     @property
@@ -219,6 +224,7 @@ class LocalPycsw:
         self.python = self.python or ensure_venv()
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.db_path.unlink(missing_ok=True)
+        self._port = self._requested_port
         self._write_config()
         self._launch()  # the server imports pycsw while the repository is being built
         try:
@@ -246,11 +252,13 @@ class LocalPycsw:
             proc.wait(timeout=5)
 
     def __enter__(self) -> LocalPycsw:
+        """Start on entry, so `with LocalPycsw(...) as csw:` is all a caller writes."""
         return self.start()
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        """Stop whatever happened inside the block."""
         self.stop()
 
     def _launch(self) -> None:
@@ -305,6 +313,7 @@ class LocalPycsw:
             raise PycswError(f"pycsw did not {step} within {self.startup_timeout:.0f}s; log:\n{self.log_tail()}")
 
     def _answers_capabilities(self) -> bool:
+        """Readiness probe: the server is up and pycsw can read its config and repository."""
         url = f"http://127.0.0.1:{self._port}/csw?service=CSW&version=2.0.2&request=GetCapabilities"
         try:
             with urllib.request.urlopen(url, timeout=5) as resp:
@@ -378,8 +387,8 @@ class LocalPycsw:
         with contextlib.closing(sqlite3.connect(self.workdir / "records.snapshot.db")) as src:
             with contextlib.closing(sqlite3.connect(self.db_path)) as dst:
                 src.backup(dst)
-        self._maxrecords = int(self._initial["maxrecords"])
-        self._transactions = bool(self._initial["transactions"])
+        self._maxrecords = self._initial_maxrecords
+        self._transactions = self._initial_transactions
         self._write_config()
 
     def identifiers(self) -> dict[str, str]:
@@ -493,4 +502,5 @@ def _shorten(text: str, limit: int = 600) -> str:
 
 
 def _xml_escape(text: str) -> str:
+    """Escape an identifier for an ogc:Literal."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

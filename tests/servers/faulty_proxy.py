@@ -52,6 +52,7 @@ class Match:
     predicate: Callable[[ProxiedRequest], bool] | None = None
 
     def __call__(self, req: ProxiedRequest) -> bool:
+        """Does this request match every criterion given?"""
         if self.method and req.method != self.method.upper():
             return False
         if any(req.query.get(k.lower()) != v for k, v in self.query.items()):
@@ -106,6 +107,7 @@ class Rule:
 
     @property
     def active(self) -> bool:
+        """Still firing (fewer hits than `times`)?"""
         return self.times is None or self.hits < self.times
 
 
@@ -139,6 +141,7 @@ class FaultyProxy:
 
     # -- lifecycle ---------------------------------------------------------------------------------
     def start(self) -> FaultyProxy:
+        """Listen on a free 127.0.0.1 port, in a daemon thread."""
         handler = type("Handler", (_Handler,), {"proxy": self})
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
@@ -157,11 +160,13 @@ class FaultyProxy:
             self._server = None
 
     def __enter__(self) -> FaultyProxy:
+        """Start on entry."""
         return self.start()
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        """Stop on exit, whatever happened."""
         self.stop()
 
     @property
@@ -173,6 +178,7 @@ class FaultyProxy:
 
     # -- programming faults ------------------------------------------------------------------------
     def add(self, rule: Rule) -> Rule:
+        """Append a rule (rules are tried in order; the first active match wins)."""
         with self._lock:
             self.rules.append(rule)
         return rule
@@ -233,6 +239,7 @@ class FaultyProxy:
 
     # -- used by the handler -----------------------------------------------------------------------
     def _pick(self, req: ProxiedRequest) -> Rule | None:
+        """The first active matching rule, counted as hit; None to pass through."""
         with self._lock:
             for rule in self.rules:
                 if rule.active and rule.when(req):
@@ -241,10 +248,12 @@ class FaultyProxy:
         return None
 
     def _record(self, req: ProxiedRequest, rule: Rule | None, status: int | None) -> None:
+        """Append to the request log (thread-safe)."""
         with self._lock:
             self.log.append(LoggedRequest(req, rule, status))
 
     def _forward(self, req: ProxiedRequest, raw_target: str) -> tuple[int, list[tuple[str, str]], bytes]:
+        """Send the request upstream unchanged (path + raw query, body, end-to-end headers)."""
         conn = http.client.HTTPConnection(self._upstream_host, self._upstream_port, timeout=self.upstream_timeout)
         try:
             headers = {k: v for k, v in req.headers.items() if k.lower() not in _HOP_BY_HOP}
@@ -265,15 +274,18 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.0"
 
     def do_GET(self) -> None:
+        """CSW GET KVP."""
         self._handle()
 
     def do_POST(self) -> None:
+        """CSW POST XML (and CSW-T)."""
         self._handle()
 
     def log_message(self, format: str, *args: object) -> None:
         """Silence http.server's stderr lines: `FaultyProxy.log` records every request."""
 
     def _handle(self) -> None:
+        """Read the request, apply the rule it matches (or none), log it."""
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         split = urllib.parse.urlsplit(self.path)
@@ -297,6 +309,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     def _pass_through(self, req: ProxiedRequest, rule: Rule | None) -> None:
+        """Forward, apply a transform rule if any, answer; 502 if upstream is unreachable."""
         try:
             status, headers, body = self.proxy._forward(req, self.path)
         except OSError as exc:
@@ -309,6 +322,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer(status, headers, body)
 
     def _answer(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+        """Write a complete HTTP/1.0 response."""
         try:
             self.send_response_only(status)  # no Server/Date of our own: upstream's pass as they are
             for name, value in headers:
