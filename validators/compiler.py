@@ -43,10 +43,10 @@ def _text(graph: Graph, node: Node, pred: URIRef) -> str | None:
 def compile_path(graph: Graph, node: Node) -> Path:
     """sh:path as a Path; predicates, sh:inversePath and sequences are supported."""
     if isinstance(node, URIRef):
-        return Path(((node, False),), str(node))
+        return Path(((str(node), False),), str(node))
     inverse = graph.value(node, SH.inversePath)
     if isinstance(inverse, URIRef):
-        return Path(((inverse, True),), f"^{inverse}")
+        return Path(((str(inverse), True),), f"^{inverse}")
     if (node, RDF.first, None) in graph:
         steps = [compile_path(graph, item) for item in graph.items(node)]
         return Path(tuple(step for path in steps for step in path.steps), "/".join(path.text for path in steps))
@@ -122,6 +122,7 @@ def _compile_one(graph: Graph, node: Node) -> Shape:
             shape.constraints.append(constraint)
     # cheap structural checks first, shape references last: fewer nested evaluations when failing fast
     shape.constraints.sort(key=lambda c: isinstance(c, NodeRef | Logical | Sparql))
+    shape.finish()
     return shape
 
 

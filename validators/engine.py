@@ -61,18 +61,20 @@ class Result:
 
 @dataclass(slots=True)
 class Path:
-    """A property path: a predicate, an inverse predicate or a sequence of them."""
+    """A property path: a predicate, an inverse predicate or a sequence of them (predicates as str)."""
 
-    steps: tuple[tuple[URIRef, bool], ...]  # (predicate, inverse?)
+    steps: tuple[tuple[str, bool], ...]  # (predicate, inverse?)
     text: str
 
     def values(self, view: View, focus: Node) -> tuple[Node, ...]:
+        if len(self.steps) == 1:
+            pred, inverse = self.steps[0]
+            return view.subjects(pred, focus) if inverse else view.objects(focus, pred)
         current: tuple[Node, ...] = (focus,)
         for pred, inverse in self.steps:
             nxt: dict[Node, None] = {}
             for node in current:
-                found = view.subjects(pred, node) if inverse else view.objects(node, pred)
-                nxt.update(dict.fromkeys(found))
+                nxt.update(dict.fromkeys(view.subjects(pred, node) if inverse else view.objects(node, pred)))
             current = tuple(nxt)
         return current
 
@@ -93,6 +95,13 @@ class Shape:
     target_subjects_of: tuple[Node, ...] = ()
     target_objects_of: tuple[Node, ...] = ()
     deactivated: bool = False
+    empty_constraints: list[Constraint] = field(default_factory=list)  # those that can fail on no values
+    path_text: str | None = None
+
+    def finish(self) -> None:
+        """Derive the lookup helpers once all constraints are known."""
+        self.empty_constraints = [c for c in self.constraints if isinstance(c, MinCount | HasValue | Sparql)]
+        self.path_text = self.path.text if self.path is not None else None
 
     @property
     def has_targets(self) -> bool:
@@ -327,18 +336,20 @@ class Run:
         """All results of `shape` on `focus` (with `first_only`, stop at the first)."""
         if shape.deactivated:
             return []
-        values = (focus,) if shape.path is None else shape.path.values(self.view, focus)
+        path = shape.path
+        values = (focus,) if path is None else path.values(self.view, focus)
         out: list[Result] = []
-        path_text = shape.path.text if shape.path is not None else None
-        for constraint in shape.constraints:
+        # with no value nodes only cardinality, hasValue and SPARQL constraints can fail
+        for constraint in shape.constraints if values else shape.empty_constraints:
             for value, component, msg in constraint.check(self, focus, values):
                 message = shape.message or msg
-                out.append(Result(focus, path_text, value, shape.node, shape.severity, component, message))
+                out.append(Result(focus, shape.path_text, value, shape.node, shape.severity, component, message))
             if first_only and out:
                 return out
-        for prop in shape.properties:
-            for value in values:
-                out.extend(self.evaluate(prop, value, first_only))
-                if first_only and out:
-                    return out
+        if values:
+            for prop in shape.properties:
+                for value in values:
+                    out.extend(self.evaluate(prop, value, first_only))
+                    if first_only and out:
+                        return out
         return out

@@ -16,7 +16,8 @@ from validators.index import Index
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 REPORT_CLASSES = (DCAT.Dataset, DCAT.DatasetSeries, DCAT.DataService)
-SHARED = Literal("__shared__")  # marker value: reached by more than one subject
+SHARED = Literal("__shared__")
+RDF_TYPE = str(RDF.type)  # marker value: reached by more than one subject
 
 
 def report_subjects(index: Index) -> list[Node]:
@@ -37,7 +38,7 @@ def assign_owners(index: Index, subjects: list[Node]) -> dict[Node, Node]:
         while stack:
             node = stack.pop()
             for pred, objects in index.spo.get(node, {}).items():
-                if pred == RDF.type:
+                if pred == RDF_TYPE:
                     continue
                 for obj in objects:
                     if isinstance(obj, Literal) or obj in seen or obj in subject_set:

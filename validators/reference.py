@@ -29,18 +29,27 @@ def _path_text(report: Graph, path: Node | None) -> str | None:
     return str(path)
 
 
-def pyshacl_issues(graph: Graph, profile: str | Profile = "dcat-ap-3.0.0") -> list[ValidationIssue]:
-    """pySHACL's results on `graph` + the profile's vocabularies, as issues (top-level results only)."""
-    import pyshacl
-
-    prof = get_profile(profile)
+def union_graph(graph: Graph, profile: str | Profile = "dcat-ap-3.0.0") -> Graph:
+    """A copy of `graph` with the profile's vocabularies added, as pySHACL needs them in the data."""
     data = Graph()
     data += graph
-    if prof.vocabularies:
+    if get_profile(profile).vocabularies:
         data += vocabulary_graph()
+    return data
+
+
+def run_pyshacl(data: Graph, profile: str | Profile = "dcat-ap-3.0.0") -> Graph:
+    """pySHACL's report graph for an already prepared data graph (see `union_graph`)."""
+    import pyshacl
+
     _conforms, report, _text = pyshacl.validate(
-        data, shacl_graph=prof.shapes_graph(), inference="none", advanced=False, meta_shacl=False
+        data, shacl_graph=get_profile(profile).shapes_graph(), inference="none", advanced=False, meta_shacl=False
     )
+    return report
+
+
+def issues_from_report(report: Graph) -> list[ValidationIssue]:
+    """The top-level results of a SHACL report graph as issues (nested sh:detail results dropped)."""
     found: list[ValidationIssue] = []
     for top in report.subjects(RDF.type, SH.ValidationReport):
         for res in report.objects(top, SH.result):
@@ -57,3 +66,8 @@ def pyshacl_issues(graph: Graph, profile: str | Profile = "dcat-ap-3.0.0") -> li
                 )
             )
     return found
+
+
+def pyshacl_issues(graph: Graph, profile: str | Profile = "dcat-ap-3.0.0") -> list[ValidationIssue]:
+    """pySHACL's results on `graph` + the profile's vocabularies, as issues (top-level results only)."""
+    return issues_from_report(run_pyshacl(union_graph(graph, profile), profile))

@@ -22,7 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 
-from rdflib import Graph, Literal
+from rdflib import Graph, Literal, URIRef
 from rdflib.term import BNode, Node
 
 from luxcat.errors import ConfigError
@@ -149,25 +149,32 @@ class Outcome:
     unassigned: list[ValidationIssue]
 
 
+def parse_id(text: str) -> Node:
+    """The node a report id names (inverse of `node_id` for IRIs and blank nodes)."""
+    return BNode(text[2:]) if text.startswith("_:") else URIRef(text)
+
+
 def partition(results: list[ValidationIssue], index: Index) -> Outcome:
     """Group results by the dataset/series/service that owns their focus node."""
     subjects = report_subjects(index)
     owners = assign_owners(index, subjects)
-    by_owner: dict[str, list[ValidationIssue]] = defaultdict(list)
-    owner_ids = {node_id(node): node_id(owner) for node, owner in owners.items() if owner is not SHARED}
+    by_owner: dict[Node, list[ValidationIssue]] = defaultdict(list)
     unassigned: list[ValidationIssue] = []
     for res in results:
-        owner = owner_ids.get(res.focus)
-        if owner is None:
+        owner = owners.get(parse_id(res.focus))
+        if owner is None or owner is SHARED:
             unassigned.append(res)
         else:
             by_owner[owner].append(res)
     reports = []
     for subject in subjects:
-        sid = node_id(subject)
-        found = by_owner.get(sid, [])
+        found = by_owner.get(subject, [])
         reports.append(
-            ValidationReport(dataset=sid, conforms=not any(r.severity == "Violation" for r in found), results=found)
+            ValidationReport(
+                dataset=node_id(subject),
+                conforms=not any(r.severity == "Violation" for r in found),
+                results=found,
+            )
         )
     return Outcome(reports, unassigned)
 
@@ -181,7 +188,7 @@ class Validator:
         self._targeted = [s for s in self.shapes.values() if s.has_targets and not s.deactivated]
         self._inverse = frozenset(
             pred for s in self.shapes.values() if s.path for pred, inverse in s.path.steps if inverse
-        ) | frozenset(p for s in self._targeted for p in s.target_objects_of)
+        ) | frozenset(str(p) for s in self._targeted for p in s.target_objects_of)
         vocab = vocabulary_graph() if self.profile.vocabularies else None
         self._vocab = shared_index(vocab, self._inverse) if vocab is not None else None
 
@@ -206,8 +213,8 @@ class Validator:
             focus |= {o for o in graph.objects(None, pred) if not isinstance(o, Literal)}
             if self._vocab:
                 focus |= set(self._vocab_graph.objects(None, pred))
-        nodes = view.data.nodes
-        return {f for f in focus if f in nodes or f in shape.target_nodes}
+        mentions = view.data.mentions
+        return {f for f in focus if mentions(f) or f in shape.target_nodes}
 
     @property
     def _vocab_graph(self) -> Graph:

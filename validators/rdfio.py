@@ -1,0 +1,40 @@
+"""Reading RDF files for `luxcat validate`: the format is guessed from the name, then from the content."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rdflib import Graph
+
+FORMATS = {
+    ".ttl": "turtle",
+    ".nt": "nt",
+    ".n3": "n3",
+    ".rdf": "xml",
+    ".xml": "xml",
+    ".owl": "xml",
+    ".jsonld": "json-ld",
+    ".json": "json-ld",
+    ".trig": "trig",
+}
+
+
+def guess_format(path: Path) -> str:
+    """rdflib format name for a file, from its suffix or its first bytes."""
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt:
+        return fmt
+    head = path.read_bytes()[:512].lstrip()
+    if head.startswith(b"<"):
+        return "xml"
+    if head.startswith((b"{", b"[")):
+        return "json-ld"
+    return "turtle"
+
+
+def load_rdf(path: Path | str, graph: Graph | None = None) -> Graph:
+    """Parse one RDF file into `graph` (a new graph by default)."""
+    path = Path(path)
+    target = graph if graph is not None else Graph()
+    target.parse(path, format=guess_format(path))
+    return target
