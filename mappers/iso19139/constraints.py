@@ -10,9 +10,8 @@ dataset and on every distribution; everything else is kept as one dct:rights sta
 from __future__ import annotations
 
 from lxml import etree
-from rdflib import Literal
 
-from mappers.iso19139.rdf import DCTERMS, RDFS, TYPE
+from mappers.iso19139.rdf import DCTERMS, RDFS, TYPE, literal
 from mappers.iso19139.state import RecordState
 from mappers.iso19139.xml import ANCHOR, HREF, NS, Texts
 from mappers.vocabularies import access_right_uri, licence_uri
@@ -64,5 +63,5 @@ def add_constraints(state: RecordState, default_licence: str | None) -> None:
         state.rights = node
         out.add((node, TYPE, DCTERMS.RightsStatement))
         for text, lang in rights:
-            out.add((node, RDFS.label, Literal(text, lang=lang)))
+            out.add((node, RDFS.label, literal(text, lang)))
         out.add((subject, DCTERMS.rights, node))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from lxml import etree
-from rdflib import Literal, URIRef
+from rdflib import URIRef
 
-from mappers.iso19139.rdf import ADMS, DCTERMS, SKOS, TYPE, is_http_uri
+from mappers.iso19139.rdf import ADMS, DCTERMS, SKOS, TYPE, is_http_uri, literal
 from mappers.iso19139.state import DATASET, SERIES, SERVICE, RecordState
 from mappers.iso19139.xml import ISO_TYPE, NS, SRV, code_value, href, value
 
@@ -66,16 +66,16 @@ def add_identifiers(state: RecordState, identifiers: list[tuple[str, str, str]],
     """dct:identifier for each resource identifier (else the fileIdentifier); adms:identifier with codeSpace."""
     out, subject = state.out, state.subject
     if not identifiers:
-        out.add((subject, DCTERMS.identifier, Literal(file_id)))
+        out.add((subject, DCTERMS.identifier, literal(file_id)))
         return
     for code, code_space, _ in identifiers:
-        out.add((subject, DCTERMS.identifier, Literal(identifier_text(code, code_space))))
+        out.add((subject, DCTERMS.identifier, literal(identifier_text(code, code_space))))
         if code_space:
             node = out.bnode()
             out.add((subject, ADMS.identifier, node))
             out.add((node, TYPE, ADMS.Identifier))
-            out.add((node, SKOS.notation, Literal(code)))
-            out.add((node, ADMS.schemaAgency, Literal(code_space)))
+            out.add((node, SKOS.notation, literal(code)))
+            out.add((node, ADMS.schemaAgency, literal(code_space)))
 
 
 KINDS = (DATASET, SERIES, SERVICE)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from lxml import etree
-from rdflib import Literal, URIRef
+from rdflib import URIRef
 
-from mappers.iso19139.rdf import DCAT, DCATAP, ELI_LEGAL_RESOURCE, GEODCAT, SKOS, is_http_uri
+from mappers.iso19139.rdf import DCAT, DCATAP, ELI_LEGAL_RESOURCE, GEODCAT, SKOS, is_http_uri, literal
 from mappers.iso19139.state import RecordState
 from mappers.iso19139.xml import NS, Texts, href, value
 from mappers.vocabularies import (
@@ -114,7 +114,7 @@ def _keyword(state: RecordState, themes: _Themes, kind: str, texts: Texts, ancho
                 themes.hvd_categories.append(category)
             return
     for text, lang in texts:
-        state.out.add((state.subject, DCAT.keyword, Literal(text, lang=lang)))
+        state.out.add((state.subject, DCAT.keyword, literal(text, lang)))
 
 
 def _anchor(themes: _Themes, anchor: str, texts: Texts) -> None:

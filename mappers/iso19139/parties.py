@@ -16,9 +16,9 @@ import re
 from dataclasses import dataclass
 
 from lxml import etree
-from rdflib import Literal, URIRef
+from rdflib import URIRef
 
-from mappers.iso19139.rdf import DCAT, DCTERMS, FOAF, PROV, TYPE, VCARD, is_http_uri
+from mappers.iso19139.rdf import DCAT, DCTERMS, FOAF, PROV, TYPE, VCARD, is_http_uri, literal
 from mappers.iso19139.state import RecordState
 from mappers.iso19139.xml import NS, Texts, code_value, value
 
@@ -105,7 +105,7 @@ def _agent(state: RecordState, party: Party) -> object:
         state.out.texts(node, FOAF.name, party.names)
     else:
         state.out.add((node, TYPE, FOAF.Person))
-        state.out.add((node, FOAF.name, Literal(party.individual)))
+        state.out.add((node, FOAF.name, literal(party.individual)))
     for email in party.emails:
         state.out.add((node, FOAF.mbox, URIRef("mailto:" + email)))
     if party.url:
@@ -121,7 +121,7 @@ def _vcard(state: RecordState, party: Party) -> object:
         state.out.texts(node, VCARD.fn, party.names)
     elif party.individual:
         state.out.add((node, TYPE, VCARD.Individual))
-        state.out.add((node, VCARD.fn, Literal(party.individual)))
+        state.out.add((node, VCARD.fn, literal(party.individual)))
     for email in party.emails:
         state.out.add((node, VCARD.hasEmail, URIRef("mailto:" + email)))
     if party.url:
@@ -134,4 +134,4 @@ def _add_fallback_publisher(state: RecordState, publisher: dict[str, str]) -> No
     node = URIRef(uri) if uri and is_http_uri(uri) else state.out.bnode()
     state.out.add((state.subject, DCTERMS.publisher, node))
     state.out.add((node, TYPE, FOAF.Agent))
-    state.out.add((node, FOAF.name, Literal(publisher["name"])))
+    state.out.add((node, FOAF.name, literal(publisher["name"])))

@@ -9,7 +9,7 @@ from rdflib import Literal
 
 from luxcat.records import RawRecord
 from mappers.base import MapContext
-from mappers.iso19139.rdf import DCAT, DCTERMS, FOAF, TYPE, XSD, date_literal, is_http_uri
+from mappers.iso19139.rdf import DCAT, DCTERMS, FOAF, TYPE, XSD, date_literal, is_http_uri, literal
 from mappers.iso19139.state import RecordState
 from mappers.iso19139.xml import NS, code_value, value
 from mappers.vocabularies import language_uri
@@ -50,7 +50,7 @@ def add_catalog_record(state: RecordState, raw: RawRecord, context: MapContext, 
     out.add((record, DCTERMS.modified, stamp))
     out.add((record, DCTERMS.conformsTo, out.typed(ISO_19139, DCTERMS.Standard)))
     if file_id:
-        out.add((record, DCTERMS.identifier, Literal(file_id)))
+        out.add((record, DCTERMS.identifier, literal(file_id)))
     lang = language_uri(code_value(state.root.find("gmd:language", NS)) or value(state.root.find("gmd:language", NS)))
     if lang:
         out.add((record, DCTERMS.language, out.typed(lang, DCTERMS.LinguisticSystem)))

@@ -35,7 +35,6 @@ RECORD_TAGS = frozenset({GMD + "MD_Metadata", "{" + NS["gmi"] + "}MI_Metadata"})
 
 # No DTDs, entities or network: records come from third parties (XXE, billion laughs).
 PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True, huge_tree=True)
-_WS = re.compile(r"[ \t\r\n]+")
 
 Texts = list[tuple[str, str | None]]  # (text, language tag or None)
 
@@ -77,8 +76,8 @@ def clean(text: str | None, *, keep_lines: bool = False) -> str:
     if not text:
         return ""
     if keep_lines:
-        return "\n".join(_WS.sub(" ", line).strip() for line in text.strip().splitlines()).strip()
-    return _WS.sub(" ", text).strip()
+        return "\n".join(" ".join(line.split()) for line in text.strip().splitlines())
+    return " ".join(text.split())
 
 
 def value(prop: etree._Element | None) -> str:

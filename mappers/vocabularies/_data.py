@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 import re
 import unicodedata
@@ -13,9 +12,13 @@ from rdflib import Graph
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
-@functools.cache
 def load_graph(relpath: str) -> Graph:
-    """Parse one vocabulary file (format from its suffix); cached so each file is read once."""
+    """Parse one vocabulary file (format from its suffix).
+
+    Deliberately not cached: lookups keep only the small tables they build (themselves cached).
+    Keeping the parsed graphs alive (~100k rdflib objects) makes every full garbage collection of a
+    mapping run rescan them, which cost about 30% of the ISO mapper's time.
+    """
     path = DATA_DIR / relpath
     fmt = "turtle" if path.suffix == ".ttl" else "xml"
     graph = Graph()
@@ -36,6 +39,8 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 def normalise(text: str) -> str:
     """Fold case, accents and punctuation so labels compare across spelling variants."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _NON_WORD.sub(" ", stripped.replace("ß", "ss")).strip()
+    folded = text.casefold()
+    if not folded.isascii():
+        decomposed = unicodedata.normalize("NFKD", folded.replace("ß", "ss"))
+        folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _NON_WORD.sub(" ", folded).strip()

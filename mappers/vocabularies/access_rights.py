@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from mappers.vocabularies._data import normalise
@@ -29,7 +30,11 @@ _RESTRICTED_TEXT = re.compile(
     r"article 13 ?1|artikel 13 ?1|\bl124 [45]\b|acces public (limite|restreint)|zugriff beschrankt|zugang beschrankt"
 )
 
+# Lookups are pure; records of one catalogue repeat the same texts, so results are memoised.
+_CACHE = 4096
 
+
+@functools.lru_cache(maxsize=_CACHE)
 def access_right_uri(text_or_uri: str | None) -> str | None:
     """EU access-right URI for an INSPIRE LimitationsOnPublicAccess URI, an EU URI or a known phrase.
 

@@ -17,6 +17,9 @@ IANA_BASE = "https://www.iana.org/assignments/media-types/"
 _AT = "http://publications.europa.eu/ontology/authority/"
 _DC_SOURCE = URIRef("http://purl.org/dc/elements/1.1/source")
 
+# Lookups are pure; records of one catalogue repeat the same texts, so results are memoised.
+_CACHE = 4096
+
 
 class FileType(NamedTuple):
     """What a format string resolves to; either part may be unknown (None)."""
@@ -150,6 +153,7 @@ def _registered(mime: str, media: frozenset[str]) -> bool:
     return bool(_MIME.match(mime)) and not mime.startswith("application/") and "/x-" not in mime
 
 
+@functools.lru_cache(maxsize=_CACHE)
 def file_type(format_or_mime: str | None) -> FileType | None:
     """EU file type and IANA media type for a format name or MIME type; None if neither is known."""
     if not format_or_mime or not format_or_mime.strip():
@@ -170,6 +174,7 @@ def file_type(format_or_mime: str | None) -> FileType | None:
     return FileType(FILE_TYPE_BASE + code if code else None, media)
 
 
+@functools.lru_cache(maxsize=_CACHE)
 def file_type_for_url(url: str) -> FileType | None:
     """File type guessed from a download URL's extension (".zip", ".csv", ".geojson"...), or None."""
     path = url.split("?", 1)[0].split("#", 1)[0].rstrip("/")

@@ -50,6 +50,9 @@ _TEXT: dict[str, str] = {
     "nicht geplant": "NOT_PLANNED", "unbekannt": "UNKNOWN", "nie": "NEVER",
 }  # fmt: skip
 
+# Lookups are pure; records of one catalogue repeat the same texts, so results are memoised.
+_CACHE = 4096
+
 
 @functools.cache
 def _codes() -> dict[str, str]:
@@ -67,6 +70,7 @@ def _codes() -> dict[str, str]:
     return index
 
 
+@functools.lru_cache(maxsize=_CACHE)
 def frequency_uri(code_or_text: str | None) -> str | None:
     """EU frequency URI for an ISO maintenance code ("annually"), an EU code/URI or a phrase; else None."""
     if not code_or_text:

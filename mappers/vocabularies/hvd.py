@@ -33,6 +33,9 @@ _REGULATION_URIS = frozenset(
     }
 )
 
+# Lookups are pure; records of one catalogue repeat the same texts, so results are memoised.
+_CACHE = 4096
+
 
 @functools.cache
 def _categories() -> dict[str, str]:
@@ -50,6 +53,7 @@ def _categories() -> dict[str, str]:
     return index
 
 
+@functools.lru_cache(maxsize=_CACHE)
 def hvd_category(text_or_uri: str | None, *, by_label: bool = True) -> str | None:
     """HVD category URI for a category URI or (when by_label) its label in any EU language."""
     if not text_or_uri:
@@ -63,6 +67,7 @@ def hvd_category(text_or_uri: str | None, *, by_label: bool = True) -> str | Non
     return _categories().get("label:" + normalise(value))
 
 
+@functools.lru_cache(maxsize=_CACHE)
 def is_hvd_regulation(text_or_uri: str | None) -> bool:
     """True when a keyword or anchor names Regulation (EU) 2023/138 or the HVD tag."""
     if not text_or_uri:

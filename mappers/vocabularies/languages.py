@@ -41,6 +41,9 @@ ISO639_2B_TO_2T: dict[str, str] = {
 
 _TWO_FROM_THREE = {three: two for two, three in ISO639_1_TO_2T.items()}
 
+# Lookups are pure; records of one catalogue repeat the same texts, so results are memoised.
+_CACHE = 4096
+
 
 @functools.cache
 def _eu_codes() -> frozenset[str]:
@@ -60,6 +63,7 @@ def _iso639_2t(code: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=_CACHE)
 def language_uri(code: str | None) -> str | None:
     """EU language URI for "fr", "fre", "fra", "fr-LU", "ltz", a full EU URI...; None if unknown."""
     if not code:
@@ -75,6 +79,7 @@ def language_uri(code: str | None) -> str | None:
     return LANGUAGE_BASE + t_code.upper()
 
 
+@functools.lru_cache(maxsize=_CACHE)
 def language_tag(code: str | None) -> str | None:
     """BCP 47 tag (ISO 639-1 when one exists, else 639-2/T) for an ISO 639 code; for RDF literals."""
     if not code:

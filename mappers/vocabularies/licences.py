@@ -61,6 +61,9 @@ _DEPRECATED = URIRef("http://publications.europa.eu/ontology/authority/deprecate
 _URL = re.compile(r"https?://[^\s<>\"'()\[\]]+")
 _CC_URL = re.compile(r"creativecommons\.org/licen[cs]es/([a-z-]+)/(\d\.\d)")
 
+# Lookups are pure; records of one catalogue repeat the same texts, so results are memoised.
+_CACHE = 4096
+
 
 @functools.cache
 def _codes() -> frozenset[str]:
@@ -150,6 +153,7 @@ def _from_text(text: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=_CACHE)
 def licence_uri(text_or_url: str | None) -> str | None:
     """EU licence URI for a URL, an EU licence URI or a licence name in fr/de/en/nl; None if unknown."""
     if not text_or_url:

@@ -17,6 +17,9 @@ _DC_SOURCE = URIRef("http://purl.org/dc/elements/1.1/source")
 # Luxembourgish names (lb) of Luxembourg, absent from the 2018 country table.
 _CURATED: dict[str, str] = {"letzebuerg": "LUX", "groussherzogtum letzebuerg": "LUX"}
 
+# Lookups are pure; records of one catalogue repeat the same texts, so results are memoised.
+_CACHE = 4096
+
 
 @functools.cache
 def _countries() -> dict[str, str]:
@@ -40,6 +43,7 @@ def _countries() -> dict[str, str]:
     return index
 
 
+@functools.lru_cache(maxsize=_CACHE)
 def country_uri(name_or_code: str | None) -> str | None:
     """EU country URI for "Luxembourg", "Luxemburg", "LU", "LUX" or a country URI; None if unknown."""
     if not name_or_code:

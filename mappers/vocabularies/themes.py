@@ -60,6 +60,9 @@ INSPIRE_THEME_LABELS_FR_DE: dict[str, tuple[str, ...]] = {
 _THEME_URI = re.compile(r"^https?://inspire\.ec\.europa\.eu/theme/([a-z]{2})(?:[/.#].*)?$")
 _DATA_THEME_CODES = re.compile(r"^[A-Z]{4}$")
 
+# Lookups are pure; records of one catalogue repeat the same texts, so results are memoised.
+_CACHE = 4096
+
 
 @functools.cache
 def _inspire() -> tuple[dict[str, str], dict[str, str]]:
@@ -79,6 +82,7 @@ def _inspire() -> tuple[dict[str, str], dict[str, str]]:
     return labels, english
 
 
+@functools.lru_cache(maxsize=_CACHE)
 def inspire_theme_uri(label_or_uri: str | None) -> str | None:
     """INSPIRE theme URI for a theme URI (any language variant) or a label in en/fr/de; else None."""
     if not label_or_uri:
@@ -108,6 +112,7 @@ def _inspire_to_data_themes() -> dict[str, tuple[str, ...]]:
     return {k: tuple(sorted(v)) for k, v in table.items()}
 
 
+@functools.lru_cache(maxsize=_CACHE)
 def data_themes_for_inspire(theme: str) -> tuple[str, ...]:
     """EU data-theme URIs for an INSPIRE theme (URI or label); empty when it has none."""
     uri = inspire_theme_uri(theme)
@@ -143,6 +148,7 @@ def inspire_themes_for_topic(topic: str) -> tuple[str, ...]:
     return _topic_table().get(topic.strip().rstrip("/").rsplit("/", 1)[-1], ())
 
 
+@functools.lru_cache(maxsize=_CACHE)
 def data_themes_for_topic(topic: str) -> tuple[str, ...]:
     """EU data-theme URIs for an ISO topic category, through its INSPIRE themes."""
     table = _inspire_to_data_themes()
