@@ -1,0 +1,293 @@
+"""Airflow DAGs built from the source files: cheap and network-free at parse time, the work at task time.
+
+`harvest_dags()` gives one `harvest__<id>` DAG per enabled source file (a `config_error__<file>` DAG
+for a file that does not validate, so one bad file never hides the others) and `publish_dag()` the
+`publish_catalogue` DAG scheduled on every source asset and daily. The task callables live in
+`luxcat.airflow.tasks`; only ids, counts and artifact locations travel through XCom.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from airflow.providers.standard.operators.python import PythonOperator
+from airflow.sdk import DAG, Asset, AssetAny, AssetOrTimeSchedule, CronTriggerTimetable, Param
+
+from luxcat.config import ConfigProblem, SourceConfig, check_file, source_files, sources_dir
+
+log = logging.getLogger(__name__)
+
+START = datetime(2024, 1, 1, tzinfo=UTC)  # fixed: a value that changes per parse piles up DAG versions
+DEFAULT_POOL = "default_pool"
+POOL_SLOTS = 2
+PUBLISH_DAG_ID = "publish_catalogue"
+PUBLISH_SCHEDULE = "0 5 * * *"  # daily, after the nightly harvests
+CATALOGUE_TARGET = "catalogue"
+HARVEST_RETRIES = 3
+
+
+@dataclass(slots=True)
+class SourceScan:
+    """What the source folder holds at parse time: valid enabled sources and broken files."""
+
+    sources: list[SourceConfig] = field(default_factory=list)
+    disabled: list[str] = field(default_factory=list)
+    broken: dict[Path, list[ConfigProblem]] = field(default_factory=dict)
+
+
+def scan_sources(directory: Path | None = None) -> SourceScan:
+    """Validate every source file's envelope (no plugin import, no network); never raises for one file."""
+    directory = directory or sources_dir()
+    scan = SourceScan()
+    if not directory.is_dir():
+        log.error("luxcat: source folder %s does not exist: no harvest DAG built", directory)
+        return scan
+    seen: dict[str, Path] = {}
+    for path in source_files([directory]):
+        try:
+            cfg, problems = check_file(path, deep=False)
+        except Exception as exc:  # a bug in validation must not take the other files down
+            log.exception("luxcat: unexpected error while reading %s", path)
+            cfg, problems = None, [ConfigProblem(str(path), "", f"unexpected error: {exc!r}")]
+        if cfg is not None and cfg.id in seen:
+            cfg, problems = None, [ConfigProblem(str(path), "id", f"{cfg.id!r} is already defined in {seen[cfg.id]}")]
+        if cfg is None:
+            for problem in problems:
+                log.error("luxcat: %s", problem)
+            scan.broken[path] = problems
+        elif cfg.enabled:
+            seen[cfg.id] = path
+            scan.sources.append(cfg)
+        else:
+            seen[cfg.id] = path
+            scan.disabled.append(cfg.id)
+    return scan
+
+
+def endpoint_host(cfg: SourceConfig) -> str | None:
+    """The host the harvester talks to, from its `url` option (None when it has none)."""
+    url = cfg.harvester.options.get("url")
+    host = urlparse(url).hostname if isinstance(url, str) else None
+    return host.lower() if host else None
+
+
+def pool_name(cfg: SourceConfig) -> str:
+    """One Airflow pool per endpoint host, so sources on one server never hammer it together."""
+    host = endpoint_host(cfg)
+    return f"luxcat_{re.sub(r'[^a-z0-9_.-]', '_', host)}" if host else DEFAULT_POOL
+
+
+def pools(directory: Path | None = None) -> dict[str, str]:
+    """Every pool the harvest DAGs use (name -> description); the set-up command creates them."""
+    result: dict[str, str] = {}
+    for cfg in scan_sources(directory).sources:
+        name = pool_name(cfg)
+        if name != DEFAULT_POOL:
+            result[name] = f"luxcat harvests of {endpoint_host(cfg)}"
+    return result
+
+
+def source_asset(source_id: str) -> Asset:
+    """The asset a successful harvest run updates; the publish DAG is scheduled on these."""
+    return Asset(name=f"luxcat_source__{source_id}", uri=f"luxcat://sources/{source_id}", group="luxcat")
+
+
+def _failure_callbacks() -> list[Any]:
+    """Notifiers from LUXCAT_NOTIFY (comma-separated `mailto:a@b` and/or `https://hook`); empty when unset."""
+    from luxcat.airflow.notify import notifiers_from_env
+
+    return notifiers_from_env(os.environ.get("LUXCAT_NOTIFY", ""))
+
+
+def _harvest_params() -> dict[str, Param]:
+    return {
+        "mode": Param(
+            "incremental",
+            type="string",
+            enum=["incremental", "full"],
+            description="incremental fetches what changed since the last complete run; full lists everything "
+            "(and withdraws what the source no longer has)",
+        ),
+        "limit": Param(None, type=["null", "integer"], minimum=1, description="harvest at most this many records"),
+        "confirm_withdrawal": Param(
+            False,
+            type="boolean",
+            description="confirm a withdrawal larger than the source's withdrawal.max_share (full mode only)",
+        ),
+    }
+
+
+def _doc(cfg: SourceConfig) -> str:
+    url = cfg.harvester.options.get("url", "-")
+    return (
+        f"### {cfg.title_in('en')}\n\n"
+        f"Source `{cfg.id}` ({cfg.owner.name}): `{cfg.harvester.kind}` harvester on `{url}`, "
+        f"mappers `{', '.join(r.kind for r in cfg.mapper_refs())}`, validation `{cfg.validation.profile}`.\n\n"
+        "harvest → map → validate → record. Payloads stay in the artifact store; XCom carries the luxcat "
+        "run id, counts and locations. A successful run updates the asset "
+        f"`{source_asset(cfg.id).name}` with its counts, which schedules `{PUBLISH_DAG_ID}`."
+    )
+
+
+def build_harvest_dag(cfg: SourceConfig) -> DAG:
+    """harvest -> map -> validate -> record for one source."""
+    from luxcat.airflow import tasks
+
+    callbacks = _failure_callbacks()
+    default_args: dict[str, Any] = {
+        "owner": "luxcat",
+        "retries": 1,
+        "retry_delay": timedelta(minutes=1),
+        "on_failure_callback": callbacks or None,
+    }
+    with DAG(
+        dag_id=cfg.dag_id,
+        description=cfg.title_in("en"),
+        schedule=cfg.schedule,
+        start_date=START,
+        catchup=False,
+        auto_register=False,  # only what the factory returns is a DAG: a half-built one must not leak
+        max_active_runs=1,
+        params=_harvest_params(),
+        default_args=default_args,
+        tags=["luxcat", "harvest", cfg.harvester.kind],
+        doc_md=_doc(cfg),
+    ) as dag:
+        kwargs = {"source_id": cfg.id}
+        harvest = PythonOperator(
+            task_id="harvest",
+            python_callable=tasks.harvest_task,
+            op_kwargs=kwargs,
+            pool=pool_name(cfg),
+            retries=HARVEST_RETRIES,
+            retry_delay=timedelta(minutes=2),
+            retry_exponential_backoff=2.0,  # a multiplier in Airflow 3.3: 2, 4, 8 minutes
+            max_retry_delay=timedelta(hours=1),
+            doc_md="Fetch the source; SourceError retries with exponential backoff, ConfigError fails at once.",
+        )
+        mapped = PythonOperator(task_id="map", python_callable=tasks.map_task, op_kwargs=kwargs)
+        validate = PythonOperator(task_id="validate", python_callable=tasks.validate_task, op_kwargs=kwargs)
+        record = PythonOperator(
+            task_id="record",
+            python_callable=tasks.record_task,
+            op_kwargs=kwargs,
+            outlets=[source_asset(cfg.id)],
+            retries=0,
+        )
+        harvest >> mapped >> validate >> record
+    dag.timetable.validate()  # what DagBag checks after import: refuse here so only this source fails
+    dag.validate()
+    return dag
+
+
+def dag_id_for_file(path: Path) -> str:
+    """`config_error__<file>` with characters Airflow refuses in a DAG id replaced."""
+    return "config_error__" + re.sub(r"[^A-Za-z0-9_.-]", "_", path.stem)
+
+
+def build_config_error_dag(path: Path, problems: list[ConfigProblem]) -> DAG:
+    """A visible stand-in for a broken source file: its description and its one task say what is wrong."""
+    from luxcat.airflow import tasks
+
+    message = "\n".join(str(p) for p in problems)
+    with DAG(
+        dag_id=dag_id_for_file(path),
+        description=f"CONFIG ERROR {message.splitlines()[0]}"[:1000],
+        schedule=None,
+        start_date=START,
+        catchup=False,
+        auto_register=False,  # only what the factory returns is a DAG: a half-built one must not leak
+        tags=["luxcat", "config-error"],
+        doc_md=f"### Source file `{path.name}` does not validate\n\n```\n{message}\n```\n\n"
+        "Fix the file (`luxcat sources check` shows the same errors); its harvest DAG then replaces this one.",
+    ) as dag:
+        PythonOperator(
+            task_id="explain",
+            python_callable=tasks.config_error_task,
+            op_kwargs={"message": message},
+            retries=0,
+        )
+    return dag
+
+
+def harvest_dags(directory: Path | None = None) -> dict[str, DAG]:
+    """Every harvest DAG and config-error DAG of the source folder, by DAG id."""
+    scan = scan_sources(directory)
+    dags: dict[str, DAG] = {}
+    for cfg in scan.sources:
+        try:
+            dags[cfg.dag_id] = build_harvest_dag(cfg)
+        except Exception as exc:  # e.g. a schedule Airflow refuses: isolate it like a config error
+            log.exception("luxcat: cannot build the DAG of source %s", cfg.id)
+            path = (directory or sources_dir()) / f"{cfg.id}.yaml"
+            scan.broken[path] = [ConfigProblem(str(path), "", f"cannot build its DAG: {exc}")]
+    for path, problems in scan.broken.items():
+        dag = build_config_error_dag(path, problems)
+        dags[dag.dag_id] = dag
+    return dags
+
+
+def publish_targets(sources: list[SourceConfig]) -> list[str]:
+    """Remote targets any enabled source publishes to (the catalogue export is its own task)."""
+    return sorted({t.target for cfg in sources for t in cfg.publish if t.target != CATALOGUE_TARGET})
+
+
+def publish_dag(directory: Path | None = None) -> DAG:
+    """merge -> export -> push to each configured target -> report, on any source asset and daily."""
+    from luxcat.airflow import tasks
+
+    sources = scan_sources(directory).sources
+    daily = CronTriggerTimetable(PUBLISH_SCHEDULE, timezone="UTC")
+    schedule: Any = daily
+    if sources:
+        schedule = AssetOrTimeSchedule(timetable=daily, assets=AssetAny(*(source_asset(c.id) for c in sources)))
+    targets = publish_targets(sources)
+    with DAG(
+        dag_id=PUBLISH_DAG_ID,
+        description="Merge every source's valid records, export the catalogue, push it to the targets",
+        schedule=schedule,
+        start_date=START,
+        catchup=False,
+        auto_register=False,  # only what the factory returns is a DAG: a half-built one must not leak
+        max_active_runs=1,
+        params={"dry_run": Param(False, type="boolean", description="plan and report, change nothing")},
+        default_args={
+            "owner": "luxcat",
+            "retries": 1,
+            "retry_delay": timedelta(minutes=2),
+            "on_failure_callback": _failure_callbacks() or None,
+        },
+        tags=["luxcat", "publish"],
+        doc_md="Runs when any source's harvest succeeds (its asset event carries the counts) and daily at "
+        f"{PUBLISH_SCHEDULE} UTC. Targets: {', '.join([CATALOGUE_TARGET, *targets])}.",
+    ) as dag:
+        merge = PythonOperator(task_id="merge", python_callable=tasks.merge_task)
+        export = PythonOperator(task_id="export", python_callable=tasks.export_task)
+        pushes = [
+            PythonOperator(
+                task_id=tasks.push_task_id(target),
+                python_callable=tasks.push_task,
+                op_kwargs={"target": target},
+                retries=HARVEST_RETRIES,
+                retry_exponential_backoff=2.0,
+                max_retry_delay=timedelta(hours=1),
+            )
+            for target in targets
+        ]
+        report = PythonOperator(
+            task_id="report",
+            python_callable=tasks.report_task,
+            op_kwargs={"targets": targets},
+            trigger_rule="all_done",
+        )
+        merge >> export >> (pushes or report)
+        if pushes:
+            pushes >> report
+    return dag

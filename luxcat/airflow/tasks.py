@@ -1,0 +1,373 @@
+"""Task callables of the luxcat DAGs: thin wrappers over luxcat.pipeline and the publish command.
+
+Each task opens the state and artifact stores from the environment (LUXCAT_*), does one stage, logs
+one summary line and returns a small dict (run id, counts, locations) that XCom carries. Heavy
+libraries are imported here, inside the callables, never when the DAG file is parsed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from airflow.sdk.exceptions import AirflowFailException
+
+from luxcat.errors import ConfigError
+
+if TYPE_CHECKING:
+    from luxcat.artifacts import ArtifactStore
+    from luxcat.pipeline import HarvestOutcome, Pipeline, StageOutcome
+    from luxcat.records import Rejection
+
+log = logging.getLogger(__name__)
+
+OUTCOME_FILE = "harvest-outcome.json"  # everything needed to rebuild the HarvestOutcome in a later task
+
+
+def _progress(message: str) -> None:
+    log.info("%s", message)
+
+
+@contextmanager
+def config_errors_fail() -> Iterator[None]:
+    """A ConfigError cannot be fixed by retrying: turn it into AirflowFailException (no retry)."""
+    try:
+        yield
+    except ConfigError as exc:
+        raise AirflowFailException(f"configuration error (not retried): {exc}") from exc
+
+
+def open_pipeline(source_id: str) -> Pipeline:
+    """The source's fully validated config (plugin options too) with the stores from the environment."""
+    from luxcat.artifacts import open_artifacts
+    from luxcat.config import load_source
+    from luxcat.pipeline import Pipeline
+    from luxcat.settings import load_settings
+    from luxcat.store import StateStore
+
+    settings = load_settings()
+    settings.home.mkdir(parents=True, exist_ok=True)
+    cfg = load_source(source_id)
+    return Pipeline(cfg, StateStore(settings.database_url), open_artifacts(settings.artifacts_url), progress=_progress)
+
+
+def location_url(location: str) -> str:
+    """A link an operator can open: file:// for the local artifact folder, the s3:// location otherwise."""
+    return Path(location).as_uri() if location.startswith("/") else location
+
+
+def _rejection_dicts(rejections: list[Rejection]) -> list[dict[str, str]]:
+    return [r.as_dict() for r in rejections]
+
+
+def _rejections(rows: list[dict[str, str]]) -> list[Rejection]:
+    from luxcat.records import Rejection
+
+    return [Rejection(**row) for row in rows]
+
+
+def _run_key(source_id: str, run_id: int, name: str) -> str:
+    return f"runs/{source_id}/{run_id}/{name}"
+
+
+def save_harvest_outcome(artifacts: ArtifactStore, source_id: str, run_id: int, outcome: HarvestOutcome) -> str:
+    """Persist the whole harvest outcome (counts, completeness, errors, ids to process) for later tasks."""
+    data = {
+        **outcome.as_dict(),
+        "counts": outcome.counts.as_dict(),
+        "complete": outcome.complete,
+        "expected": outcome.expected,
+        "errors": outcome.errors,
+        "to_process": outcome.to_process,
+        "rejections": _rejection_dicts(outcome.rejections),
+    }
+    return artifacts.put(_run_key(source_id, run_id, OUTCOME_FILE), json.dumps(data).encode(), "application/json")
+
+
+def load_harvest_outcome(artifacts: ArtifactStore, source_id: str, run_id: int) -> HarvestOutcome:
+    """Rebuild the HarvestOutcome the harvest task saved."""
+    from luxcat.pipeline import HarvestOutcome
+    from luxcat.store import RunCounts
+
+    data = json.loads(artifacts.get(_run_key(source_id, run_id, OUTCOME_FILE)))
+    return HarvestOutcome(
+        stage="harvest",
+        ok=data["ok"],
+        rejections=_rejections(data["rejections"]),
+        extra=data["extra"],
+        counts=RunCounts(**data["counts"]),
+        complete=data["complete"],
+        expected=data["expected"],
+        errors=data["errors"],
+        to_process=data["to_process"],
+    )
+
+
+def load_stage_outcome(artifacts: ArtifactStore, source_id: str, run_id: int, stage: str) -> StageOutcome:
+    """Rebuild a map/validate StageOutcome from its summary JSON and rejects file."""
+    from luxcat.pipeline import StageOutcome
+
+    data = json.loads(artifacts.get(_run_key(source_id, run_id, f"{stage}.json")))
+    rejects_key = _run_key(source_id, run_id, f"{stage}-rejects.jsonl")
+    rows = []
+    if artifacts.exists(rejects_key):
+        rows = [json.loads(line) for line in artifacts.get(rejects_key).decode().splitlines() if line.strip()]
+    return StageOutcome(stage=stage, ok=data["ok"], rejections=_rejections(rows), extra=data.get("extra", {}))
+
+
+def _guard_message(source_id: str, outcome: HarvestOutcome) -> str | None:
+    blocked = outcome.extra.get("withdrawal_blocked")
+    if not blocked:
+        return None
+    return (
+        f"source={source_id} withdrawal guard hit: {blocked} record(s) NOT withdrawn. If the source really "
+        f"dropped them, trigger harvest__{source_id} again with mode=full and confirm_withdrawal=true."
+    )
+
+
+def harvest_task(source_id: str, params: dict[str, Any], **_context: Any) -> dict[str, Any]:
+    """Open a luxcat run and harvest; the run is closed as failed if the harvest raises."""
+    from luxcat.pipeline import HarvestOutcome
+
+    with config_errors_fail():
+        pipeline = open_pipeline(source_id)
+        store = pipeline.store
+        first = store.last_successful_start(source_id) is None
+        full = params.get("mode") == "full" or first
+        run_id = store.start_run(source_id, "full" if full else "incremental")
+        try:
+            outcome = pipeline.harvest(
+                run_id,
+                full=full,
+                limit=params.get("limit"),
+                confirm_withdrawal=bool(params.get("confirm_withdrawal")),
+            )
+        except Exception as exc:
+            pipeline.finish(run_id, HarvestOutcome(stage="harvest"), failed=str(exc))
+            raise
+    location = save_harvest_outcome(pipeline.artifacts, source_id, run_id, outcome)
+    guard = _guard_message(source_id, outcome)
+    if guard:
+        log.warning("%s", guard)
+    log.info(
+        "%s run=%d mode=%s counts=%s",
+        outcome.log_line(source_id),
+        run_id,
+        "full" if full else "incremental",
+        outcome.counts.as_dict(),
+    )
+    return {
+        "source": source_id,
+        "run_id": run_id,
+        "mode": "full" if full else "incremental",
+        "counts": outcome.counts.as_dict(),
+        "to_process": len(outcome.to_process),
+        "complete": outcome.complete,
+        "outcome": location,
+    }
+
+
+def _harvest_xcom(ti: Any) -> dict[str, Any]:
+    value = ti.xcom_pull(task_ids="harvest")
+    if not value:
+        raise AirflowFailException("the harvest task left no result in XCom; re-run the whole DAG")
+    return dict(value)
+
+
+@contextmanager
+def _fail_run_on_error(pipeline: Pipeline, run_id: int, *done: StageOutcome) -> Iterator[None]:
+    """Record the luxcat run as failed when a later stage raises, then let Airflow see the error."""
+    try:
+        yield
+    except Exception as exc:
+        harvest = load_harvest_outcome(pipeline.artifacts, pipeline.cfg.id, run_id)
+        pipeline.finish(run_id, harvest, *done, failed=f"{type(exc).__name__}: {exc}")
+        raise
+
+
+def map_task(source_id: str, ti: Any, **_context: Any) -> dict[str, Any]:
+    """Map the new and changed records the harvest stored."""
+    run_id = int(_harvest_xcom(ti)["run_id"])
+    with config_errors_fail():
+        pipeline = open_pipeline(source_id)
+        with _fail_run_on_error(pipeline, run_id):
+            ids = load_harvest_outcome(pipeline.artifacts, source_id, run_id).to_process
+            outcome = pipeline.map(run_id, ids)
+    return {
+        "source": source_id,
+        "run_id": run_id,
+        "ok": outcome.ok,
+        "rejected": outcome.rejected,
+        "reasons": outcome.reasons(),
+        "summary": pipeline.artifacts.location(_run_key(source_id, run_id, "map.json")),
+    }
+
+
+def validate_task(source_id: str, ti: Any, **_context: Any) -> dict[str, Any]:
+    """Validate what mapped; the HTML report's location is logged as a link and returned."""
+    run_id = int(_harvest_xcom(ti)["run_id"])
+    with config_errors_fail():
+        pipeline = open_pipeline(source_id)
+        artifacts = pipeline.artifacts
+        mapped = load_stage_outcome(artifacts, source_id, run_id, "map")
+        with _fail_run_on_error(pipeline, run_id, mapped):
+            failed = {r.record_id for r in mapped.rejections}
+            ids = [i for i in load_harvest_outcome(artifacts, source_id, run_id).to_process if i not in failed]
+            outcome = pipeline.validate(run_id, ids)
+    report = str(outcome.extra.get("report", ""))
+    log.info("source=%s validation report: %s", source_id, location_url(report))
+    return {
+        "source": source_id,
+        "run_id": run_id,
+        "ok": outcome.ok,
+        "rejected": outcome.rejected,
+        "reasons": outcome.reasons(),
+        "report": report,
+        "report_url": location_url(report),
+    }
+
+
+def record_task(source_id: str, outlet_events: Any, **_context: Any) -> dict[str, Any]:
+    """Close the luxcat run and put its counts on the source's asset event (none when the run fails)."""
+    from luxcat.airflow.dags import source_asset
+
+    ti = _context["ti"]
+    run_id = int(_harvest_xcom(ti)["run_id"])
+    with config_errors_fail():
+        pipeline = open_pipeline(source_id)
+    artifacts = pipeline.artifacts
+    harvest = load_harvest_outcome(artifacts, source_id, run_id)
+    later = [load_stage_outcome(artifacts, source_id, run_id, stage) for stage in ("map", "validate")]
+    run = pipeline.finish(run_id, harvest, *later)
+    log.info("%s", run.summary())
+    report = str(later[1].extra.get("report", ""))
+    result = {
+        "source": source_id,
+        "run_id": run_id,
+        "status": run.status,
+        "complete": run.complete,
+        "counts": run.counts.as_dict(),
+        "mapped": later[0].ok,
+        "valid": later[1].ok,
+        "report": report,
+        "report_url": location_url(report),
+    }
+    guard = _guard_message(source_id, harvest)
+    if guard:
+        raise AirflowFailException(guard)
+    processed = len(harvest.to_process)
+    ratio = (later[0].rejected + later[1].rejected) / processed if processed else 0.0
+    if ratio > pipeline.cfg.validation.max_reject_ratio:
+        raise AirflowFailException(
+            f"source={source_id} {ratio:.0%} of the {processed} processed records were rejected "
+            f"(validation.max_reject_ratio is {pipeline.cfg.validation.max_reject_ratio:.0%}); see {report}"
+        )
+    if not run.complete:
+        log.warning("source=%s run %d is INCOMPLETE: %s", source_id, run_id, run.error_summary or "limit set")
+    outlet_events[source_asset(source_id)].extra = result
+    return result
+
+
+def config_error_task(message: str) -> None:
+    """The only task of a config-error DAG: fail with the validation problems."""
+    for line in message.splitlines():
+        log.error("%s", line)
+    raise AirflowFailException(f"this source file does not validate:\n{message}")
+
+
+# -- publish --------------------------------------------------------------------------------------------
+def _publish(targets: list[str] | None, dry_run: bool) -> dict[str, Any]:
+    try:
+        from publishers.command import publish
+    except ImportError as exc:
+        raise AirflowFailException(f"publishers.command is not available: {exc}") from exc
+    with config_errors_fail():
+        return dict(publish(targets, dry_run=dry_run, progress=_progress))
+
+
+def _publish_artifacts() -> ArtifactStore:
+    from luxcat.artifacts import open_artifacts
+    from luxcat.settings import load_settings
+
+    return open_artifacts(load_settings().artifacts_url)
+
+
+def _plans_result(plans: dict[str, Any], key_prefix: str, dry_run: bool) -> dict[str, Any]:
+    """Store each rendered plan in the artifact store; return totals and locations only."""
+    artifacts = _publish_artifacts()
+    result: dict[str, Any] = {"dry_run": dry_run, "targets": {}}
+    for target, plan in plans.items():
+        location = artifacts.put(f"{key_prefix}/{target}.txt", plan.render().encode(), "text/plain")
+        totals = plan.totals()
+        errors = totals.get("error", 0)
+        log.info("publish target=%s %s plan=%s", target, totals or "nothing to do", location_url(location))
+        result["targets"][target] = {"totals": totals, "errors": errors, "plan": location}
+    return result
+
+
+def push_task_id(target: str) -> str:
+    """`push__data_public_lu`: one push task per target, named so the UI shows which."""
+    return "push__" + re.sub(r"[^A-Za-z0-9_-]", "_", target)
+
+
+def _publish_prefix(run_id: str) -> str:
+    from luxcat.artifacts import safe_key
+
+    return f"runs/_publish/{safe_key(run_id)}"
+
+
+def merge_task(run_id: str, params: dict[str, Any], **context: Any) -> dict[str, Any]:
+    """Plan the merged catalogue (read-only) and say which source asset events triggered the run."""
+    events = context.get("triggering_asset_events") or {}
+    for asset, asset_events in events.items():
+        for event in asset_events:
+            log.info("triggered by %s: %s", getattr(asset, "name", asset), json.dumps(event.extra, default=str))
+    plans = _publish(["catalogue"], dry_run=True)
+    return _plans_result(plans, f"{_publish_prefix(run_id)}/merge", bool(params.get("dry_run")))
+
+
+def export_task(run_id: str, params: dict[str, Any], **_context: Any) -> dict[str, Any]:
+    """Write the merged catalogue (the catalogue target) unless this is a dry run."""
+    dry_run = bool(params.get("dry_run"))
+    result = _plans_result(_publish(["catalogue"], dry_run=dry_run), f"{_publish_prefix(run_id)}/export", dry_run)
+    _fail_on_errors(result)
+    return result
+
+
+def push_task(target: str, run_id: str, params: dict[str, Any], **_context: Any) -> dict[str, Any]:
+    """Push to one remote target (data.public.lu, data.europa.eu); errors fail the task, which retries."""
+    dry_run = bool(params.get("dry_run"))
+    result = _plans_result(_publish([target], dry_run=dry_run), f"{_publish_prefix(run_id)}/push", dry_run)
+    _fail_on_errors(result)
+    return result
+
+
+def _fail_on_errors(result: dict[str, Any]) -> None:
+    failed = {t: r["errors"] for t, r in result["targets"].items() if r["errors"]}
+    if failed:
+        from airflow.sdk.exceptions import AirflowException
+
+        plans = [r["plan"] for r in result["targets"].values()]
+        raise AirflowException(f"publish errors: {failed}; see the plans {plans}")
+
+
+def report_task(targets: list[str], run_id: str, ti: Any, **_context: Any) -> dict[str, Any]:
+    """Gather every publish task's totals into one run report in the artifact store."""
+    task_ids = ["merge", "export", *(push_task_id(t) for t in targets)]
+    report: dict[str, Any] = {"run_id": run_id, "tasks": {}}
+    for task_id in task_ids:
+        value = ti.xcom_pull(task_ids=task_id)
+        report["tasks"][task_id] = value if value else {"status": "no result (failed or skipped)"}
+    location = _publish_artifacts().put(
+        f"{_publish_prefix(run_id)}/report.json", json.dumps(report, indent=2).encode(), "application/json"
+    )
+    missing = [t for t, v in report["tasks"].items() if "targets" not in v]
+    log.info("publish report: %s (%d task(s) without result: %s)", location_url(location), len(missing), missing)
+    if missing:
+        raise AirflowFailException(f"publish run incomplete: {', '.join(missing)} failed; report {location}")
+    return {"report": location, "report_url": location_url(location)}
