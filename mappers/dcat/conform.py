@@ -30,6 +30,7 @@ LABEL_OF: dict[URIRef, URIRef] = {
     DCTERMS.Standard: DCTERMS.title,
 }
 NO_TEXT_NODES = frozenset({DCAT.Dataset, DCAT.Distribution, DCAT.DataService, DCAT.Catalog, FOAF.Document})
+RESOURCE_CLASSES = (DCAT.Catalog, DCAT.Dataset, DCAT.DataService, URIRef(str(DCAT) + "DatasetSeries"))
 _DECIMAL = re.compile(r"^[+-]?\d+(\.\d+)?$")
 _DURATION = re.compile(r"^-?P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+D)?(T(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
 _HEX = re.compile(r"^([0-9A-Fa-f]{2})+$")
@@ -94,6 +95,8 @@ def _fixed(graph: Graph, value: Node, rule: PropertyRule) -> Node | None:
         return None
     if isinstance(value, Literal) and (rule.date or rule.datatype is not None):
         return _coerce(value, rule)
+    if rule.resource and not any((value, RDF.type, cls) in graph for cls in RESOURCE_CLASSES):
+        return None  # dcat:Relationship targets must be described catalogue resources
     return value
 
 

@@ -6,6 +6,7 @@ ends here, so all of them get the same DCAT-AP 3 output and the same rejection r
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import quote
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -76,7 +77,16 @@ def prune(graph: Graph, root: Node) -> Graph:
     for node in reachable(graph, root):
         for p, o in graph.predicate_objects(node):
             keep.add((node, p, o))
-    return to_canonical_graph(keep)
+    # canonical labels are only unique within one graph: prefix them with the record's own hash
+    prefix = "r" + hashlib.sha1(str(root).encode()).hexdigest()[:12]
+    out = Graph()
+    for s, p, o in to_canonical_graph(keep):
+        out.add((_label(s, prefix), p, _label(o, prefix)))
+    return out
+
+
+def _label(node: Node, prefix: str) -> Node:
+    return BNode(prefix + str(node)) if isinstance(node, BNode) else node
 
 
 def normalise(

@@ -15,6 +15,7 @@ from rdflib.namespace import RDF, SH
 
 SHAPES_DIR = Path(__file__).resolve().parents[2] / "validators" / "shapes" / "dcat-ap-3.0.0"
 DATE_SHAPE_NAME = "DateOrDateTimeDataType_Shape"
+RESOURCE_SHAPE_NAME = "DcatResource_Shape"
 
 
 @dataclass(slots=True)
@@ -27,6 +28,7 @@ class PropertyRule:
     classes: set[URIRef] = field(default_factory=set)
     datatype: URIRef | None = None
     date: bool = False  # sh:node DateOrDateTimeDataType_Shape
+    resource: bool = False  # sh:node DcatResource_Shape: a catalogue, dataset, series or service
 
 
 def _merge(rule: PropertyRule, shapes: Graph, prop: object) -> None:
@@ -48,6 +50,8 @@ def _merge(rule: PropertyRule, shapes: Graph, prop: object) -> None:
     node = shapes.value(prop, SH.node)
     if isinstance(node, URIRef) and node.endswith(DATE_SHAPE_NAME):
         rule.date = True
+    if isinstance(node, URIRef) and node.endswith(RESOURCE_SHAPE_NAME):
+        rule.resource = True
 
 
 @functools.cache

@@ -56,9 +56,11 @@ def _move(graph: Graph, subject: Node, old: URIRef, new: URIRef) -> None:
 
 
 def upgrade_datasets(graph: Graph) -> None:
-    """Dataset-level idioms: foaf:homepage used as the landing page."""
+    """Dataset-level idioms: foaf:homepage as landing page, dct:abstract as description."""
     for dataset in set(graph.subjects(RDF.type, DCAT.Dataset)):
         _move(graph, dataset, FOAF.homepage, DCAT.landingPage)
+        if not any(graph.objects(dataset, DCTERMS.description)):  # udata's reader accepts it too
+            _move(graph, dataset, DCTERMS.abstract, DCTERMS.description)
 
 
 def upgrade_distributions(graph: Graph) -> None:
