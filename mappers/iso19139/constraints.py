@@ -13,7 +13,7 @@ from lxml import etree
 
 from mappers.iso19139.rdf import DCTERMS, RDFS, TYPE, literal
 from mappers.iso19139.state import RecordState
-from mappers.iso19139.xml import ANCHOR, HREF, NS, Texts
+from mappers.iso19139.xml import ANCHOR, HREF, Texts, find, findall
 from mappers.vocabularies import access_right_uri, licence_uri
 
 _LIMITATIONS = "metadata-codelist/LimitationsOnPublicAccess/"
@@ -23,7 +23,7 @@ def _entries(state: RecordState, block: etree._Element) -> list[tuple[Texts, str
     """(texts, anchor href) of each otherConstraints / useLimitation of a constraints block."""
     out = []
     for name in ("gmd:otherConstraints", "gmd:useLimitation"):
-        for prop in block.iterfind(name, NS):
+        for prop in findall(block, name):
             texts = state.loc.texts(prop, keep_lines=True)
             anchor = prop.find(ANCHOR)
             target = (anchor.get(HREF) or "").strip() if anchor is not None else ""
@@ -37,8 +37,8 @@ def add_constraints(state: RecordState, default_licence: str | None) -> None:
     access: str | None = None
     licence: str | None = None
     rights: Texts = []
-    for block in state.ident.iterfind("gmd:resourceConstraints/*", NS):
-        is_access = block.find("gmd:accessConstraints", NS) is not None and block.find("gmd:useConstraints", NS) is None
+    for block in findall(state.ident, "gmd:resourceConstraints/*"):
+        is_access = find(block, "gmd:accessConstraints") is not None and find(block, "gmd:useConstraints") is None
         for texts, target in _entries(state, block):
             main = texts[0][0] if texts else ""
             if _LIMITATIONS in target or is_access:

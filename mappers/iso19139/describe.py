@@ -10,25 +10,28 @@ from rdflib import Literal, URIRef
 from luxcat.errors import MissingField
 from mappers.iso19139.rdf import DCAT, DCTERMS, RDFS, TYPE, XSD, date_literal, is_http_uri
 from mappers.iso19139.state import RecordState
-from mappers.iso19139.xml import NS, code_value, href, value
+from mappers.iso19139.xml import code_value, find, findall, href, value
 from mappers.vocabularies import frequency_uri, language_uri
 
 _EPSG = re.compile(r"(?:EPSG\D{0,12}?|/EPSG/\d+/|crs:EPSG::?)(\d{4,6})\b", re.IGNORECASE)
 _CRS_BASE = "http://www.opengis.net/def/crs/EPSG/0/"
 _INSPIRE_IR = re.compile(r"1089/2010|2010/1089")  # Commission Regulation (EU) No 1089/2010 (interoperability)
 _INSPIRE_IR_URI = "http://data.europa.eu/eli/reg/2010/1089"
+_FREQUENCY = "gmd:resourceMaintenance/gmd:MD_MaintenanceInformation/gmd:maintenanceAndUpdateFrequency"
+_LINEAGE = "gmd:dataQualityInfo/gmd:DQ_DataQuality/gmd:lineage/gmd:LI_Lineage/gmd:statement"
+_CONFORMANCE = "gmd:dataQualityInfo/gmd:DQ_DataQuality/gmd:report/*/gmd:result/gmd:DQ_ConformanceResult"
 _METRES = {"m": 1.0, "metre": 1.0, "meter": 1.0, "metres": 1.0, "meters": 1.0, "km": 1000.0, "cm": 0.01}
 
 
 def add_title_and_description(state: RecordState) -> None:
     """dct:title and dct:description (multilingual); a record without a title cannot be mapped."""
-    citation = state.ident.find("gmd:citation/gmd:CI_Citation", NS)
-    titles = state.loc.texts(citation.find("gmd:title", NS) if citation is not None else None)
+    citation = find(state.ident, "gmd:citation/gmd:CI_Citation")
+    titles = state.loc.texts(find(citation, "gmd:title") if citation is not None else None)
     if not titles:
         raise MissingField("no title (identificationInfo/citation/title is empty or missing)")
     # DCAT-AP requires a description; brief CSW records and some profiles carry no abstract, and
     # the title is then the only description there is (as ckanext-dcat and udata do).
-    abstracts = state.loc.texts(state.ident.find("gmd:abstract", NS), keep_lines=True) or titles
+    abstracts = state.loc.texts(find(state.ident, "gmd:abstract"), keep_lines=True) or titles
     state.out.texts(state.subject, DCTERMS.title, titles)
     state.out.texts(state.subject, DCTERMS.description, abstracts)
 
@@ -36,9 +39,9 @@ def add_title_and_description(state: RecordState) -> None:
 def add_dates(state: RecordState) -> None:
     """publication -> dct:issued (earliest), revision -> dct:modified (latest), creation -> dct:created."""
     found: dict[str, list[Literal]] = {}
-    for ci_date in state.ident.iterfind("gmd:citation/gmd:CI_Citation/gmd:date/gmd:CI_Date", NS):
-        kind = code_value(ci_date.find("gmd:dateType", NS))
-        date_el = ci_date.find("gmd:date", NS)
+    for ci_date in findall(state.ident, "gmd:citation/gmd:CI_Citation/gmd:date/gmd:CI_Date"):
+        kind = code_value(find(ci_date, "gmd:dateType"))
+        date_el = find(ci_date, "gmd:date")
         literal = date_literal(value(date_el)) if date_el is not None else None
         if literal is not None and kind in ("publication", "revision", "creation"):
             found.setdefault(kind, []).append(literal)
@@ -53,7 +56,7 @@ def add_dates(state: RecordState) -> None:
 
 def add_languages(state: RecordState) -> None:
     """dct:language (EU URIs) of the resource; ISO 639-2/B codes such as fre/ger are normalised."""
-    for lang_el in state.ident.iterfind("gmd:language", NS):
+    for lang_el in findall(state.ident, "gmd:language"):
         uri = language_uri(code_value(lang_el) or value(lang_el))
         if uri:
             state.out.add((state.subject, DCTERMS.language, state.out.typed(uri, DCTERMS.LinguisticSystem)))
@@ -61,8 +64,8 @@ def add_languages(state: RecordState) -> None:
 
 def add_frequency(state: RecordState) -> None:
     """dct:accrualPeriodicity from the first maintenance frequency that maps to the EU table."""
-    for prop in state.ident.iterfind(
-        "gmd:resourceMaintenance/gmd:MD_MaintenanceInformation/gmd:maintenanceAndUpdateFrequency", NS
+    for prop in findall(
+        state.ident, "gmd:resourceMaintenance/gmd:MD_MaintenanceInformation/gmd:maintenanceAndUpdateFrequency"
     ):
         uri = frequency_uri(code_value(prop))
         if uri:
@@ -72,8 +75,8 @@ def add_frequency(state: RecordState) -> None:
 
 def add_lineage(state: RecordState) -> None:
     """dct:provenance [ a dct:ProvenanceStatement ; rdfs:label lineage statement ] (GeoDCAT-AP)."""
-    for statement in state.root.iterfind(
-        "gmd:dataQualityInfo/gmd:DQ_DataQuality/gmd:lineage/gmd:LI_Lineage/gmd:statement", NS
+    for statement in findall(
+        state.root, "gmd:dataQualityInfo/gmd:DQ_DataQuality/gmd:lineage/gmd:LI_Lineage/gmd:statement"
     ):
         texts = state.loc.texts(statement, keep_lines=True)
         if texts:
@@ -85,19 +88,19 @@ def add_lineage(state: RecordState) -> None:
 
 def add_conformity(state: RecordState) -> None:
     """dct:conformsTo for each specification the record declares as passed (INSPIRE conformity)."""
-    for result in state.root.iterfind(
-        "gmd:dataQualityInfo/gmd:DQ_DataQuality/gmd:report/*/gmd:result/gmd:DQ_ConformanceResult", NS
+    for result in findall(
+        state.root, "gmd:dataQualityInfo/gmd:DQ_DataQuality/gmd:report/*/gmd:result/gmd:DQ_ConformanceResult"
     ):
-        if value(result.find("gmd:pass", NS)).lower() not in ("true", "1"):
+        if value(find(result, "gmd:pass")).lower() not in ("true", "1"):
             continue
-        spec = result.find("gmd:specification/gmd:CI_Citation", NS)
+        spec = find(result, "gmd:specification/gmd:CI_Citation")
         if spec is None:
             continue
         _add_standard(state, spec)
 
 
 def _add_standard(state: RecordState, spec: etree._Element) -> None:
-    title_el = spec.find("gmd:title", NS)
+    title_el = find(spec, "gmd:title")
     target = href(title_el)
     title = value(title_el)
     if not is_http_uri(target):
@@ -110,7 +113,7 @@ def _add_standard(state: RecordState, spec: etree._Element) -> None:
     state.out.add((state.subject, DCTERMS.conformsTo, standard))
     if not target or target == _INSPIRE_IR_URI:
         state.out.texts(standard, DCTERMS.title, state.loc.texts(title_el))
-        date_el = spec.find("gmd:date/gmd:CI_Date/gmd:date", NS)
+        date_el = find(spec, "gmd:date/gmd:CI_Date/gmd:date")
         issued = date_literal(value(date_el)) if date_el is not None else None
         if issued is not None and not target:
             state.out.add((standard, DCTERMS.issued, issued))
@@ -131,9 +134,9 @@ def crs_uri(code: str, code_space: str, anchor: str) -> str | None:
 
 def add_reference_systems(state: RecordState) -> None:
     """dct:conformsTo <EPSG URI> for each reference system (typed dct:Standard)."""
-    for rs in state.root.iterfind("gmd:referenceSystemInfo/gmd:MD_ReferenceSystem/gmd:referenceSystemIdentifier/*", NS):
-        code_prop = rs.find("gmd:code", NS)
-        uri = crs_uri(value(code_prop), value(rs.find("gmd:codeSpace", NS)), href(code_prop))
+    for rs in findall(state.root, "gmd:referenceSystemInfo/gmd:MD_ReferenceSystem/gmd:referenceSystemIdentifier/*"):
+        code_prop = find(rs, "gmd:code")
+        uri = crs_uri(value(code_prop), value(find(rs, "gmd:codeSpace")), href(code_prop))
         if uri:
             state.out.add((state.subject, DCTERMS.conformsTo, state.out.typed(uri, DCTERMS.Standard)))
 
@@ -141,7 +144,7 @@ def add_reference_systems(state: RecordState) -> None:
 def add_spatial_resolution(state: RecordState) -> None:
     """dcat:spatialResolutionInMeters from the finest resolution distance given in a length unit."""
     best: float | None = None
-    for distance in state.ident.iterfind("gmd:spatialResolution/gmd:MD_Resolution/gmd:distance/*", NS):
+    for distance in findall(state.ident, "gmd:spatialResolution/gmd:MD_Resolution/gmd:distance/*"):
         factor = _METRES.get((distance.get("uom") or "").strip().lower().rsplit("#", 1)[-1])
         try:
             metres = float(value(distance) or (distance.text or "")) * factor if factor else None

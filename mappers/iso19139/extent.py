@@ -9,7 +9,7 @@ from rdflib import Literal
 
 from mappers.iso19139.rdf import DCAT, DCTERMS, TYPE, WKT, date_literal, is_http_uri
 from mappers.iso19139.state import RecordState
-from mappers.iso19139.xml import NS, href, value
+from mappers.iso19139.xml import NS, find, findall, href, value
 from mappers.vocabularies import country_uri
 
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
@@ -24,7 +24,7 @@ _EU_PLACES = (
 
 def _extents(state: RecordState) -> list[etree._Element]:
     """EX_Extent elements of the resource (gmd:extent for data, srv:extent for services)."""
-    return state.ident.findall("gmd:extent/gmd:EX_Extent", NS) + state.ident.findall("srv:extent/gmd:EX_Extent", NS)
+    return findall(state.ident, "gmd:extent/gmd:EX_Extent") + findall(state.ident, "srv:extent/gmd:EX_Extent")
 
 
 def add_extents(state: RecordState) -> None:
@@ -32,18 +32,16 @@ def add_extents(state: RecordState) -> None:
     boxes: list[tuple[str, str, str, str]] = []
     places: list[str] = []
     for extent in _extents(state):
-        for box in extent.iterfind("gmd:geographicElement/gmd:EX_GeographicBoundingBox", NS):
+        for box in findall(extent, "gmd:geographicElement/gmd:EX_GeographicBoundingBox"):
             corners = _corners(box)
             if corners and corners not in boxes:
                 boxes.append(corners)
-        for ident in extent.iterfind(
-            "gmd:geographicElement/gmd:EX_GeographicDescription/gmd:geographicIdentifier/*", NS
-        ):
-            code_prop = ident.find("gmd:code", NS)
+        for ident in findall(extent, "gmd:geographicElement/gmd:EX_GeographicDescription/gmd:geographicIdentifier/*"):
+            code_prop = find(ident, "gmd:code")
             place = _place(value(code_prop), href(code_prop))
             if place and place not in places:
                 places.append(place)
-        for temporal in extent.iterfind("gmd:temporalElement/*/gmd:extent", NS):
+        for temporal in findall(extent, "gmd:temporalElement/*/gmd:extent"):
             _add_period(state, temporal)
     for west, east, south, north in boxes:
         node = state.out.bnode()
@@ -59,7 +57,7 @@ def _corners(box: etree._Element) -> tuple[str, str, str, str] | None:
     """(west, east, south, north) with the record's digits (precision kept), if all four are numbers."""
     out = []
     for name in ("westBoundLongitude", "eastBoundLongitude", "southBoundLatitude", "northBoundLatitude"):
-        text = value(box.find(f"gmd:{name}", NS))
+        text = value(find(box, f"gmd:{name}"))
         if not _DECIMAL.match(text):
             return None
         out.append(_LEADING_ZEROS.sub(r"\1\2", text.lstrip("+")))

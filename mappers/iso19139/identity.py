@@ -7,14 +7,14 @@ from rdflib import URIRef
 
 from mappers.iso19139.rdf import ADMS, DCTERMS, SKOS, TYPE, is_http_uri, literal
 from mappers.iso19139.state import DATASET, SERIES, SERVICE, RecordState
-from mappers.iso19139.xml import ISO_TYPE, NS, SRV, code_value, href, value
+from mappers.iso19139.xml import ISO_TYPE, SRV, code_value, find, findall, href, value
 
 _SERVICE_IDENT = SRV + "SV_ServiceIdentification"
 
 
 def identification(root: etree._Element) -> etree._Element | None:
     """The first identificationInfo child (MD_DataIdentification, SV_ServiceIdentification, ...)."""
-    info = root.find("gmd:identificationInfo", NS)
+    info = find(root, "gmd:identificationInfo")
     if info is None:
         return None
     return next((child for child in info if isinstance(child.tag, str)), None)
@@ -22,27 +22,27 @@ def identification(root: etree._Element) -> etree._Element | None:
 
 def resource_kind(root: etree._Element, ident: etree._Element) -> str:
     """dataset | series | service, from hierarchyLevel (ISO default: dataset) and the identification type."""
-    level = code_value(root.find("gmd:hierarchyLevel", NS)).lower()
+    level = code_value(find(root, "gmd:hierarchyLevel")).lower()
     is_service_ident = ident.tag == _SERVICE_IDENT or (ident.get(ISO_TYPE) or "").endswith("SV_ServiceIdentification")
     if level == "service" or (is_service_ident and level in ("", "service")):
-        return SERVICE if is_service_ident or ident.find("srv:serviceType", NS) is not None else DATASET
+        return SERVICE if is_service_ident or find(ident, "srv:serviceType") is not None else DATASET
     if level == "series":
         return SERIES
     return DATASET
 
 
 def file_identifier(root: etree._Element) -> str:
-    return value(root.find("gmd:fileIdentifier", NS))
+    return value(find(root, "gmd:fileIdentifier"))
 
 
 def resource_identifiers(ident: etree._Element) -> list[tuple[str, str, str]]:
     """(code, codeSpace, anchor href) of each citation identifier that has a code."""
     out = []
-    for ident_el in ident.iterfind("gmd:citation/gmd:CI_Citation/gmd:identifier/*", NS):
-        code_prop = ident_el.find("gmd:code", NS)
+    for ident_el in findall(ident, "gmd:citation/gmd:CI_Citation/gmd:identifier/*"):
+        code_prop = find(ident_el, "gmd:code")
         code = value(code_prop)
         if code:
-            out.append((code, value(ident_el.find("gmd:codeSpace", NS)), href(code_prop)))
+            out.append((code, value(find(ident_el, "gmd:codeSpace")), href(code_prop)))
     return out
 
 

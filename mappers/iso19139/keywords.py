@@ -7,7 +7,7 @@ from rdflib import URIRef
 
 from mappers.iso19139.rdf import DCAT, DCATAP, ELI_LEGAL_RESOURCE, GEODCAT, SKOS, is_http_uri, literal
 from mappers.iso19139.state import RecordState
-from mappers.iso19139.xml import NS, Texts, href, value
+from mappers.iso19139.xml import Texts, find, findall, href, value
 from mappers.vocabularies import (
     HVD_LEGISLATION,
     data_theme_label,
@@ -65,7 +65,7 @@ class _Themes:
 
 def _thesaurus_kind(keywords: etree._Element) -> str:
     """ "inspire" for the GEMET INSPIRE themes thesaurus, "hvd" for the HVD categories, else ""."""
-    title_prop = keywords.find("gmd:thesaurusName/gmd:CI_Citation/gmd:title", NS)
+    title_prop = find(keywords, "gmd:thesaurusName/gmd:CI_Citation/gmd:title")
     if title_prop is None:
         return ""
     text = normalise(value(title_prop) + " " + href(title_prop))
@@ -79,13 +79,13 @@ def _thesaurus_kind(keywords: etree._Element) -> str:
 def add_keywords(state: RecordState) -> None:
     """dcat:keyword for free keywords; dcat:theme for anchors, INSPIRE themes (+ EU data themes), HVD."""
     themes = _Themes(state)
-    for keywords in state.ident.iterfind("gmd:descriptiveKeywords/gmd:MD_Keywords", NS):
+    for keywords in findall(state.ident, "gmd:descriptiveKeywords/gmd:MD_Keywords"):
         kind = _thesaurus_kind(keywords)
-        for keyword in keywords.iterfind("gmd:keyword", NS):
+        for keyword in findall(keywords, "gmd:keyword"):
             texts = state.loc.texts(keyword)
             if texts:
                 _keyword(state, themes, kind, texts, href(keyword))
-    for topic_el in state.ident.iterfind("gmd:topicCategory/gmd:MD_TopicCategoryCode", NS):
+    for topic_el in findall(state.ident, "gmd:topicCategory/gmd:MD_TopicCategoryCode"):
         topic = (topic_el.text or "").strip()
         if topic:
             state.out.add((state.subject, GEODCAT.topicCategory, URIRef(_TOPIC_BASE + topic)))

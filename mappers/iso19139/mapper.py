@@ -14,7 +14,7 @@ from mappers.base import Mapper
 from mappers.iso19139 import constraints, describe, extent, identity, keywords, online, parties, record, service
 from mappers.iso19139.rdf import DATASET_SERIES, DCAT, TYPE, GraphWriter, mint
 from mappers.iso19139.state import SERIES, SERVICE, RecordState
-from mappers.iso19139.xml import Localiser, code_value, find_records, parse, value
+from mappers.iso19139.xml import Localiser, code_value, find, find_records, parse, value
 from mappers.vocabularies import language_tag
 
 _CACHE_SIZE = 64
@@ -79,7 +79,8 @@ class Iso19139Mapper(Mapper):
         if not key:
             raise MissingIdentifier("neither fileIdentifier nor resource identifier")
         base = context.base_uri if context.base_uri.endswith("/") else context.base_uri + "/"
-        root_lang = code_value(root.find("gmd:language", _NS)) or value(root.find("gmd:language", _NS))
+        language_el = find(root, "gmd:language")
+        root_lang = code_value(language_el) or value(language_el)
         main = language_tag(root_lang) or (context.languages[0] if context.languages else None)
         kind = identity.resource_kind(root, ident)
         # Blank-node labels derive from the source, the record and its content: reproducible output,
@@ -128,7 +129,6 @@ def _map_resource(
         online.add_online_resources(state)
 
 
-_NS = {"gmd": "http://www.isotc211.org/2005/gmd"}
 _CSW = "{http://www.opengis.net/cat/csw/2.0.2}"
 
 

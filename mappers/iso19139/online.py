@@ -24,7 +24,7 @@ from rdflib import Literal, URIRef
 
 from mappers.iso19139.rdf import DCAT, DCATAP, DCTERMS, ELI_LEGAL_RESOURCE, FOAF, TYPE, XSD, is_http_uri, short_hash
 from mappers.iso19139.state import RecordState
-from mappers.iso19139.xml import NS, Texts, code_value, value
+from mappers.iso19139.xml import Texts, code_value, find, findall, value
 from mappers.vocabularies import HVD_LEGISLATION, FileType, file_type, file_type_for_url
 from mappers.vocabularies.formats import FILE_EXTENSIONS
 
@@ -66,24 +66,24 @@ class Online:
 
 
 def _formats(container: etree._Element, path: str) -> list[str]:
-    return [f for f in (value(el) for el in container.iterfind(path, NS)) if f]
+    return [f for f in (value(el) for el in findall(container, path)) if f]
 
 
 def collect(state: RecordState) -> list[Online]:
     """Every online resource of the record's distribution info, in document order, without duplicates."""
     out: list[Online] = []
     seen: set[str] = set()
-    for distribution in state.root.iterfind("gmd:distributionInfo/gmd:MD_Distribution", NS):
+    for distribution in findall(state.root, "gmd:distributionInfo/gmd:MD_Distribution"):
         shared = _formats(distribution, "gmd:distributionFormat/gmd:MD_Format/gmd:name")
-        groups = [(distribution.findall("gmd:transferOptions/gmd:MD_DigitalTransferOptions", NS), shared)]
-        for distributor in distribution.iterfind("gmd:distributor/gmd:MD_Distributor", NS):
+        groups = [(findall(distribution, "gmd:transferOptions/gmd:MD_DigitalTransferOptions"), shared)]
+        for distributor in findall(distribution, "gmd:distributor/gmd:MD_Distributor"):
             own = _formats(distributor, "gmd:distributorFormat/gmd:MD_Format/gmd:name")
-            options = distributor.findall("gmd:distributorTransferOptions/gmd:MD_DigitalTransferOptions", NS)
+            options = findall(distributor, "gmd:distributorTransferOptions/gmd:MD_DigitalTransferOptions")
             groups.append((options, own or shared))
         for options_list, formats in groups:
             for options in options_list:
-                resources = options.findall("gmd:onLine/gmd:CI_OnlineResource", NS)
-                size = value(options.find("gmd:transferSize", NS)) if len(resources) == 1 else ""
+                resources = findall(options, "gmd:onLine/gmd:CI_OnlineResource")
+                size = value(find(options, "gmd:transferSize")) if len(resources) == 1 else ""
                 for resource in resources:
                     online = _online(state, resource, formats, size)
                     if online is not None and online.url not in seen:
@@ -93,16 +93,16 @@ def collect(state: RecordState) -> list[Online]:
 
 
 def _online(state: RecordState, resource: etree._Element, formats: list[str], size: str) -> Online | None:
-    url = value(resource.find("gmd:linkage", NS))
+    url = value(find(resource, "gmd:linkage"))
     if not is_http_uri(url):
         return None
-    protocol = value(resource.find("gmd:protocol", NS)) + " " + value(resource.find("gmd:applicationProfile", NS))
+    protocol = value(find(resource, "gmd:protocol")) + " " + value(find(resource, "gmd:applicationProfile"))
     return Online(
         url=url,
         protocol=protocol.strip(),
-        function=code_value(resource.find("gmd:function", NS)),
-        names=state.loc.texts(resource.find("gmd:name", NS)),
-        descriptions=state.loc.texts(resource.find("gmd:description", NS), keep_lines=True),
+        function=code_value(find(resource, "gmd:function")),
+        names=state.loc.texts(find(resource, "gmd:name")),
+        descriptions=state.loc.texts(find(resource, "gmd:description"), keep_lines=True),
         formats=formats,
         size_mb=size,
     )

@@ -20,7 +20,7 @@ from rdflib import URIRef
 
 from mappers.iso19139.rdf import DCAT, DCTERMS, FOAF, PROV, TYPE, VCARD, is_http_uri, literal
 from mappers.iso19139.state import RecordState
-from mappers.iso19139.xml import NS, Texts, code_value, value
+from mappers.iso19139.xml import Texts, code_value, find, findall, value
 
 PUBLISHER_ROLES = (
     "publisher", "owner", "custodian", "distributor", "resourceProvider", "originator", "pointOfContact",
@@ -46,24 +46,24 @@ class Party:
 
 
 def _party(state: RecordState, element: etree._Element) -> Party | None:
-    names = state.loc.texts(element.find("gmd:organisationName", NS))
-    individual = value(element.find("gmd:individualName", NS))
-    contact = element.find("gmd:contactInfo/gmd:CI_Contact", NS)
+    names = state.loc.texts(find(element, "gmd:organisationName"))
+    individual = value(find(element, "gmd:individualName"))
+    contact = find(element, "gmd:contactInfo/gmd:CI_Contact")
     emails: list[str] = []
     url = ""
     if contact is not None:
-        for mail_el in contact.iterfind("gmd:address/gmd:CI_Address/gmd:electronicMailAddress", NS):
+        for mail_el in findall(contact, "gmd:address/gmd:CI_Address/gmd:electronicMailAddress"):
             candidate = value(mail_el).removeprefix("mailto:").strip()
             if _EMAIL.match(candidate) and candidate not in emails:
                 emails.append(candidate)
-        url = value(contact.find("gmd:onlineResource/gmd:CI_OnlineResource/gmd:linkage", NS))
+        url = value(find(contact, "gmd:onlineResource/gmd:CI_OnlineResource/gmd:linkage"))
     if not names and not individual and not emails:
         return None
-    return Party(names, individual, emails, url if is_http_uri(url) else "", code_value(element.find("gmd:role", NS)))
+    return Party(names, individual, emails, url if is_http_uri(url) else "", code_value(find(element, "gmd:role")))
 
 
 def _parties(state: RecordState, path: str) -> list[Party]:
-    return [p for p in (_party(state, el) for el in state.ident.iterfind(path, NS)) if p is not None]
+    return [p for p in (_party(state, el) for el in findall(state.ident, path)) if p is not None]
 
 
 def add_parties(state: RecordState, fallback_publisher: dict[str, str]) -> None:
@@ -71,7 +71,7 @@ def add_parties(state: RecordState, fallback_publisher: dict[str, str]) -> None:
     resource = _parties(state, "gmd:citation/gmd:CI_Citation/gmd:citedResponsibleParty/gmd:CI_ResponsibleParty")
     resource += _parties(state, "gmd:pointOfContact/gmd:CI_ResponsibleParty")
     metadata = [
-        p for p in (_party(state, el) for el in state.root.iterfind("gmd:contact/gmd:CI_ResponsibleParty", NS)) if p
+        p for p in (_party(state, el) for el in findall(state.root, "gmd:contact/gmd:CI_ResponsibleParty")) if p
     ]
     named = [p for p in resource if p.names or p.individual]
     publisher = next((p for role in PUBLISHER_ROLES for p in named if p.role == role), None)

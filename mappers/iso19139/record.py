@@ -11,7 +11,7 @@ from luxcat.records import RawRecord
 from mappers.base import MapContext
 from mappers.iso19139.rdf import DCAT, DCTERMS, FOAF, TYPE, XSD, date_literal, is_http_uri, literal
 from mappers.iso19139.state import RecordState
-from mappers.iso19139.xml import NS, code_value, value
+from mappers.iso19139.xml import code_value, find, value
 from mappers.vocabularies import language_uri
 
 ISO_19139 = "http://www.isotc211.org/2005/gmd"  # the ISO/TS 19139 schema namespace, as GeoDCAT-AP uses it
@@ -43,7 +43,7 @@ def add_catalog_record(state: RecordState, raw: RawRecord, context: MapContext, 
     out, record = state.out, state.record_uri
     out.add((record, TYPE, DCAT.CatalogRecord))
     out.add((record, FOAF.primaryTopic, state.subject))
-    stamp_el = state.root.find("gmd:dateStamp", NS)
+    stamp_el = find(state.root, "gmd:dateStamp")
     stamp = date_literal(value(stamp_el) or (stamp_el.text or "").strip()) if stamp_el is not None else None
     if stamp is None:  # no usable dateStamp (e.g. pycsw's placeholder): when the record was fetched
         stamp = Literal(_fetched(raw), datatype=XSD.dateTime)
@@ -51,7 +51,7 @@ def add_catalog_record(state: RecordState, raw: RawRecord, context: MapContext, 
     out.add((record, DCTERMS.conformsTo, out.typed(ISO_19139, DCTERMS.Standard)))
     if file_id:
         out.add((record, DCTERMS.identifier, literal(file_id)))
-    lang = language_uri(code_value(state.root.find("gmd:language", NS)) or value(state.root.find("gmd:language", NS)))
+    lang = language_uri(code_value(find(state.root, "gmd:language")) or value(find(state.root, "gmd:language")))
     if lang:
         out.add((record, DCTERMS.language, out.typed(lang, DCTERMS.LinguisticSystem)))
     url = record_url(raw, context, file_id)

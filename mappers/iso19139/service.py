@@ -10,7 +10,7 @@ from luxcat.errors import MissingField
 from mappers.iso19139.online import OGC_STANDARDS, collect, endpoint, service_type
 from mappers.iso19139.rdf import DCAT, DCTERMS, FOAF, is_http_uri, mint
 from mappers.iso19139.state import RecordState
-from mappers.iso19139.xml import HREF, NS, value
+from mappers.iso19139.xml import HREF, find, findall, value
 
 _CONNECT_POINTS = "srv:containsOperations/srv:SV_OperationMetadata/srv:connectPoint/gmd:CI_OnlineResource/gmd:linkage"
 
@@ -18,9 +18,7 @@ _CONNECT_POINTS = "srv:containsOperations/srv:SV_OperationMetadata/srv:connectPo
 def add_service(state: RecordState) -> None:
     """Endpoint URLs (connect points and online resources), standards, served datasets."""
     out, subject = state.out, state.subject
-    declared = (
-        value(state.ident.find("srv:serviceType", NS)) + " " + value(state.ident.find("srv:serviceTypeVersion", NS))
-    )
+    declared = value(find(state.ident, "srv:serviceType")) + " " + value(find(state.ident, "srv:serviceTypeVersion"))
     urls, pages = _urls(state)
     endpoints: list[str] = []
     standards: set[str] = set()
@@ -50,7 +48,7 @@ def add_service(state: RecordState) -> None:
 
 def _add_served_datasets(state: RecordState) -> None:
     """dcat:servesDataset for each srv:operatesOn."""
-    for operates in state.ident.iterfind("srv:operatesOn", NS):
+    for operates in findall(state.ident, "srv:operatesOn"):
         target = _served_dataset(state, operates.get("uuidref") or "", operates.get(HREF) or "")
         if target is not None:
             state.out.add((state.subject, DCAT.servesDataset, target))
@@ -58,7 +56,7 @@ def _add_served_datasets(state: RecordState) -> None:
 
 def _urls(state: RecordState) -> tuple[list[str], list[str]]:
     """(endpoint candidates: connect points and online resources, information pages)."""
-    urls = [value(el) for el in state.ident.iterfind(_CONNECT_POINTS, NS)]
+    urls = [value(el) for el in findall(state.ident, _CONNECT_POINTS)]
     pages: list[str] = []
     for online in collect(state):
         if online.function in ("information", "search") and service_type(online.url, online.protocol) is None:

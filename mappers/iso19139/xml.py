@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -37,6 +38,45 @@ RECORD_TAGS = frozenset({GMD + "MD_Metadata", "{" + NS["gmi"] + "}MI_Metadata"})
 PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True, huge_tree=True)
 
 Texts = list[tuple[str, str | None]]  # (text, language tag or None)
+
+
+@functools.cache
+def _steps(path: str) -> tuple[str, ...]:
+    """ "gmd:a/gmd:b" -> Clark tags; "*" stays (any element)."""
+    out = []
+    for step in path.split("/"):
+        prefix, _, local = step.partition(":")
+        out.append("*" if step == "*" else "{" + NS[prefix] + "}" + local)
+    return tuple(out)
+
+
+def find(element: etree._Element, path: str) -> etree._Element | None:
+    """First element at a child path ("gmd:a/gmd:b"); ~2x faster than lxml's ElementPath find."""
+    node: etree._Element | None = element
+    for tag in _steps(path):
+        if tag == "*":
+            node = next((c for c in node if isinstance(c.tag, str)), None)  # type: ignore[union-attr]
+        else:
+            node = next(node.iterchildren(tag), None)  # type: ignore[union-attr]
+        if node is None:
+            return None
+    return node
+
+
+def findall(element: etree._Element, path: str) -> list[etree._Element]:
+    """All elements at a child path, in document order."""
+    nodes = [element]
+    for tag in _steps(path):
+        found: list[etree._Element] = []
+        for node in nodes:
+            if tag == "*":
+                found.extend(c for c in node if isinstance(c.tag, str))
+            else:
+                found.extend(node.iterchildren(tag))
+        if not found:
+            return found
+        nodes = found
+    return nodes
 
 
 def parse(payload: bytes) -> etree._Element:
@@ -97,7 +137,7 @@ def href(prop: etree._Element | None) -> str:
     """xlink:href of the property's gmx:Anchor, or of the property itself."""
     if prop is None:
         return ""
-    anchor = prop.find(ANCHOR)
+    anchor = next(prop.iterchildren(ANCHOR), None)
     target = anchor.get(HREF) if anchor is not None else prop.get(HREF)
     return (target or "").strip()
 
@@ -120,9 +160,9 @@ class Localiser:
     def __init__(self, record: etree._Element, main: str | None) -> None:
         self.main = main
         self.locales: dict[str, str | None] = {}
-        for locale in record.iterfind("gmd:locale/gmd:PT_Locale", NS):
+        for locale in findall(record, "gmd:locale/gmd:PT_Locale"):
             ident = locale.get("id") or ""
-            code = code_value(locale.find("gmd:languageCode", NS))
+            code = code_value(find(locale, "gmd:languageCode"))
             self.locales[ident] = language_tag(code) or _tag_from_id(ident)
 
     def tag(self, locale_ref: str | None) -> str | None:
