@@ -101,7 +101,7 @@ def test_literal_secret_is_refused_and_env_reference_accepted(tmp_path: Path) ->
     assert [str(p) for p in problems] == [
         f"{path}: publish.0.options.api_key: secrets must be an ${{ENV_VAR}} reference, not a value"
     ]
-    write(tmp_path, "secret.yaml", text.replace("abc123", "${UDATA_API_KEY}"))
+    write(tmp_path, "secret.yaml", text.replace("abc123", '"${UDATA_API_KEY}"'))
     assert check_paths([path])[1] == []
 
 
