@@ -118,8 +118,13 @@ class Constraint:
 
 
 def _qname(graph: Graph, node: Node) -> str:
+    """A short readable name: `dct:title` for known prefixes, else the IRI's last segment."""
     if isinstance(node, URIRef):
-        return graph.namespace_manager.normalizeUri(node)
+        short = graph.namespace_manager.normalizeUri(node)
+        prefix = short.split(":", 1)[0]
+        if short.startswith("<") or prefix.startswith(("default", "ns")) and prefix[-1:].isdigit():
+            return re.split(r"[#/]", str(node).rstrip("/#"))[-1] or str(node)
+        return short
     return node.n3()
 
 
@@ -163,7 +168,10 @@ class NodeKind(Constraint):
 
     def check(self, run: Run, focus: Node, values: tuple[Node, ...]) -> list[tuple[Node | None, str, str]]:
         kinds = NODE_KINDS[self.kind]
-        return [(v, self.component, f"value must be a {self.label}") for v in values if not isinstance(v, kinds)]
+        article = "an" if self.label.startswith("IRI") else "a"
+        return [
+            (v, self.component, f"value must be {article} {self.label}") for v in values if not isinstance(v, kinds)
+        ]
 
 
 @dataclass(slots=True)

@@ -1,0 +1,128 @@
+"""The validation report as one self-contained HTML page (inline CSS and SVG, no external assets).
+
+Operators read it per run: a summary, results grouped by shape and message with counts (what to fix
+first), the score distribution as a bar chart, then every record with its problems and score.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from html import escape
+
+from luxcat.records import ValidationReport
+from validators.quality import MAX_SCORE, rating
+
+CSS = """
+body{font-family:system-ui,sans-serif;margin:2rem;color:#222;max-width:75rem}
+table{border-collapse:collapse;width:100%;margin:1rem 0}th,td{border:1px solid #ccc;padding:.3rem .5rem;
+text-align:left;vertical-align:top;font-size:.9rem}th{background:#f0f0f0}.Violation{color:#b00020}
+.Warning{color:#a65f00}.Info{color:#245}.ok{color:#1b5e20}details{margin:.4rem 0}summary{cursor:pointer}
+code{font-size:.85rem;word-break:break-all}
+"""
+BINS = 9  # 45-point bars over 0..405
+
+
+def _bins(scores: list[int]) -> list[int]:
+    width = -(-(MAX_SCORE + 1) // BINS)
+    counts = [0] * BINS
+    for score in scores:
+        counts[min(score // width, BINS - 1)] += 1
+    return counts
+
+
+def score_chart(scores: list[int]) -> str:
+    """An inline SVG bar chart of how many records fall in each score band."""
+    counts = _bins(scores)
+    width = -(-(MAX_SCORE + 1) // BINS)
+    top = max(counts, default=0) or 1
+    bar_w, height = 60, 160
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{BINS * bar_w + 20}" height="{height + 50}" '
+        'role="img" aria-label="score distribution">'
+    ]
+    for i, count in enumerate(counts):
+        h = round(count / top * height)
+        x = 10 + i * bar_w
+        low, high = i * width, min((i + 1) * width - 1, MAX_SCORE)
+        colour = {"excellent": "#2e7d32", "good": "#7cb342", "sufficient": "#f9a825"}.get(rating(low), "#c62828")
+        parts.append(
+            f'<rect x="{x}" y="{10 + height - h}" width="{bar_w - 6}" height="{h}" fill="{colour}">'
+            f"<title>{low}-{high}: {count}</title></rect>"
+            f'<text x="{x + (bar_w - 6) / 2}" y="{height + 25}" font-size="10" text-anchor="middle">'
+            f"{low}-{high}</text>"
+            f'<text x="{x + (bar_w - 6) / 2}" y="{5 + height - h}" font-size="10" text-anchor="middle">{count}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _groups(reports: list[ValidationReport]) -> str:
+    groups: Counter[tuple[str, str, str]] = Counter()
+    records: dict[tuple[str, str, str], set[str]] = {}
+    for report in reports:
+        for res in report.results:
+            key = (res.severity, res.shape or "", res.message)
+            groups[key] += 1
+            records.setdefault(key, set()).add(report.dataset)
+    rows = [
+        f'<tr><td class="{escape(sev)}">{escape(sev)}</td><td><code>{escape(shape)}</code></td>'
+        f"<td>{escape(msg)}</td><td>{count}</td><td>{len(records[(sev, shape, msg)])}</td></tr>"
+        for (sev, shape, msg), count in sorted(groups.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+    return (
+        "<table><tr><th>severity</th><th>shape</th><th>message</th><th>results</th><th>records</th></tr>"
+        + "".join(rows)
+        + "</table>"
+    )
+
+
+def _record(report: ValidationReport) -> str:
+    status = (
+        '<span class="ok">conforms</span>' if report.conforms else '<span class="Violation">does not conform</span>'
+    )
+    score = "n/a" if report.score is None else f"{report.score}/{MAX_SCORE} ({rating(report.score)})"
+    rows = "".join(
+        f'<tr><td class="{escape(r.severity)}">{escape(r.severity)}</td><td><code>{escape(r.focus)}</code></td>'
+        f"<td><code>{escape(r.path or '')}</code></td><td><code>{escape(r.value or '')}</code></td>"
+        f"<td>{escape(r.message)}</td><td><code>{escape(r.shape or '')}</code></td></tr>"
+        for r in report.results
+    )
+    table = (
+        "<table><tr><th>severity</th><th>focus</th><th>path</th><th>value</th><th>message</th><th>shape</th></tr>"
+        f"{rows}</table>"
+        if rows
+        else ""
+    )
+    return (
+        f"<details{' open' if not report.conforms else ''}><summary><code>{escape(report.dataset)}</code>: "
+        f"{status}, score {score}, {len(report.results)} result(s)</summary>{table}</details>"
+    )
+
+
+def render_html(reports: list[ValidationReport], title: str = "luxcat validation report") -> str:
+    """The whole report as one HTML document."""
+    scores = [r.score for r in reports if r.score is not None]
+    conforming = sum(1 for r in reports if r.conforms)
+    severities = Counter(res.severity for r in reports for res in r.results)
+    with_problems = [r for r in reports if r.results]
+    summary = (
+        f"<p>{len(reports)} record(s), {conforming} conform, {len(reports) - conforming} do not. "
+        f"Results: {severities.get('Violation', 0)} Violation, {severities.get('Warning', 0)} Warning, "
+        f"{severities.get('Info', 0)} Info."
+        + (f" Mean score {sum(scores) / len(scores):.0f}/{MAX_SCORE}." if scores else "")
+        + "</p>"
+    )
+    body = [
+        f"<h1>{escape(title)}</h1>",
+        summary,
+        "<h2>Score distribution</h2>",
+        score_chart(scores),
+        "<h2>Results by shape and message</h2>",
+        _groups(reports),
+        f"<h2>Records with problems ({len(with_problems)})</h2>",
+        *(_record(r) for r in sorted(with_problems, key=lambda r: (r.conforms, r.dataset))),
+    ]
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
+        f"<style>{CSS}</style></head><body>{''.join(body)}</body></html>"
+    )
