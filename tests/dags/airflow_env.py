@@ -23,6 +23,7 @@ AIRFLOW_ENV = {
     "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
     "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{AIRFLOW_HOME / 'airflow.db'}",
     "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+    "AIRFLOW__CORE__HOSTNAME_CALLABLE": "socket.gethostname",  # getfqdn does a DNS lookup the net guard refuses
 }
 os.environ.update(AIRFLOW_ENV)
 
@@ -40,11 +41,7 @@ languages: [en, fr]
 """
 
 
-def source_yaml(
-    source_id: str, url: str, *, enabled: bool = True, schedule: str = "@daily", extra: str = ""
-) -> str:
+def source_yaml(source_id: str, url: str, *, enabled: bool = True, schedule: str = "@daily", extra: str = "") -> str:
     """A valid CSW source file (the shape of config/sources/demo-csw.yaml) plus any extra YAML lines."""
     text = SOURCE_TEMPLATE.format(id=source_id, url=url, enabled=str(enabled).lower(), schedule=schedule)
     return text + textwrap.dedent(extra)
-
-

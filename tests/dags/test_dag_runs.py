@@ -1,0 +1,181 @@
+"""`dag.test()` of real DAG runs (SQLite metadata DB in a temporary AIRFLOW_HOME) against the local pycsw."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from luxcat.pycsw_local import LocalPycsw
+from tests.dags.airflow_env import DAGS_FOLDER, source_yaml
+
+
+def run_dag(dag_id: str, conf: dict[str, Any] | None = None) -> Any:
+    """Parse the DAG folder as Airflow does, then dag.test() one DAG; returns the finished DagRun."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(DAGS_FOLDER))
+    assert bag.import_errors == {}
+    return bag.dags[dag_id].test(run_conf=conf)
+
+
+def task_states(dag_run: Any) -> dict[str, tuple[str, int]]:
+    from airflow import settings
+
+    session = settings.Session()
+    return {ti.task_id: (str(ti.state), ti.try_number) for ti in dag_run.get_task_instances(session=session)}
+
+
+def xcom_values(dag_run: Any) -> dict[str, Any]:
+    from airflow import settings
+    from airflow.models.xcom import XComModel
+    from sqlalchemy import select
+
+    query = select(XComModel).where(XComModel.dag_id == dag_run.dag_id, XComModel.run_id == dag_run.run_id)
+    return {x.task_id: x.value for x in settings.Session().scalars(query) if x.key == "return_value"}
+
+
+def asset_events(uri: str) -> list[dict[str, Any]]:
+    from airflow import settings
+    from airflow.models.asset import AssetEvent, AssetModel
+    from sqlalchemy import select
+
+    query = select(AssetEvent).join(AssetModel, AssetModel.id == AssetEvent.asset_id).where(AssetModel.uri == uri)
+    return [dict(e.extra) for e in settings.Session().scalars(query.order_by(AssetEvent.id))]
+
+
+def luxcat_runs(source_id: str) -> list[Any]:
+    from luxcat.settings import load_settings
+    from luxcat.store import StateStore
+
+    return StateStore(load_settings().database_url).runs(source_id)
+
+
+def write_source(folder: Path, source_id: str, url: str, extra: str = "") -> None:
+    (folder / f"{source_id}.yaml").write_text(source_yaml(source_id, url, extra=extra))
+
+
+@pytest.fixture
+def ready(airflow_db: Path, create_pools: Callable[[dict[str, str]], None], sources_dir: Path) -> Path:
+    """A migrated Airflow DB and an empty sources folder; call `pools_for_sources()` after writing sources."""
+    return sources_dir
+
+
+def pools_for_sources(create_pools: Callable[[dict[str, str]], None]) -> None:
+    from luxcat.airflow import pools
+
+    create_pools(pools())
+
+
+def test_harvest_dag_runs_against_pycsw_and_updates_the_asset(
+    ready: Path, create_pools: Callable[[dict[str, str]], None], pycsw_server: LocalPycsw
+) -> None:
+    write_source(ready, "pycsw-a", pycsw_server.url)
+    pools_for_sources(create_pools)
+
+    dag_run = run_dag("harvest__pycsw-a")
+
+    assert str(dag_run.state) == "success"
+    assert task_states(dag_run) == {t: ("success", 1) for t in ("harvest", "map", "validate", "record")}
+    [run] = luxcat_runs("pycsw-a")
+    assert (run.status, run.complete, run.mode) == ("success", True, "full")
+    assert (run.counts.seen, run.counts.new) == (25, 25)
+
+    values = xcom_values(dag_run)
+    assert all(len(json.dumps(v)) < 2000 for v in values.values()), "XCom carries locations and counts only"
+    assert values["harvest"]["run_id"] == run.id and values["harvest"]["to_process"] == 25
+    assert values["map"]["ok"] + values["map"]["rejected"] == 25
+    report = Path(values["validate"]["report"])
+    assert report.is_file() and "<html" in report.read_text(encoding="utf-8").lower()
+    assert values["validate"]["report_url"] == report.as_uri()
+
+    [event] = asset_events("luxcat://sources/pycsw-a")
+    assert event == values["record"]
+    assert event["counts"] == run.counts.as_dict()
+    assert event["valid"] == values["validate"]["ok"] and event["report"] == str(report)
+
+
+def test_withdrawal_guard_stops_the_run_until_confirmed(
+    ready: Path,
+    create_pools: Callable[[dict[str, str]], None],
+    mutable_pycsw: LocalPycsw,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    write_source(ready, "pycsw-w", mutable_pycsw.url)
+    pools_for_sources(create_pools)
+    assert str(run_dag("harvest__pycsw-w").state) == "success"
+    dropped = sorted(mutable_pycsw.identifiers())[:5]  # 5 of 25 = 20% > the default max_share of 10%
+    for identifier in dropped:
+        mutable_pycsw.delete(identifier)
+    capfd.readouterr()
+
+    blocked = run_dag("harvest__pycsw-w", {"mode": "full"})
+
+    assert str(blocked.state) == "failed"
+    states = task_states(blocked)
+    assert states["record"] == ("failed", 1) and states["validate"] == ("success", 1)
+    out = capfd.readouterr().out
+    assert "trigger harvest__pycsw-w again with mode=full and confirm_withdrawal=true" in out
+    assert luxcat_runs("pycsw-w")[0].counts.withdrawn == 0
+    assert len(asset_events("luxcat://sources/pycsw-w")) == 1, "a blocked run emits no asset event"
+
+    confirmed = run_dag("harvest__pycsw-w", {"mode": "full", "confirm_withdrawal": True})
+
+    assert str(confirmed.state) == "success"
+    assert luxcat_runs("pycsw-w")[0].counts.withdrawn == 5
+    assert asset_events("luxcat://sources/pycsw-w")[-1]["counts"]["withdrawn"] == 5
+
+
+class _Hook(BaseHTTPRequestHandler):
+    received: list[dict[str, Any]] = []
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        _Hook.received.append(json.loads(body))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *_args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def webhook() -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """A local HTTP endpoint recording the JSON bodies POSTed to it."""
+    _Hook.received = []
+    server = HTTPServer(("127.0.0.1", 0), _Hook)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/hook", _Hook.received
+    finally:
+        server.shutdown()
+
+
+def test_config_error_fails_without_retry_and_notifies_the_webhook(
+    ready: Path,
+    create_pools: Callable[[dict[str, str]], None],
+    webhook: tuple[str, list[dict[str, Any]]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    url, received = webhook
+    monkeypatch.setenv("LUXCAT_NOTIFY", url)
+    # valid envelope (so the DAG exists), invalid harvester option: only the task-time deep check sees it
+    text = source_yaml("bad-options", "http://127.0.0.1:9/csw").replace("page_size: 10", "page_size: lots")
+    (ready / "bad-options.yaml").write_text(text)
+    pools_for_sources(create_pools)
+
+    dag_run = run_dag("harvest__bad-options")
+
+    assert str(dag_run.state) == "failed"
+    states = task_states(dag_run)
+    assert states["harvest"] == ("failed", 1), "a ConfigError is not retried although harvest has retries=3"
+    assert states["map"][0] == "upstream_failed"
+    [note] = received
+    assert (note["dag_id"], note["task_id"]) == ("harvest__bad-options", "harvest")
+    assert "configuration error" in note["error"] and "harvester.options.page_size" in note["error"]
