@@ -1,0 +1,400 @@
+"""Merge publishable records of every source into one catalogue: one dataset per real-world dataset.
+
+Two passes keep 100,000 datasets in bounded memory: `index()` reads each mapped graph once for its
+dataset URI, identifiers, kind and hash (a few hundred bytes kept per record); `chunks()` then reads
+each group again, merges it and yields the dataset's triples, ready for the streaming writers.
+Records reach the same dataset through the same URI, the same dct:identifier or a configured
+equivalence; the strongest source (configured precedence) wins single-valued properties and every
+other differing value is reported as a conflict.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from luxcat.artifacts import ArtifactStore, safe_key
+from publishers.base import PublishItem, publishable
+from publishers.serialise import RDF_TYPE, Triple, iri, literal, literal_parts, parse_nt, relabel
+from publishers.targets import LANGUAGE_AUTHORITY, LANGUAGE_CODES, CatalogueMetadata, MergeOptions
+
+DCAT = "http://www.w3.org/ns/dcat#"
+DCT = "http://purl.org/dc/terms/"
+FOAF = "http://xmlns.com/foaf/0.1/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+IDENTIFIER = iri(DCT + "identifier")
+SERVICE_TYPES = {iri(DCAT + "DataService")}
+DATASET_TYPES = {iri(DCAT + "Dataset"), iri(DCAT + "DatasetSeries")}
+
+# Properties a dataset has at most once (per language for literals): precedence decides them.
+SINGLE_VALUED = frozenset(
+    iri(u)
+    for u in (
+        DCT + "title",
+        DCT + "description",
+        DCT + "issued",
+        DCT + "modified",
+        DCT + "accrualPeriodicity",
+        DCT + "accessRights",
+        DCT + "publisher",
+        DCT + "type",
+        DCAT + "version",
+        "http://www.w3.org/2002/07/owl#versionInfo",
+        DCAT + "temporalResolution",
+        DCAT + "spatialResolutionInMeters",
+        "http://www.w3.org/ns/adms#versionNotes",
+    )
+)
+
+
+def dt(value: datetime) -> str:
+    """A UTC datetime as an xsd:dateTime literal term (second precision, `Z`)."""
+    return literal(value.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=XSD + "dateTime")
+
+
+@dataclass(slots=True)
+class Member:
+    """One publishable record as the index keeps it (no graph: that is read again when written)."""
+
+    source_id: str
+    record_id: str
+    dataset_uri: str
+    identifiers: tuple[str, ...]
+    kind: str  # dataset | service
+    nt_hash: str
+    location: str
+    first_seen: datetime
+    last_changed: datetime
+    modified: str | None
+    rank: tuple[int, str, str]
+
+
+@dataclass(slots=True)
+class Entry:
+    """One dataset (or service) of the merged catalogue and the records it comes from, strongest first."""
+
+    uri: str
+    identifier: str
+    kind: str
+    members: list[Member]
+    hash: str = ""
+
+    @property
+    def sort_key(self) -> tuple[str, str]:
+        return (self.identifier, self.uri)
+
+    @property
+    def sources(self) -> list[str]:
+        return sorted({m.source_id for m in self.members})
+
+    @property
+    def last_changed(self) -> datetime:
+        return max(m.last_changed for m in self.members)
+
+
+@dataclass(slots=True)
+class Conflict:
+    """A single-valued property two sources disagree on; `kept` won by precedence."""
+
+    dataset: str
+    property: str
+    language: str | None
+    kept: dict[str, object]
+    dropped: list[dict[str, object]]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "dataset": self.dataset,
+            "property": self.property,
+            "language": self.language,
+            "kept": self.kept,
+            "dropped": self.dropped,
+        }
+
+
+@dataclass(slots=True)
+class Deleted:
+    """A withdrawn record whose dataset is no longer in the catalogue (OAI-PMH reports it deleted)."""
+
+    uri: str
+    source_id: str
+    record_id: str
+    withdrawn_at: datetime
+
+
+@dataclass(slots=True)
+class MergeIndex:
+    """The catalogue's shape: entries in stable order (by identifier), plus withdrawn datasets."""
+
+    entries: list[Entry]
+    deleted: list[Deleted] = field(default_factory=list)
+    skipped: list[tuple[str, str, str]] = field(default_factory=list)  # (source, record, why)
+
+
+# -- pass 1: index ------------------------------------------------------------------------------
+def _scan(data: bytes, dataset_uri: str) -> tuple[tuple[str, ...], str]:
+    """Identifiers and kind of the record's main subject, reading only that subject's lines."""
+    head = f"<{dataset_uri}> ".encode()
+    identifiers: list[str] = []
+    kind = "dataset"
+    for line in data.splitlines():
+        if not line.startswith(head) or (b"/terms/identifier>" not in line and b"#type>" not in line):
+            continue
+        for _s, p, o in parse_nt(line):
+            if p == IDENTIFIER and o.startswith('"'):
+                identifiers.append(literal_parts(o)[0].strip())
+            elif p == RDF_TYPE and o in SERVICE_TYPES:
+                kind = "service"
+    return tuple(sorted(set(filter(None, identifiers)))), kind
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, key: str) -> str:
+        root = self.parent.setdefault(key, key)
+        while root != self.parent[root]:
+            root = self.parent[root]
+        while key != root:  # path compression
+            self.parent[key], key = root, self.parent[key]
+        return root
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def read_mapped(artifacts: ArtifactStore, location: str) -> bytes:
+    """The mapped N-Triples of a record."""
+    return artifacts.get(artifacts.key_of(location))
+
+
+def index(
+    items: Iterable[PublishItem],
+    artifacts: ArtifactStore,
+    options: MergeOptions,
+    *,
+    progress: Callable[[str], None] = lambda _m: None,
+) -> MergeIndex:
+    """Pass 1: read every publishable record once, group records of the same dataset, order the groups."""
+    members: list[Member] = []
+    deleted: list[Deleted] = []
+    skipped: list[tuple[str, str, str]] = []
+    rank_of = {sid: i for i, sid in enumerate(options.precedence)}
+    for n, item in enumerate(items, 1):
+        record = item.record
+        if item.withdrawn:
+            deleted.append(Deleted(item.dataset_uri, record.source_id, record.record_id, record.last_changed))
+            continue
+        if not publishable(record, item.source) or not record.dataset_uri:
+            continue
+        try:
+            data = read_mapped(artifacts, record.mapped_location or "")
+        except KeyError:
+            skipped.append((record.source_id, record.record_id, "mapped graph missing from the artifact store"))
+            continue
+        identifiers, kind = _scan(data, record.dataset_uri)
+        rank = (rank_of.get(record.source_id, len(rank_of)), record.source_id, record.record_id)
+        members.append(
+            Member(
+                record.source_id,
+                record.record_id,
+                record.dataset_uri,
+                identifiers,
+                kind,
+                hashlib.sha256(data).hexdigest(),
+                record.mapped_location or "",
+                record.first_seen,
+                record.last_changed,
+                record.modified,
+                rank,
+            )
+        )
+        if n % 5000 == 0:
+            progress(f"catalogue: indexed {n} records")
+    entries = group(members, options)
+    live = {e.uri for e in entries}
+    deleted = [d for d in deleted if d.uri and d.uri not in live]
+    return MergeIndex(entries, deleted, skipped)
+
+
+def group(members: list[Member], options: MergeOptions) -> list[Entry]:
+    """Union records sharing a URI, an identifier or a configured equivalence; strongest member first."""
+    uf = _UnionFind()
+    keys: list[str] = []
+    for i, m in enumerate(members):
+        key = f"m:{i}"
+        keys.append(key)
+        if "uri" in options.match_on:
+            uf.union(key, f"k:{m.dataset_uri}")
+        if "identifier" in options.match_on:
+            for ident in m.identifiers:
+                uf.union(key, f"k:{ident}")
+        else:
+            uf.find(key)
+    for n, equivalent in enumerate(options.equivalences):
+        for value in equivalent:
+            uf.union(f"eq:{n}", f"k:{value}")
+            for i, m in enumerate(members):  # a URI or identifier named in an equivalence
+                if value == m.dataset_uri or value in m.identifiers:
+                    uf.union(keys[i], f"eq:{n}")
+    groups: dict[str, list[Member]] = {}
+    for i, m in enumerate(members):
+        groups.setdefault(uf.find(keys[i]), []).append(m)
+    entries = []
+    for group_members in groups.values():
+        group_members.sort(key=lambda m: m.rank)
+        lead = group_members[0]
+        identifier = lead.identifiers[0] if lead.identifiers else lead.dataset_uri
+        entry = Entry(lead.dataset_uri, identifier, lead.kind, group_members)
+        entry.hash = hashlib.sha256(
+            "\n".join(f"{m.source_id}\t{m.record_id}\t{m.nt_hash}\t{m.dataset_uri}" for m in group_members).encode()
+        ).hexdigest()
+        entries.append(entry)
+    entries.sort(key=lambda e: e.sort_key)
+    return entries
+
+
+# -- pass 2: merge each group ---------------------------------------------------------------------
+def _rewrite(triples: list[Triple], old: str, new: str) -> list[Triple]:
+    if old == new:
+        return triples
+    o, n = iri(old), iri(new)
+    return [(n if s == o else s, p, n if ob == o else ob) for s, p, ob in triples]
+
+
+def _slot(pred: str, obj: str) -> tuple[str, str | None]:
+    lang = literal_parts(obj)[1] if obj.startswith('"') else None
+    return pred, lang
+
+
+def merge_triples(entry: Entry, graphs: list[list[Triple]]) -> tuple[list[Triple], list[Conflict]]:
+    """Union the members' graphs on the lead URI; single-valued properties come from the strongest source."""
+    subject = iri(entry.uri)
+    if len(graphs) == 1:
+        return graphs[0], []
+    kept: dict[tuple[str, str | None], tuple[Member, list[str]]] = {}
+    dropped: dict[tuple[str, str | None], list[tuple[Member, list[str]]]] = {}
+    out: list[Triple] = []
+    for member, triples in zip(entry.members, graphs, strict=True):
+        mine: dict[tuple[str, str | None], list[str]] = {}
+        for s, p, o in _rewrite(triples, member.dataset_uri, entry.uri):
+            if s == subject and p in SINGLE_VALUED:
+                mine.setdefault(_slot(p, o), []).append(o)
+            else:
+                out.append((s, p, o))
+        for slot, values in mine.items():
+            if slot not in kept:
+                kept[slot] = (member, values)
+            elif set(values) != set(kept[slot][1]):
+                dropped.setdefault(slot, []).append((member, values))
+    for (pred, _lang), (_member, values) in kept.items():
+        out.extend((subject, pred, v) for v in values)
+    conflicts = [
+        Conflict(
+            entry.uri,
+            slot[0][1:-1],
+            slot[1],
+            {"source": kept[slot][0].source_id, "record": kept[slot][0].record_id, "values": kept[slot][1]},
+            [{"source": m.source_id, "record": m.record_id, "values": v} for m, v in losers],
+        )
+        for slot, losers in dropped.items()
+    ]
+    return list(dict.fromkeys(out)), conflicts
+
+
+def record_uri(catalogue_uri: str, member: Member) -> str:
+    """Our dcat:CatalogRecord for one source's record of a dataset."""
+    return f"{catalogue_uri}/record/{member.source_id}/{safe_key(member.record_id)}"
+
+
+def record_triples(catalogue_uri: str, entry: Entry) -> list[Triple]:
+    """One dcat:CatalogRecord per contributing source record, with `dct:source` to the source's record."""
+    out: list[Triple] = []
+    a, dcat, dct = RDF_TYPE, DCAT, DCT
+    for m in entry.members:
+        rec = iri(record_uri(catalogue_uri, m))
+        src = iri(f"{catalogue_uri}/source/{m.source_id}/{safe_key(m.record_id)}")
+        out += [
+            (rec, a, iri(dcat + "CatalogRecord")),
+            (rec, iri(FOAF + "primaryTopic"), iri(entry.uri)),
+            (rec, iri(dct + "issued"), dt(m.first_seen)),
+            (rec, iri(dct + "modified"), dt(m.last_changed)),
+            (rec, iri(dct + "source"), src),
+            (src, a, iri(dcat + "CatalogRecord")),
+            (src, iri(dct + "identifier"), literal(m.record_id)),
+            (src, iri(FOAF + "primaryTopic"), iri(m.dataset_uri)),
+            (src, iri(dct + "isPartOf"), iri(f"{catalogue_uri}/source/{m.source_id}")),
+        ]
+        if m.modified:
+            out.append((src, iri(dct + "modified"), literal(m.modified)))
+    return out
+
+
+def catalogue_link(catalogue_uri: str, entry: Entry) -> list[Triple]:
+    """The catalogue's dcat:dataset / dcat:service and dcat:record links to one entry."""
+    cat = iri(catalogue_uri)
+    link = "service" if entry.kind == "service" else "dataset"
+    return [(cat, iri(DCAT + link), iri(entry.uri))] + [
+        (cat, iri(DCAT + "record"), iri(record_uri(catalogue_uri, m))) for m in entry.members
+    ]
+
+
+def _texts(subject: str, pred: str, value: str | dict[str, str]) -> list[Triple]:
+    if isinstance(value, str):
+        return [(subject, iri(pred), literal(value))]
+    return [(subject, iri(pred), literal(text, lang=lang)) for lang, text in value.items()]
+
+
+def catalogue_triples(meta: CatalogueMetadata, modified: datetime | None) -> list[Triple]:
+    """The dcat:Catalog's own description (no blank nodes: every page repeats it)."""
+    cat, pub = iri(meta.uri), iri(meta.publisher.uri)
+    out = [(cat, RDF_TYPE, iri(DCAT + "Catalog"))]
+    out += _texts(cat, DCT + "title", meta.title) + _texts(cat, DCT + "description", meta.description)
+    out += [(cat, iri(DCT + "publisher"), pub), (pub, RDF_TYPE, iri(FOAF + "Agent"))]
+    out += _texts(pub, FOAF + "name", meta.publisher.name)
+    if meta.publisher.type:
+        out.append((pub, iri(DCT + "type"), iri(meta.publisher.type)))
+    if meta.publisher.email:
+        out.append((pub, iri(FOAF + "mbox"), iri(f"mailto:{meta.publisher.email}")))
+    if meta.homepage:
+        out.append((cat, iri(FOAF + "homepage"), iri(meta.homepage)))
+    if meta.licence:
+        out.append((cat, iri(DCT + "license"), iri(meta.licence)))
+    if meta.spatial:
+        out.append((cat, iri(DCT + "spatial"), iri(meta.spatial)))
+    out += [(cat, iri(DCT + "language"), iri(LANGUAGE_AUTHORITY + LANGUAGE_CODES[x])) for x in meta.languages]
+    out += [(cat, iri(DCAT + "themeTaxonomy"), iri(t)) for t in meta.themes]
+    if modified is not None:
+        out.append((cat, iri(DCT + "modified"), dt(modified)))
+    return out
+
+
+@dataclass(slots=True)
+class Chunk:
+    """One entry ready to write: its own triples (dataset, records, catalogue links) and conflicts."""
+
+    entry: Entry
+    triples: list[Triple]
+    links: list[Triple]
+    conflicts: list[Conflict]
+
+
+def chunks(
+    entries: Iterable[Entry],
+    artifacts: ArtifactStore,
+    catalogue_uri: str,
+    *,
+    load: Callable[[str], bytes] | None = None,
+) -> Iterator[Chunk]:
+    """Pass 2: read each entry's members again, merge them, label blank nodes per entry, add records."""
+    read = load or (lambda location: read_mapped(artifacts, location))
+    for n, entry in enumerate(entries):
+        graphs = [parse_nt(read(m.location)) for m in entry.members]
+        triples, conflicts = merge_triples(entry, graphs)
+        triples = relabel(triples, f"b{n}") + record_triples(catalogue_uri, entry)
+        yield Chunk(entry, triples, catalogue_link(catalogue_uri, entry), conflicts)

@@ -1,0 +1,197 @@
+"""CataloguePublisher (target "catalogue"): the merged national catalogue as files, folder or S3, atomically.
+
+`plan` merges the index and compares it with the served version's `datasets.jsonl` (hashes), so a
+dry run says which datasets are new, changed, unchanged or gone, and which merges had conflicts.
+`apply` writes a complete new version, installs it, then switches the pointer; older versions beyond
+`keep_versions` and leftovers of crashed exports are pruned only after the switch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from luxcat.artifacts import ArtifactStore
+from luxcat.records import utcnow
+from luxcat.store import StateStore
+from publishers.base import Plan, PlanEntry, Progress, Publisher, PublisherOptions, PublishItem
+from publishers.catalogue.export import EXTENSIONS, VARIANT_2, write_version
+from publishers.catalogue.merge import MergeIndex, chunks, index, merge_triples, read_mapped
+from publishers.catalogue.storage import ExportTarget, FolderTarget, open_export
+from publishers.serialise import parse_nt
+from publishers.targets import CatalogueMetadata, CatalogueTarget, MergeOptions, OaiOptions
+
+STAMP = "%Y-%m-%dT%H:%M:%SZ"
+
+
+class CatalogueOptions(PublisherOptions):
+    """The catalogue's metadata, merge rules, export location and OAI-PMH identity (from publish.yaml)."""
+
+    catalogue: CatalogueMetadata
+    merge: MergeOptions = MergeOptions()
+    export: CatalogueTarget = CatalogueTarget()
+    oai: OaiOptions = OaiOptions()
+
+
+def read_datasets(target: ExportTarget, pointer: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """uri -> datasets.jsonl line of the served version (empty before the first export)."""
+    if not pointer:
+        return {}
+    data = target.read(f"versions/{pointer['version']}/datasets.jsonl")
+    lines = (json.loads(line) for line in data.decode("utf-8").splitlines() if line.strip())
+    return {line["uri"]: line for line in lines}
+
+
+class CataloguePublisher(Publisher):
+    """Exports the merged catalogue in RDF/XML, Turtle, JSON-LD and N-Triples, whole and Hydra-paged."""
+
+    Options = CatalogueOptions
+    name = "catalogue"
+
+    def __init__(
+        self,
+        options: PublisherOptions,
+        store: StateStore,
+        artifacts: ArtifactStore,
+        *,
+        progress: Progress | None = None,
+        target: ExportTarget | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        super().__init__(options, store, artifacts, progress=progress)
+        assert isinstance(options, CatalogueOptions)
+        self.opts: CatalogueOptions = options
+        self.target = target or open_export(options.export.export)
+        self.clock = clock
+
+    def config_hash(self) -> str:
+        """Changes when anything that shapes the files (metadata, paging, base URL, merge rules) changes."""
+        text = json.dumps(self.opts.model_dump(exclude={"oai"}), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    # -- plan ---------------------------------------------------------------------------------
+    def plan(self, items: Iterable[PublishItem]) -> Plan:
+        pointer = self.target.current()
+        previous = read_datasets(self.target, pointer)
+        merged = index(items, self.artifacts, self.opts.merge, progress=self.progress)
+        now = self.clock().strftime(STAMP)
+        plan = Plan(self.name)
+        datestamps: dict[str, str] = {}
+        for entry in merged.entries:
+            prev = previous.get(entry.uri)
+            live_before = prev is not None and not prev.get("deleted")
+            if live_before and prev is not None and prev["hash"] == entry.hash:
+                action, datestamps[entry.uri] = "unchanged", prev["datestamp"]
+            else:
+                action, datestamps[entry.uri] = ("update" if live_before else "create"), now
+            detail = self._conflicts(entry) if len(entry.members) > 1 else ""
+            plan.entries.append(PlanEntry(entry.uri, action, detail=detail, source_id=",".join(entry.sources)))
+        deleted = self._deleted(merged, previous, plan, now)
+        for source_id, record_id, why in merged.skipped:
+            plan.entries.append(PlanEntry("", "skip", detail=why, source_id=source_id, record_id=record_id))
+        changed = any(e.action != "unchanged" for e in plan.entries if e.action != "skip")
+        plan.data = {
+            "index": merged,
+            "datestamps": datestamps,
+            "deleted": deleted,
+            "pointer": pointer,
+            "now": now,
+            "noop": bool(pointer) and not changed and pointer.get("config") == self.config_hash(),  # type: ignore[union-attr]
+        }
+        return plan
+
+    def _conflicts(self, entry: Any) -> str:
+        graphs = [parse_nt(read_mapped(self.artifacts, m.location)) for m in entry.members]
+        _, conflicts = merge_triples(entry, graphs)
+        merged_from = f"merged from {len(entry.members)} records"
+        if not conflicts:
+            return merged_from
+        names = ", ".join(f"{c.property.rsplit('/', 1)[-1]}{'@' + c.language if c.language else ''}" for c in conflicts)
+        return f"{merged_from}; conflicts ({names}) kept {conflicts[0].kept['source']}"
+
+    @staticmethod
+    def _deleted(merged: MergeIndex, previous: dict[str, dict[str, Any]], plan: Plan, now: str) -> list[dict[str, Any]]:
+        """OAI-PMH deleted entries: gone since the last version, kept from it, or withdrawn at the source."""
+        live = {e.uri for e in merged.entries}
+        out: dict[str, dict[str, Any]] = {}
+        for uri, line in previous.items():
+            if uri in live:
+                continue
+            if line.get("deleted"):
+                out[uri] = line
+                continue
+            plan.entries.append(PlanEntry(uri, "delete", detail="no longer in the catalogue"))
+            out[uri] = {"uri": uri, "deleted": True, "datestamp": now, "sets": line["sets"], "records": line["records"]}
+        for gone in merged.deleted:
+            line = out.setdefault(
+                gone.uri,
+                {
+                    "uri": gone.uri,
+                    "deleted": True,
+                    "datestamp": gone.withdrawn_at.strftime(STAMP),
+                    "sets": [],
+                    "records": [],
+                },
+            )
+            if gone.source_id not in line["sets"]:
+                line["sets"] = sorted([*line["sets"], gone.source_id])
+            if [gone.source_id, gone.record_id] not in line["records"]:
+                line["records"] = [*line["records"], [gone.source_id, gone.record_id]]
+        return sorted(out.values(), key=lambda line: line["uri"])
+
+    # -- apply --------------------------------------------------------------------------------
+    def apply(self, plan: Plan) -> Plan:
+        if plan.data.get("noop"):
+            self.progress("catalogue: nothing changed; the served version stays")
+            return plan
+        merged: MergeIndex = plan.data["index"]
+        version = self.clock().strftime("%Y%m%dT%H%M%S%fZ")
+        datestamps: dict[str, str] = plan.data["datestamps"]
+        modified = max(datestamps.values(), default=None)
+        staging = self._staging(version)
+        try:
+            stats = write_version(
+                staging,
+                self.opts.catalogue,
+                self.opts.export,
+                chunks(merged.entries, self.artifacts, self.opts.catalogue.uri),
+                total=len(merged.entries),
+                datestamps=datestamps,
+                deleted=plan.data["deleted"],
+                modified=datetime.strptime(modified, STAMP) if modified else None,
+            )
+            self.progress(f"catalogue: version {version} written ({stats.datasets} datasets, {stats.pages} pages)")
+            self.target.install(staging, version)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        old = plan.data["pointer"] or {}
+        history = [version, *old.get("history", [])][: self.opts.export.keep_versions]
+        pointer = {
+            "version": version,
+            "created": self.clock().strftime(STAMP),
+            "datasets": stats.datasets,
+            "services": stats.services,
+            "triples": stats.triples,
+            "pages": stats.pages,
+            "page_size": self.opts.export.page_size,
+            "formats": list(EXTENSIONS),
+            "variants": [VARIANT_2] if self.opts.export.dcat_ap_2 else [],
+            "conflicts": len(stats.conflicts),
+            "config": self.config_hash(),
+            "history": history,
+        }
+        self.target.switch(pointer)
+        self.target.prune(history)
+        plan.data["version"] = version
+        return plan
+
+    def _staging(self, version: str) -> Path:
+        if isinstance(self.target, FolderTarget):
+            return self.target.staging_dir(version)
+        return Path(tempfile.mkdtemp(prefix=f"luxcat-catalogue-{version}-"))

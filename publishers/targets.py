@@ -1,0 +1,176 @@
+"""config/publish.yaml: the national catalogue's own metadata, merge rules and each target's global options.
+
+Sources say *which* targets they feed (`publish:` in their YAML); this file says *what* the merged
+catalogue is and *where* each target lives. Validated with the same rules as source files: unknown
+keys are errors, secrets are ${ENV_VAR} references, every problem is reported with its YAML path.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError, field_validator
+
+from luxcat.config import ENV_REF, LANGUAGES, ConfigProblem, Strict, _pydantic_problems, _secret_problems, read_yaml
+from luxcat.errors import ConfigError
+
+LANGUAGE_AUTHORITY = "http://publications.europa.eu/resource/authority/language/"
+LANGUAGE_CODES = {"fr": "FRA", "de": "DEU", "en": "ENG", "lb": "LTZ"}
+Text = str | dict[str, str]
+
+
+def _check_languages(value: Text | None) -> Text | None:
+    if isinstance(value, dict):
+        unknown = sorted(set(value) - set(LANGUAGES))
+        if unknown:
+            raise ValueError(f"unknown language(s) {unknown}; use {list(LANGUAGES)}")
+    return value
+
+
+class Agent(Strict):
+    """The catalogue's publisher (a URI is required: pages must not repeat a blank node)."""
+
+    uri: str = Field(pattern=r"^https?://\S+$")
+    name: Text
+    type: str | None = "http://purl.org/adms/publishertype/NationalAuthority"
+    email: str | None = None
+
+    _languages = field_validator("name")(_check_languages)
+
+
+class CatalogueMetadata(Strict):
+    """What the merged dcat:Catalog says about itself."""
+
+    uri: str = Field(pattern=r"^https?://\S+[^/]$")
+    title: Text
+    description: Text
+    publisher: Agent
+    homepage: str | None = None
+    licence: str | None = "http://publications.europa.eu/resource/authority/licence/CC0"
+    languages: list[str] = Field(default_factory=lambda: ["fr", "de", "en", "lb"])
+    themes: list[str] = Field(default_factory=lambda: ["http://publications.europa.eu/resource/authority/data-theme"])
+    spatial: str | None = "http://publications.europa.eu/resource/authority/country/LUX"
+
+    _languages = field_validator("title", "description")(_check_languages)
+
+    @field_validator("languages")
+    @classmethod
+    def _known(cls, value: list[str]) -> list[str]:
+        unknown = [lang for lang in value if lang not in LANGUAGE_CODES]
+        if unknown:
+            raise ValueError(f"unknown language(s) {unknown}; use {sorted(LANGUAGE_CODES)}")
+        return value
+
+
+class MergeOptions(Strict):
+    """How records of different sources become one dataset, and who wins a conflict."""
+
+    match_on: list[Literal["uri", "identifier"]] = Field(default_factory=lambda: ["uri", "identifier"])
+    precedence: list[str] = Field(default_factory=list)  # source ids, strongest first; others follow by id
+    equivalences: list[list[str]] = Field(default_factory=list)  # groups of dataset URIs or dct:identifiers
+
+
+class CatalogueTarget(Strict):
+    """Where and how the catalogue is exported (a folder or s3://bucket/prefix)."""
+
+    export: str = "var/catalogue"
+    base_url: str = Field(default="http://127.0.0.1:8080/", pattern=r"^https?://\S+/$")
+    page_size: int = Field(default=100, ge=1, le=10_000)
+    dcat_ap_2: bool = True
+    keep_versions: int = Field(default=3, ge=1)
+
+
+class EdpTarget(Strict):
+    """The piveau hub-repo of data.europa.eu."""
+
+    hub_url: str = Field(pattern=r"^https?://\S+$")
+    catalogue_id: str = Field(pattern=r"^[a-z0-9-]+$")
+    api_key: str | None = None
+    api: Literal["origin", "resources", "legacy"] = "origin"
+    timeout: float = 30.0
+    retries: int = 3
+
+    @field_validator("api_key")
+    @classmethod
+    def _env_ref(cls, value: str | None) -> str | None:
+        if value is not None and not ENV_REF.match(value):
+            raise ValueError("secrets must be an ${ENV_VAR} reference, not a value")
+        return value
+
+
+class OaiOptions(Strict):
+    """What the OAI-PMH endpoint says about itself."""
+
+    repository_name: str = "luxcat: Luxembourg national data catalogue"
+    admin_email: str = Field(default="opendata@example.lu", pattern=r"^[^@\s]+@[^@\s]+$")
+    page_size: int = Field(default=100, ge=1, le=5_000)
+
+
+class Targets(Strict):
+    """Global options per target; the udata target's are passed through to its own model untouched."""
+
+    catalogue: CatalogueTarget = CatalogueTarget()
+    edp: EdpTarget | None = Field(default=None, alias="data.europa.eu")
+    udata: dict[str, Any] | None = Field(default=None, alias="data.public.lu")
+
+
+class PublishConfig(Strict):
+    """The whole of config/publish.yaml."""
+
+    catalogue: CatalogueMetadata
+    merge: MergeOptions = MergeOptions()
+    targets: Targets = Targets()
+    oai: OaiOptions = OaiOptions()
+
+
+def publish_config_path() -> Path:
+    """$LUXCAT_PUBLISH_CONFIG, else publish.yaml next to the sources folder (config/publish.yaml)."""
+    env = os.environ.get("LUXCAT_PUBLISH_CONFIG")
+    if env:
+        return Path(env)
+    from luxcat.config import sources_dir
+
+    return sources_dir().parent / "publish.yaml"
+
+
+def check_publish_config(path: Path) -> tuple[PublishConfig | None, list[ConfigProblem]]:
+    """Validate the file; every problem comes back as `file: dotted.path: message`."""
+    data, problems = read_yaml(path)
+    if data is None:
+        return None, problems
+    problems = list(_secret_problems(str(path), data, ""))
+    try:
+        cfg = PublishConfig.model_validate(data)
+    except ValidationError as exc:
+        return None, problems + _pydantic_problems(str(path), exc)
+    return (None if problems else cfg), problems
+
+
+def load_publish_config(path: Path | None = None) -> PublishConfig:
+    """Load and validate, raising ConfigError listing every problem."""
+    path = path or publish_config_path()
+    if not path.exists():
+        raise ConfigError(f"{path}: publish configuration not found (set LUXCAT_PUBLISH_CONFIG)")
+    cfg, problems = check_publish_config(path)
+    if cfg is None:
+        raise ConfigError("\n".join(str(p) for p in problems))
+    return cfg
+
+
+def target_options(cfg: PublishConfig, target: str, options_model: type[Any]) -> Any:
+    """A publisher's Options from this file: its section plus, for ours, the catalogue and merge rules."""
+    if target == "data.public.lu":
+        return options_model.model_validate(cfg.targets.udata or {})
+    section: dict[str, Any] = {"catalogue": cfg.catalogue.model_dump(), "merge": cfg.merge.model_dump()}
+    if target == "catalogue":
+        section |= {"export": cfg.targets.catalogue.model_dump(), "oai": cfg.oai.model_dump()}
+    elif target == "data.europa.eu":
+        if cfg.targets.edp is None:
+            raise ConfigError("publish.yaml: targets.data.europa.eu: section missing")
+        section |= {"hub": cfg.targets.edp.model_dump()}
+    try:
+        return options_model.model_validate(section)
+    except ValidationError as exc:
+        raise ConfigError("\n".join(str(p) for p in _pydantic_problems("publish.yaml", exc, target))) from exc
