@@ -33,7 +33,9 @@ def load() -> list[RawRecord]:
         except RecordError:
             continue
     # Copy payloads so no parsed tree is cached from split(): every round parses from bytes.
-    return [RawRecord(r.source_id, r.record_id, bytes(bytearray(r.payload)), r.media_type, r.origin_url) for r in records]
+    return [
+        RawRecord(r.source_id, r.record_id, bytes(bytearray(r.payload)), r.media_type, r.origin_url) for r in records
+    ]
 
 
 def run_luxcat(records: list[RawRecord], rounds: int) -> tuple[float, int]:

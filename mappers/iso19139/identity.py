@@ -56,7 +56,8 @@ def identifier_text(code: str, code_space: str) -> str:
 def subject_uri(state: RecordState, identifiers: list[tuple[str, str, str]]) -> URIRef:
     """The resource's own HTTP URI when its identifier is one, else a URI minted from the record key."""
     for code, code_space, anchor in identifiers:
-        for candidate in (anchor, code, identifier_text(code, code_space)):
+        joined = code_space + code if code_space.endswith(("/", "#")) else ""  # never invent a port
+        for candidate in (anchor, code, joined):
             if candidate and is_http_uri(candidate):
                 return URIRef(candidate)
     return state.mint()

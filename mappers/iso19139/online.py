@@ -38,7 +38,7 @@ OGC_STANDARDS = {
     "wps": "http://www.opengeospatial.org/standards/wps",
     "atom": "https://www.rfc-editor.org/rfc/rfc4287",
 }
-_SERVICE_FILE_TYPES = {"wms": "WMS", "wfs": "WFS", "atom": "ATOM"}
+_SERVICE_FILE_TYPES = {"wms": "WMS", "wfs": "WFS", "atom": "application/atom+xml"}
 _SERVICE_WORDS = (
     ("wmts", r"\bwmts\b|web map tile service"),
     ("wms", r"\bwms\b|web map service|\bview\b.*\bservice"),
@@ -186,19 +186,24 @@ def _distribution(state: RecordState, online: Online, service: str | None) -> No
 def _add_format(
     state: RecordState, dist: URIRef, found: FileType | None, formats: list[str], service: str | None
 ) -> None:
-    """dct:format (EU file type) and dcat:mediaType (IANA), at most one each (DCAT-AP maxCount)."""
+    """dct:format (EU file type) and dcat:mediaType (IANA), at most one each (DCAT-AP maxCount).
+
+    A WMS/WFS/ATOM link gets the service file type (the record's formats describe the data files,
+    which a WMS does not serve); other links take the URL's extension, else the first format of their
+    MD_Distribution/distributor that maps.
+    """
+    if found is None and service in _SERVICE_FILE_TYPES:
+        found = file_type(_SERVICE_FILE_TYPES[service])
+        formats = []
     uri = found.uri if found else None
     media = found.media_type if found else None
     for name in formats:
         if uri and media:
             break
         guess = file_type(name)
-        if guess is not None:
+        if guess is not None and (uri is None or guess.uri in (None, uri)):
             uri = uri or guess.uri
             media = media or guess.media_type
-    if uri is None and service in _SERVICE_FILE_TYPES:
-        guess = file_type(_SERVICE_FILE_TYPES[service])
-        uri = guess.uri if guess else None
     if uri:
         state.out.add((dist, DCTERMS["format"], state.out.typed(uri, DCTERMS.MediaTypeOrExtent)))
     if media:
