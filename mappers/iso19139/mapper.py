@@ -10,7 +10,7 @@ from lxml import etree
 
 from luxcat.errors import MissingIdentifier, UnparsableRecord
 from luxcat.records import MappedRecord, RawRecord
-from mappers.base import Mapper
+from mappers.base import MapContext, Mapper, MapperOptions
 from mappers.iso19139 import constraints, describe, extent, identity, keywords, online, parties, record, service
 from mappers.iso19139.rdf import DATASET_SERIES, DCAT, TYPE, GraphWriter, mint
 from mappers.iso19139.state import SERIES, SERVICE, RecordState
@@ -25,8 +25,8 @@ class Iso19139Mapper(Mapper):
 
     name = "iso19139"
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, context: MapContext, options: MapperOptions | None = None) -> None:
+        super().__init__(context, options)
         # Elements found by split(), keyed by payload identity, so map() need not parse twice.
         self._parsed: OrderedDict[int, tuple[bytes, etree._Element]] = OrderedDict()
 
