@@ -112,9 +112,9 @@ class AtomEntry:
 
     def keywords(self) -> None:
         for category in self.e.findall("category" if self.rss else f"{{{ATOM}}}category"):
-            term = category.get("label") or category.get("term") or category.text
-            if present(term) and not is_url(str(term)):
-                self.b.text(self.s, DCAT.keyword, str(term).strip())
+            term = category.get("term") or category.text
+            if present(term) and not is_url(str(term)):  # INSPIRE puts CRS IRIs in categories
+                self.b.text(self.s, DCAT.keyword, str(category.get("label") or term).strip())
 
     def parties(self) -> None:
         authors = self.e.findall(f"{{{ATOM}}}author")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
+from email.utils import parsedate_to_datetime
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
@@ -14,6 +15,7 @@ _YEAR_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _YEAR = re.compile(r"^\d{4}$")
 _URL = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
 _EMAIL = re.compile(r"^[^@\s:/]+@[^@\s/]+\.[A-Za-z]{2,}$")
+_RFC822 = re.compile(r"^([A-Za-z]{3}, )?\d{1,2} [A-Za-z]{3} \d{4} \d{2}:\d{2}")
 EXCEL_EPOCH = date(1899, 12, 30)  # Excel's day 0 (with its 1900 leap-year bug folded in)
 DATE_TYPES = frozenset({XSD.date, XSD.dateTime, XSD.gYear, XSD.gYearMonth})
 
@@ -79,6 +81,11 @@ def date_literal(value: object) -> Literal | None:
         return Literal(text, datatype=XSD.gYear)
     if re.fullmatch(r"\d{5}(\.\d+)?", text):
         return excel_serial(float(text))
+    if _RFC822.match(text):  # RSS pubDate
+        try:
+            return date_literal(parsedate_to_datetime(text))
+        except (TypeError, ValueError):
+            return None
     return None
 
 

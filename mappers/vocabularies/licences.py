@@ -45,6 +45,8 @@ _TEXT_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     )
 )
 
+# Every text pattern below needs one of these substrings.
+_HINTS = ("cc", "creative", "licen", "etalab", "dl de", "datenlizenz", "odbl", "database", "eupl", "public domain")
 _CC_WORDS = {
     "nc": ("nc", "noncommercial", "non commercial", "nicht kommerziell", "pas d utilisation commerciale",
            "niet commercieel"),
@@ -137,6 +139,8 @@ def _from_text(text: str) -> str | None:
     labels, _ = _indexes()
     if norm in labels:
         return _known(labels[norm])
+    if not any(hint in norm for hint in _HINTS):  # most constraint texts name no licence at all
+        return None
     for pattern, code in _TEXT_PATTERNS:
         if pattern.search(norm):
             return _known(code)
