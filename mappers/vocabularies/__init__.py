@@ -15,6 +15,11 @@ URI strings or None; none of them reaches the network. Public API:
 - hvd_category(text_or_uri), is_hvd_regulation(...), HVD_LEGISLATION
 - country_uri(name_or_code)           -> EU country URI
 - vocabulary_graph()                  -> rdflib Graph with the triples SHACL vocabulary shapes need
+
+Luxembourgish: the shipped EU language table (language-subset-de-en-fr-nl.rdf, 2018) does contain
+LTZ, so "ltz"/"lb" resolve without any addition (tests assert it); Luxembourgish country names
+("Lëtzebuerg") are added in places.py. Curated facts (INSPIRE theme names in fr/de, licence
+phrasings, ISO 639 tables, maintenance-frequency codes) live in the modules, next to their use.
 """
 
 from mappers.vocabularies.access_rights import access_right_uri

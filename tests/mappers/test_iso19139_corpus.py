@@ -51,3 +51,19 @@ def test_served_dataset_violations_only_name_datasets_outside_the_corpus() -> No
     subjects = {str(rec.subject) for _, rec in corpus.mapped}
     served = [v for vs in corpus_validation().values() for v in vs if v.path == SERVES_DATASET]
     assert all(v.value not in subjects for v in served)
+
+
+def test_every_dataset_with_an_inspire_theme_or_topic_category_gets_an_eu_data_theme() -> None:
+    data_theme = "http://publications.europa.eu/resource/authority/data-theme/"
+    topic = URIRef("http://data.europa.eu/930/topicCategory")
+    checked = 0
+    for _, record in mapped_corpus().mapped:
+        graph, subject = record.graph, record.subject
+        themes = {str(t) for t in graph.objects(subject, DCAT.theme)}
+        topics = {str(t).rsplit("/", 1)[-1] for t in graph.objects(subject, topic)}
+        inspire = any(t.startswith("http://inspire.ec.europa.eu/theme/") for t in themes)
+        alignable = topics - {"intelligenceMilitary", "disaster", "extraTerrestrial"}
+        if inspire or alignable:
+            checked += 1
+            assert any(t.startswith(data_theme) for t in themes), record.record_id
+    assert checked >= 50
