@@ -299,16 +299,16 @@ def spatial(graph: Graph, subject: URIRef, default_zones: Sequence[str]) -> dict
 
 # -- contacts, resources, services -------------------------------------------------------------------
 def contacts(graph: Graph, subject: URIRef, order: Sequence[str], lang: str) -> list[ContactSpec]:
-    """dcat:contactPoint vCards with a name, as udata contact points (role `contact`)."""
+    """dcat:contactPoint vCards with a name and an email or URL, as udata contact points (role `contact`)."""
     found: set[ContactSpec] = set()
     for card in graph.objects(subject, DCAT.contactPoint):
         name = pick(texts(graph, card, URIRef(VCARD + "fn")), order, lang) or pick(
             texts(graph, card, URIRef(VCARD + "organization-name")), order, lang
         )
-        if not name:
-            continue
         email = next(iter(refs(graph, card, URIRef(VCARD + "hasEmail"))), None)
         form = next(iter(refs(graph, card, URIRef(VCARD + "hasURL"))), None)
+        if not name or not (email or form):  # udata wants a way to reach the contact
+            continue
         found.add(ContactSpec(name=name[:255], email=email.removeprefix("mailto:")[:255] if email else None,
                               contact_form=form))  # fmt: skip
     return sorted(found, key=lambda c: (c.name, c.email or ""))

@@ -91,6 +91,7 @@ class Work:
     dataset_id: str | None = None
     id_map: dict[str, Any] = field(default_factory=dict)
     recovered: bool = False
+    resources: ResourcePlan | None = None  # as planned (used to rebuild a lost id map)
 
 
 @dataclass(slots=True)
@@ -144,7 +145,7 @@ def plan_active(work: Work, contacts_of: Callable[[Work], list[str] | None]) -> 
         entry.action, entry.detail = "skip", "deleted on the portal; not recreated"
         return
     fields = dataset_changes(current, work.spec.fields, contacts_of(work))
-    resources = match_resources(work.spec.resources, current.get("resources") or [], _known(work))
+    resources = work.resources = match_resources(work.spec.resources, current.get("resources") or [], _known(work))
     if resources.changed:
         fields.append(resources.summary())
     entry.fields = fields
@@ -203,6 +204,8 @@ class Applier:
         elif action in ("archive", "delete"):
             self.withdraw(work)
         elif action == "unchanged" and work.recovered:
+            if work.resources is not None:
+                work.id_map["resources"] = {spec.url: str(res["id"]) for spec, res in work.resources.keep}
             self.save(work)  # a store write only: the portal is already right
 
     def contacts(self, work: Work) -> list[str]:

@@ -1,0 +1,376 @@
+"""Sync scenarios against the udata contract server, with real DCAT-AP examples as the source's records."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from rdflib import Graph, Literal, Namespace, URIRef
+
+from luxcat.artifacts import LocalArtifactStore
+from luxcat.store import WITHDRAWN, StateStore
+from publishers.base import Plan, publish_items
+from publishers.udata import UdataAuthError, UdataNotMember, UdataPublisher
+from publishers.udata.mapping import EXTRA_KEY, EXTRA_URI
+from tests.udata.conftest import API_KEY
+from tests.udata.contract_server import UdataContractServer
+from tests.udata.records import EXAMPLES, GEOPORTAIL, Example, dataset_graph, harvest_and_map, source_config
+
+TARGET = "data.public.lu"
+DCAT = Namespace("http://www.w3.org/ns/dcat#")  # open namespaces: pytest's collection probes closed ones
+DCTERMS = Namespace("http://purl.org/dc/terms/")
+Make = Callable[..., UdataPublisher]
+
+
+def run(make: Make, store: StateStore, artifacts: LocalArtifactStore, cfg: Any, **options: Any) -> Plan:
+    publisher = make(**options)
+    return publisher.apply(publisher.plan(publish_items(store, artifacts, [cfg])))
+
+
+def by_uri(udata: UdataContractServer) -> dict[str, list[dict[str, Any]]]:
+    found: dict[str, list[dict[str, Any]]] = {}
+    for dataset in udata.live_datasets():
+        found.setdefault(dataset["extras"][EXTRA_URI], []).append(dataset)
+    return found
+
+
+@pytest.fixture
+def cfg() -> Any:
+    return source_config()
+
+
+@pytest.fixture
+def synced(
+    udata: UdataContractServer, store: StateStore, artifacts: LocalArtifactStore, cfg: Any, make_publisher: Make
+) -> Plan:
+    """The five examples harvested, mapped and synced once."""
+    harvest_and_map(cfg, store, artifacts, list(EXAMPLES))
+    return run(make_publisher, store, artifacts, cfg)
+
+
+def test_first_sync_creates_datasets_resources_contacts_and_dataservice(
+    synced: Plan, udata: UdataContractServer, store: StateStore
+) -> None:
+    assert synced.totals() == {"create": 6}
+    datasets = by_uri(udata)
+    assert sorted(datasets) == sorted(e.dataset for e in EXAMPLES)
+    assert all(len(v) == 1 for v in datasets.values())
+    lu = datasets["https://metadata.demo.lnds.tech/api/v1/datasets/1"][0]
+    assert lu["title"] == "Dataset title 1" and lu["frequency"] == "annual" and lu["license"] == "cc-zero"
+    assert lu["tags"] == ["interesting-stuff", "people", "policy", "society"]
+    assert lu["temporal_coverage"]["start"].startswith("1900-01-01")
+    assert lu["spatial"]["zones"] == ["country:lt", "country:lu"]
+    assert {r["url"] for r in lu["resources"]} == {
+        "https://data.public.lu/fr/datasets/12345",
+        "https://www.stuff.lu/data_access_request",
+        "https://data.public.lu/fr/datasets/678910",
+    }
+    assert all(r["filetype"] == "remote" and r["extras"][EXTRA_KEY] for r in lu["resources"])
+    bees = datasets["https://data.exampleMS.gov/id/dataset/1T2p3o4B"][0]
+    assert "hvd" in bees["tags"] and bees["frequency"] == "biennial"
+    multi = datasets["https://example.org/dataset/0112cf32-bce0-4071-9504-923375f9f2ad"][0]
+    assert multi["title"] == "Test DCAT dataset"  # fr, de missing: en by the fallback order
+    assert (
+        "Conjunto de datos de prueba DCAT" in multi["description"]
+        and "Una descripció qualsevol" in multi["description"]
+    )
+    assert len(multi["contact_points"]) == 2 and len(udata.state.contacts) == 2
+    assert {r["type"] for r in multi["resources"]} == {"main", "documentation"}
+    (service,) = udata.state.dataservices.values()
+    wasps = datasets["https://data.exampleMS.gov/id/dataset/1W2o3p4T"][0]
+    assert service["base_api_url"] == "https://orgea.exampleMS.gov/api/v2/" and service["datasets"] == [wasps["id"]]
+    record = store.get_record("statec-test", "lu-dummy-1")
+    assert record is not None
+    ids = record.publish_ids[TARGET]
+    assert ids["dataset"] == lu["id"] and ids["resources"] == {r["url"]: r["id"] for r in lu["resources"]}
+    assert all(w["status"] < 300 for w in udata.state.log)
+
+
+def test_second_run_without_change_sends_no_write(
+    synced: Plan,
+    udata: UdataContractServer,
+    store: StateStore,
+    artifacts: LocalArtifactStore,
+    cfg: Any,
+    make_publisher: Make,
+) -> None:
+    before = len(udata.writes())
+    plan = run(make_publisher, store, artifacts, cfg)
+    assert plan.totals() == {"unchanged": 6}
+    assert len(udata.writes()) == before
+
+
+def test_one_field_changed_is_one_put_carrying_the_tags(
+    synced: Plan,
+    udata: UdataContractServer,
+    store: StateStore,
+    artifacts: LocalArtifactStore,
+    cfg: Any,
+    make_publisher: Make,
+) -> None:
+    example = EXAMPLES[0]
+    graph = dataset_graph(example)
+    subject = URIRef(example.dataset)
+    graph.set((subject, DCTERMS.title, Literal("Dataset title 1, revised", lang="en")))
+    harvest_and_map(cfg, store, artifacts, list(EXAMPLES), graphs={example.record_id: graph})
+    before = len(udata.writes())
+    plan = run(make_publisher, store, artifacts, cfg)
+    assert plan.totals() == {"update": 1, "unchanged": 5}
+    (entry,) = [e for e in plan.entries if e.action == "update"]
+    assert entry.fields == ["title"]
+    (put,) = udata.writes()[before:]
+    assert put["method"] == "PUT" and put["path"] == f"/api/1/datasets/{entry.target_id}/"
+    assert put["body"]["tags"] == ["interesting-stuff", "people", "policy", "society"]
+    dataset = udata.state.datasets[entry.target_id]
+    assert dataset["title"] == "Dataset title 1, revised" and dataset["tags"]  # tags survived the PUT
+
+
+def test_resource_url_change_updates_it_in_place(
+    synced: Plan,
+    udata: UdataContractServer,
+    store: StateStore,
+    artifacts: LocalArtifactStore,
+    cfg: Any,
+    make_publisher: Make,
+) -> None:
+    example = EXAMPLES[0]
+    did = store.get_record("statec-test", example.record_id).publish_ids[TARGET]["dataset"]  # type: ignore[union-attr]
+    ids_before = {r["extras"][EXTRA_KEY]: r["id"] for r in udata.state.datasets[did]["resources"]}
+    graph = dataset_graph(example)
+    dist = URIRef("https://metadata.demo.lnds.tech/api/v1/distributions/2")
+    graph.remove((dist, DCAT.accessURL, None))
+    graph.add((dist, DCAT.accessURL, URIRef("https://data.public.lu/fr/datasets/12345-v2")))
+    harvest_and_map(cfg, store, artifacts, list(EXAMPLES), graphs={example.record_id: graph})
+    before = len(udata.writes())
+    plan = run(make_publisher, store, artifacts, cfg)
+    assert plan.totals() == {"update": 1, "unchanged": 5}
+    (write,) = udata.writes()[before:]
+    assert write["method"] == "PUT" and write["path"].endswith(f"/resources/{ids_before[str(dist)]}/")
+    after = {r["extras"][EXTRA_KEY]: r for r in udata.state.datasets[did]["resources"]}
+    assert {k: r["id"] for k, r in after.items()} == ids_before  # every resource kept its id
+    assert after[str(dist)]["url"] == "https://data.public.lu/fr/datasets/12345-v2"
+    ids = store.get_record("statec-test", example.record_id).publish_ids[TARGET]  # type: ignore[union-attr]
+    assert ids["resources"]["https://data.public.lu/fr/datasets/12345-v2"] == ids_before[str(dist)]
+
+
+def test_withdrawn_after_complete_harvest_is_archived(
+    synced: Plan,
+    udata: UdataContractServer,
+    store: StateStore,
+    artifacts: LocalArtifactStore,
+    cfg: Any,
+    make_publisher: Make,
+) -> None:
+    gone = EXAMPLES[4]
+    harvest_and_map(cfg, store, artifacts, [e for e in EXAMPLES if e != gone], complete=True)
+    assert store.get_record(cfg.id, gone.record_id).status == WITHDRAWN  # type: ignore[union-attr]
+    plan = run(make_publisher, store, artifacts, cfg)
+    assert plan.totals() == {"archive": 1, "unchanged": 5}
+    (dataset,) = by_uri(udata)[gone.dataset]
+    assert dataset["archived"] and dataset["tags"] == []  # archived (this one had no keywords to keep)
+    assert run(make_publisher, store, artifacts, cfg).totals() == {"unchanged": 6}  # archiving is done once
+
+
+def test_missing_from_an_incomplete_harvest_is_left_alone(
+    synced: Plan,
+    udata: UdataContractServer,
+    store: StateStore,
+    artifacts: LocalArtifactStore,
+    cfg: Any,
+    make_publisher: Make,
+) -> None:
+    missing = EXAMPLES[4]
+    harvest_and_map(cfg, store, artifacts, [e for e in EXAMPLES if e != missing], complete=False)
+    assert store.get_record(cfg.id, missing.record_id).status == "active"  # type: ignore[union-attr]
+    before = len(udata.writes())
+    plan = run(make_publisher, store, artifacts, cfg)
+    assert plan.totals() == {"unchanged": 6}
+    assert len(udata.writes()) == before and not by_uri(udata)[missing.dataset][0]["archived"]
+
+
+def test_lost_id_map_is_recovered_from_extras_without_duplicates(
+    synced: Plan,
+    udata: UdataContractServer,
+    store: StateStore,
+    artifacts: LocalArtifactStore,
+    cfg: Any,
+    make_publisher: Make,
+) -> None:
+    ids_before = {r.record_id: r.publish_ids[TARGET] for r in store.records(cfg.id)}
+    for record in store.records(cfg.id):
+        store.set_publish_id(cfg.id, record.record_id, TARGET, None)
+    before = len(udata.writes())
+    plan = run(make_publisher, store, artifacts, cfg, page_size=2)  # recovery pages through next_page
+    # datasets: all recovered unchanged; the dataservice link is re-sent (the listing does not show links)
+    assert plan.totals() == {"unchanged": 5, "update": 1}, plan.render()
+    assert all(e.detail == "id map recovered from the portal" for e in plan.entries if e.record_id)
+    assert [e.fields for e in plan.entries if e.action == "update"] == [["datasets +1"]]
+    assert all(len(v) == 1 for v in by_uri(udata).values()) and len(udata.live_datasets()) == 5
+    recovered = {r.record_id: r.publish_ids[TARGET] for r in store.records(cfg.id)}
+    assert {k: (v["dataset"], v["resources"]) for k, v in recovered.items()} == {
+        k: (v["dataset"], v["resources"]) for k, v in ids_before.items()
+    }
+    # dataservice links are re-sent (idempotent on udata): the only writes recovery costs
+    assert {w["path"] for w in udata.writes()[before:]} <= {
+        f"/api/1/dataservices/{sid}/datasets/" for sid in udata.state.dataservices
+    }
+
+
+def test_crash_between_create_and_id_map_write_does_not_duplicate(
+    udata: UdataContractServer, store: StateStore, artifacts: LocalArtifactStore, cfg: Any, make_publisher: Make
+) -> None:
+    harvest_and_map(cfg, store, artifacts, list(EXAMPLES[:2]))
+    # udata creates the dataset but the answer is lost (500 after commit): the POST is not retried blindly
+    udata.fail("POST", r"^/api/1/datasets/$", 500, commit=True)
+    plan = run(make_publisher, store, artifacts, cfg)
+    assert plan.totals() == {"create": 2}
+    assert all(len(v) == 1 for v in by_uri(udata).values()) and len(udata.live_datasets()) == 2
+    assert [w["method"] for w in udata.writes()].count("POST") == 2 + 5  # 2 datasets, 5 resources, no retry
+
+
+def test_rate_limited_then_ok_honours_retry_after(
+    udata: UdataContractServer,
+    store: StateStore,
+    artifacts: LocalArtifactStore,
+    cfg: Any,
+    make_publisher: Make,
+    sleeps: list[float],
+) -> None:
+    harvest_and_map(cfg, store, artifacts, [EXAMPLES[1]])
+    udata.fail("POST", r"^/api/1/datasets/$", 429, retry_after="7")
+    plan = run(make_publisher, store, artifacts, cfg)
+    assert plan.totals() == {"create": 1} and len(udata.live_datasets()) == 1
+    assert 7.0 in sleeps
+    assert [e["status"] for e in udata.state.log if e["method"] == "POST" and e["path"] == "/api/1/datasets/"] == [
+        429,
+        201,
+    ]
+
+
+def test_server_errors_twice_then_ok(
+    synced: Plan,
+    udata: UdataContractServer,
+    store: StateStore,
+    artifacts: LocalArtifactStore,
+    cfg: Any,
+    make_publisher: Make,
+    sleeps: list[float],
+) -> None:
+    udata.fail("GET", r"^/api/1/datasets/$", 500, times=2)
+    example = EXAMPLES[2]
+    graph = dataset_graph(example)
+    graph.add((URIRef(example.dataset), DCAT.keyword, Literal("Acorns", lang="en")))
+    udata.fail("PUT", r"^/api/1/datasets/\w+/$", 503, times=2)
+    harvest_and_map(cfg, store, artifacts, list(EXAMPLES), graphs={example.record_id: graph})
+    plan = run(make_publisher, store, artifacts, cfg)
+    assert plan.totals() == {"update": 1, "unchanged": 5}
+    assert sleeps[:2] == [0.5, 1.0] and sleeps[2:4] == [0.5, 1.0]  # backoff doubles, then the PUT's retries
+    assert "acorns" in by_uri(udata)[example.dataset][0]["tags"]
+
+
+def test_expired_key_stops_the_run_and_everything_written_is_recorded(
+    udata: UdataContractServer, store: StateStore, artifacts: LocalArtifactStore, cfg: Any, make_publisher: Make
+) -> None:
+    harvest_and_map(cfg, store, artifacts, list(EXAMPLES[:3]))
+    udata.expire_after(API_KEY, writes=4)  # expires in the middle of the second dataset's resources
+    with pytest.raises(UdataAuthError, match=r"refused \$\{UDATA_API_KEY\} \(HTTP 401") as stopped:
+        run(make_publisher, store, artifacts, cfg)
+    assert API_KEY not in str(stopped.value)
+    plan = stopped.value.plan
+    assert plan is not None and plan.totals()["error"] == 1
+    # every dataset and resource that exists on the portal is in the id map
+    mapped = {r.publish_ids[TARGET]["dataset"]: r.publish_ids[TARGET] for r in store.records(cfg.id) if r.publish_ids}
+    for dataset in udata.live_datasets():
+        assert dataset["id"] in mapped
+        assert {r["id"] for r in dataset["resources"]} == set(mapped[dataset["id"]]["resources"].values())
+    # a new key finishes the job without duplicates
+    udata.add_key(API_KEY, set(udata.state.organizations))
+    plan = run(make_publisher, store, artifacts, cfg)
+    assert len(udata.live_datasets()) == 3 and all(len(v) == 1 for v in by_uri(udata).values())
+    assert run(make_publisher, store, artifacts, cfg).totals() == {"unchanged": 3}
+
+
+def test_not_a_member_of_the_organisation_stops_with_a_clear_message(
+    udata: UdataContractServer, store: StateStore, artifacts: LocalArtifactStore, make_publisher: Make
+) -> None:
+    cfg = source_config("geoportail-test", organization=GEOPORTAIL)
+    harvest_and_map(cfg, store, artifacts, list(EXAMPLES[:2]))
+    with pytest.raises(UdataNotMember, match=f"not a member of organisation {GEOPORTAIL}") as stopped:
+        run(make_publisher, store, artifacts, cfg)
+    assert stopped.value.plan is not None
+    assert [e.action for e in stopped.value.plan.entries] == ["error", "skip"]
+    assert udata.live_datasets() == []
+
+
+def test_udata_400_is_a_record_error_with_field_errors(
+    udata: UdataContractServer, store: StateStore, artifacts: LocalArtifactStore, cfg: Any, make_publisher: Make
+) -> None:
+    long_title = Graph()
+    example = EXAMPLES[1]
+    long_title += dataset_graph(example)
+    long_title.add((URIRef(example.dataset), DCAT.keyword, Literal("x" * 3, lang="en")))
+    harvest_and_map(cfg, store, artifacts, list(EXAMPLES[:2]))
+    udata.fail("POST", r"^/api/1/datasets/$", 400)  # the injected 400 carries no field errors
+    plan = run(make_publisher, store, artifacts, cfg)
+    assert plan.totals() == {"create": 1, "error": 1}
+    (error,) = [e for e in plan.entries if e.action == "error"]
+    assert error.detail.startswith("udata_rejected:")
+
+
+def test_dataset_deleted_on_the_portal_is_reported_not_recreated(
+    synced: Plan,
+    udata: UdataContractServer,
+    store: StateStore,
+    artifacts: LocalArtifactStore,
+    cfg: Any,
+    make_publisher: Make,
+) -> None:
+    did = store.get_record(cfg.id, EXAMPLES[1].record_id).publish_ids[TARGET]["dataset"]  # type: ignore[union-attr]
+    udata.state.datasets[did]["deleted"] = "2025-01-01T00:00:00+00:00"
+    before = len(udata.writes())
+    plan = run(make_publisher, store, artifacts, cfg)
+    assert plan.totals() == {"skip": 1, "unchanged": 5}
+    (skip,) = [e for e in plan.entries if e.action == "skip"]
+    assert "410" in skip.detail and "not recreated" in skip.detail
+    assert len(udata.writes()) == before
+
+
+def test_dry_run_plan_text(
+    synced: Plan,
+    udata: UdataContractServer,
+    store: StateStore,
+    artifacts: LocalArtifactStore,
+    cfg: Any,
+    make_publisher: Make,
+) -> None:
+    example = EXAMPLES[0]
+    graph = dataset_graph(example)
+    graph.set((URIRef(example.dataset), DCTERMS.title, Literal("Renamed", lang="en")))
+    harvest_and_map(cfg, store, artifacts, [e for e in EXAMPLES if e != EXAMPLES[4]], graphs={example.record_id: graph})
+    before = len(udata.writes())
+    plan = make_publisher().plan(publish_items(store, artifacts, [cfg]))
+    assert len(udata.writes()) == before  # planning never writes
+    text = plan.render(verbose=False)
+    assert text.splitlines() == [
+        "update    https://metadata.demo.lnds.tech/api/v1/datasets/1 (title)",
+        "archive   https://data.gov.gr/id/dataset/BeePopulation: withdrawn after a complete harvest",
+        "data.public.lu: 1 archive, 4 unchanged, 1 update",
+    ] or sorted(text.splitlines()[:-1]) == sorted(
+        [
+            "update    https://metadata.demo.lnds.tech/api/v1/datasets/1 (title)",
+            "archive   https://data.gov.gr/id/dataset/BeePopulation: withdrawn after a complete harvest",
+        ]
+    )
+    assert text.splitlines()[-1] == "data.public.lu: 1 archive, 4 unchanged, 1 update"
+
+
+def test_dataservices_as_api_resources_when_configured(
+    udata: UdataContractServer, store: StateStore, artifacts: LocalArtifactStore, cfg: Any, make_publisher: Make
+) -> None:
+    wasps: Example = EXAMPLES[3]
+    harvest_and_map(cfg, store, artifacts, [wasps])
+    plan = run(make_publisher, store, artifacts, cfg, dataservices="resource")
+    assert plan.totals() == {"create": 1} and udata.state.dataservices == {}
+    (dataset,) = udata.live_datasets()
+    assert [(r["type"], r["url"]) for r in dataset["resources"]] == [("api", "https://orgea.exampleMS.gov/api/v2/")]
