@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import unicodedata
@@ -12,12 +13,12 @@ from rdflib import Graph
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
-def load_graph(relpath: str) -> Graph:
-    """Parse one vocabulary file (format from its suffix).
+def read_graph(relpath: str) -> Graph:
+    """Parse one vocabulary file (format from its suffix), uncached.
 
-    Deliberately not cached: lookups keep only the small tables they build (themselves cached).
-    Keeping the parsed graphs alive (~100k rdflib objects) makes every full garbage collection of a
-    mapping run rescan them, which cost about 30% of the ISO mapper's time.
+    The lookups use this and keep only the small tables they build (themselves cached): keeping the
+    parsed graphs alive (~100k rdflib objects) makes every full garbage collection of a mapping run
+    rescan them, which cost about 30% of the ISO mapper's time.
     """
     path = DATA_DIR / relpath
     fmt = "turtle" if path.suffix == ".ttl" else "xml"
@@ -44,3 +45,10 @@ def normalise(text: str) -> str:
         decomposed = unicodedata.normalize("NFKD", folded.replace("ß", "ss"))
         folded = "".join(c for c in decomposed if not unicodedata.combining(c))
     return _NON_WORD.sub(" ", folded).strip()
+
+
+@functools.cache
+def load_graph(relpath: str) -> Graph:
+    """The parsed graph of one vocabulary file, kept for the process (for callers that need the
+    whole file, e.g. skos:broader links). Lookups in this package do not use it (see read_graph)."""
+    return read_graph(relpath)

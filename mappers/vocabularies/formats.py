@@ -9,7 +9,7 @@ from typing import NamedTuple
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
-from mappers.vocabularies._data import load_graph, normalise
+from mappers.vocabularies._data import normalise, read_graph
 
 FILE_TYPE_SCHEME = "http://publications.europa.eu/resource/authority/file-type"
 FILE_TYPE_BASE = FILE_TYPE_SCHEME + "/"
@@ -70,7 +70,7 @@ _VERSION_TAIL = re.compile(r"\s*(\(.*\)|v?\d+(\.\d+)*.*|version.*)$", re.IGNOREC
 @functools.cache
 def _tables() -> tuple[dict[str, str], dict[str, str], dict[str, str], frozenset[str]]:
     """(name -> code, MIME type -> code, extension -> code, IANA media types) from the shipped files."""
-    graph = load_graph("eu-authority/filetypes-skos.rdf")
+    graph = read_graph("eu-authority/filetypes-skos.rdf")
     names: dict[str, str] = {}
     mimes: dict[str, str] = {}
     extensions: dict[str, str] = {}
@@ -93,7 +93,7 @@ def _tables() -> tuple[dict[str, str], dict[str, str], dict[str, str], frozenset
     valid = frozenset(names.values())
     for name, code in _CURATED_NAMES.items():
         names.setdefault(name, code)
-    align = load_graph("alignments/inspire-media-types-to-mdr-file-types.rdf")
+    align = read_graph("alignments/inspire-media-types-to-mdr-file-types.rdf")
     for subject, target in align.subject_objects(SKOS.exactMatch):
         if str(target).startswith(FILE_TYPE_BASE) and "/media-types/" in str(subject):
             mimes.setdefault(str(subject).split("/media-types/", 1)[1].lower(), str(target)[len(FILE_TYPE_BASE) :])
@@ -101,7 +101,7 @@ def _tables() -> tuple[dict[str, str], dict[str, str], dict[str, str], frozenset
     names = {k: v for k, v in names.items() if v in valid}
     mimes = {k: v for k, v in mimes.items() if v in valid}
     extensions = {k: v for k, v in extensions.items() if v in valid}
-    iana = load_graph("iana/media-types.ttl")
+    iana = read_graph("iana/media-types.ttl")
     media = frozenset(str(o).lower() for o in iana.objects(None, DCTERMS.identifier))
     return names, mimes, extensions, media
 

@@ -7,7 +7,7 @@ import functools
 from rdflib import URIRef
 from rdflib.namespace import SKOS
 
-from mappers.vocabularies._data import load_graph, normalise
+from mappers.vocabularies._data import normalise, read_graph
 
 FREQUENCY_SCHEME = "http://publications.europa.eu/resource/authority/frequency"
 FREQUENCY_BASE = FREQUENCY_SCHEME + "/"
@@ -60,7 +60,7 @@ def _codes() -> dict[str, str]:
     index: dict[str, str] = {}
     scheme = URIRef(FREQUENCY_SCHEME)
     for relpath in _FILES:
-        graph = load_graph(relpath)
+        graph = read_graph(relpath)
         for concept in graph.subjects(SKOS.inScheme, scheme):
             code = str(concept)[len(FREQUENCY_BASE) :]
             index[code] = code

@@ -7,7 +7,7 @@ import functools
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
-from mappers.vocabularies._data import load_graph
+from mappers.vocabularies._data import read_graph
 
 # Every file whose concepts a mapper may emit, and the scheme each belongs to.
 VOCABULARY_FILES: tuple[tuple[str, str], ...] = (
@@ -40,7 +40,7 @@ def vocabulary_graph() -> Graph:
     """
     out = Graph()
     for relpath, scheme_uri in VOCABULARY_FILES:
-        source = load_graph(relpath)
+        source = read_graph(relpath)
         scheme = URIRef(scheme_uri)
         out.add((scheme, RDF.type, SKOS.ConceptScheme))
         titles = list(source.objects(scheme, DCTERMS.title)) or list(source.objects(scheme, RDFS.label))

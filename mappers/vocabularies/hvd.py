@@ -7,7 +7,7 @@ import functools
 from rdflib import URIRef
 from rdflib.namespace import SKOS
 
-from mappers.vocabularies._data import load_graph, normalise
+from mappers.vocabularies._data import normalise, read_graph
 
 HVD_LEGISLATION = "http://data.europa.eu/eli/reg_impl/2023/138/oj"
 HVD_SCHEME = "http://data.europa.eu/bna/asd487ae75"
@@ -40,13 +40,13 @@ _CACHE = 4096
 @functools.cache
 def _categories() -> dict[str, str]:
     """HVD category URI -> itself, plus normalised labels (all languages) -> URI."""
-    subset = load_graph("eu-authority/high-value-dataset-category-subset.ttl")
+    subset = read_graph("eu-authority/high-value-dataset-category-subset.ttl")
     index: dict[str, str] = {}
     for concept in subset.subjects(SKOS.inScheme, URIRef(HVD_SCHEME)):
         index[str(concept)] = str(concept)
         for label in subset.objects(concept, SKOS.prefLabel):
             index.setdefault("label:" + normalise(str(label)), str(concept))
-    full = load_graph("eu-authority/high-value-dataset-category.rdf")
+    full = read_graph("eu-authority/high-value-dataset-category.rdf")
     for concept, label in full.subject_objects(SKOS.prefLabel):
         if str(concept) in index:
             index.setdefault("label:" + normalise(str(label)), str(concept))

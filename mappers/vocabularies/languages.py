@@ -7,7 +7,7 @@ import functools
 from rdflib import URIRef
 from rdflib.namespace import SKOS
 
-from mappers.vocabularies._data import load_graph
+from mappers.vocabularies._data import read_graph
 
 LANGUAGE_SCHEME = "http://publications.europa.eu/resource/authority/language"
 LANGUAGE_BASE = LANGUAGE_SCHEME + "/"
@@ -48,7 +48,7 @@ _CACHE = 4096
 @functools.cache
 def _eu_codes() -> frozenset[str]:
     """Codes (e.g. "FRA", "LTZ") of the EU language authority table shipped in data/."""
-    graph = load_graph("eu-authority/language-subset-de-en-fr-nl.rdf")
+    graph = read_graph("eu-authority/language-subset-de-en-fr-nl.rdf")
     scheme = URIRef(LANGUAGE_SCHEME)
     return frozenset(str(s)[len(LANGUAGE_BASE) :] for s in graph.subjects(SKOS.inScheme, scheme))
 

@@ -8,7 +8,7 @@ import re
 from rdflib import URIRef
 from rdflib.namespace import DC, SKOS
 
-from mappers.vocabularies._data import load_graph, normalise
+from mappers.vocabularies._data import normalise, read_graph
 
 LICENCE_SCHEME = "http://publications.europa.eu/resource/authority/licence"
 LICENCE_BASE = LICENCE_SCHEME + "/"
@@ -73,7 +73,7 @@ def _codes() -> frozenset[str]:
     codes: set[str] = set()
     scheme = URIRef(LICENCE_SCHEME)
     for relpath in _FILES:
-        for s in load_graph(relpath).subjects(SKOS.inScheme, scheme):
+        for s in read_graph(relpath).subjects(SKOS.inScheme, scheme):
             codes.add(str(s)[len(LICENCE_BASE) :])
     return frozenset(codes)
 
@@ -94,7 +94,7 @@ def _indexes() -> tuple[dict[str, str], dict[str, str]]:
     # Deprecated concepts (e.g. CC_BY) reuse the labels of their successors: index them last.
     for want_deprecated in (False, True):
         for relpath in _FILES:
-            graph = load_graph(relpath)
+            graph = read_graph(relpath)
             for concept in graph.subjects(SKOS.inScheme, scheme):
                 deprecated = any(str(o) == "true" for o in graph.objects(concept, _DEPRECATED))
                 if deprecated != want_deprecated:

@@ -7,7 +7,7 @@ import functools
 from rdflib import URIRef
 from rdflib.namespace import DC, SKOS
 
-from mappers.vocabularies._data import load_graph, normalise
+from mappers.vocabularies._data import normalise, read_graph
 
 COUNTRY_SCHEME = "http://publications.europa.eu/resource/authority/country"
 COUNTRY_BASE = COUNTRY_SCHEME + "/"
@@ -24,7 +24,7 @@ _CACHE = 4096
 @functools.cache
 def _countries() -> dict[str, str]:
     """Lookup key -> country code: codes ("LUX", "lu"), labels and alt labels (all languages)."""
-    graph = load_graph("eu-authority/countries-skos.rdf")
+    graph = read_graph("eu-authority/countries-skos.rdf")
     index: dict[str, str] = {}
     for concept in graph.subjects(SKOS.inScheme, URIRef(COUNTRY_SCHEME)):
         code = str(concept)[len(COUNTRY_BASE) :]

@@ -8,7 +8,7 @@ import re
 from rdflib import URIRef
 from rdflib.namespace import SKOS
 
-from mappers.vocabularies._data import load_graph, normalise
+from mappers.vocabularies._data import normalise, read_graph
 
 INSPIRE_THEME_BASE = "http://inspire.ec.europa.eu/theme/"
 DATA_THEME_SCHEME = "http://publications.europa.eu/resource/authority/data-theme"
@@ -67,7 +67,7 @@ _CACHE = 4096
 @functools.cache
 def _inspire() -> tuple[dict[str, str], dict[str, str]]:
     """(normalised label -> theme code, theme code -> English label) for the 34 INSPIRE themes."""
-    graph = load_graph("inspire/inspire-theme.en.rdf")
+    graph = read_graph("inspire/inspire-theme.en.rdf")
     labels: dict[str, str] = {}
     english: dict[str, str] = {}
     for concept, label in graph.subject_objects(SKOS.prefLabel):
@@ -105,7 +105,7 @@ def inspire_theme_label(uri: str) -> str | None:
 @functools.cache
 def _inspire_to_data_themes() -> dict[str, tuple[str, ...]]:
     """INSPIRE theme URI -> EU data-theme URIs (SEMIC alignment, skos:broadMatch)."""
-    graph = load_graph("alignments/inspire-themes-to-mdr-data-themes.rdf")
+    graph = read_graph("alignments/inspire-themes-to-mdr-data-themes.rdf")
     table: dict[str, list[str]] = {}
     for subject, target in graph.subject_objects(SKOS.broadMatch):
         table.setdefault(str(subject), []).append(str(target))
@@ -126,7 +126,7 @@ def _topic_table() -> dict[str, tuple[str, ...]]:
     Exact, close, broad and narrow matches are used; related matches only for a category that has
     nothing else (economy), so that every category with an alignment yields a data theme.
     """
-    graph = load_graph("alignments/iso-topic-categories-to-inspire-themes.rdf")
+    graph = read_graph("alignments/iso-topic-categories-to-inspire-themes.rdf")
     strong: dict[str, list[str]] = {}
     related: dict[str, list[str]] = {}
     for pred, table in (
@@ -158,7 +158,7 @@ def data_themes_for_topic(topic: str) -> tuple[str, ...]:
 @functools.cache
 def _data_themes() -> dict[str, str]:
     """EU data-theme URI -> English label."""
-    graph = load_graph("eu-authority/data-theme.rdf")
+    graph = read_graph("eu-authority/data-theme.rdf")
     out: dict[str, str] = {}
     for concept in graph.subjects(SKOS.inScheme, URIRef(DATA_THEME_SCHEME)):
         for label in graph.objects(concept, SKOS.prefLabel):
