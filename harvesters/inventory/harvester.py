@@ -1,0 +1,111 @@
+"""Spreadsheet inventory harvester: one CSV or XLSX file (local path, http(s) URL or s3://bucket/key).
+
+The file is read whole, so the listing is complete whenever the file could be read: rows with
+problems are rejected one by one (row number, column, value) and never make other rows fail; a
+row without id, or repeating an earlier row's id, is rejected here, the rest in the mapper.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlparse
+
+from pydantic import Field
+
+from harvesters.base import Harvester, HarvesterOptions
+from harvesters.dcat.pages import PageError, get_page
+from harvesters.inventory.columns import ColumnMapping
+from harvesters.inventory.rows import encode, record_id, row_document
+from harvesters.inventory.table import Table, TableError, read_table
+from luxcat.errors import SourceError
+from luxcat.http import RetryPolicy, new_session
+from luxcat.records import RawRecord, Rejection
+
+
+class InventoryOptions(HarvesterOptions):
+    """Options of an inventory source (config: harvester.options)."""
+
+    location: str = Field(min_length=1, description="file path, http(s):// URL or s3://bucket/key")
+    format: Literal["auto", "csv", "xlsx"] = "auto"
+    sheet: str | None = None
+    delimiter: str | None = Field(default=None, max_length=1)
+    encoding: str | None = None
+    header_row: int = Field(default=1, ge=1)
+    columns: ColumnMapping = Field(default_factory=ColumnMapping)
+    timeout: float = Field(default=60.0, gt=0)
+    retries: int = Field(default=3, ge=0, le=10)
+    backoff: float = Field(default=1.0, ge=0)
+
+
+def fetch(location: str, policy: RetryPolicy) -> bytes:
+    """The file's bytes from a path, an HTTP(S) URL or S3 (raises OSError, PageError or KeyError)."""
+    parsed = urlparse(location)
+    if parsed.scheme in ("http", "https"):
+        return get_page(new_session(), policy, location).content
+    if parsed.scheme == "s3":
+        from luxcat.artifacts import open_artifacts
+
+        return open_artifacts(f"s3://{parsed.netloc}").get(parsed.path.lstrip("/"))
+    return Path(parsed.path if parsed.scheme == "file" else location).read_bytes()
+
+
+def load(options: InventoryOptions, source_id: str) -> Table:
+    """Read the inventory; any failure to get or read the file is a SourceError naming it."""
+    policy = RetryPolicy(options.timeout, options.retries, options.backoff)
+    try:
+        data = fetch(options.location, policy)
+    except (OSError, PageError, KeyError) as exc:
+        raise SourceError(source_id, f"inventory {options.location}: cannot read: {exc}") from exc
+    try:
+        return read_table(
+            data,
+            options.location,
+            kind=options.format,
+            sheet=options.sheet,
+            delimiter=options.delimiter,
+            encoding=options.encoding,
+            header_row=options.header_row,
+        )
+    except (TableError, UnicodeDecodeError, LookupError) as exc:
+        raise SourceError(source_id, f"inventory {options.location}: {exc}") from exc
+
+
+class InventoryHarvester(Harvester):
+    """Yields one JSON RawRecord per inventory row (see rows.py for the payload)."""
+
+    Options = InventoryOptions
+    media_type = "application/json"
+    options: InventoryOptions
+
+    def harvest(self, *, since: datetime | None = None, limit: int | None = None) -> Iterator[RawRecord | Rejection]:
+        """Every row of the file; `since` is ignored (a file has no modified-since filter)."""
+        table = load(self.options, self.source_id)
+        mapping, missing = self.options.columns.resolve(table.header)
+        if self.options.columns.strict and missing:
+            raise SourceError(self.source_id, f"inventory {self.options.location}: missing columns {missing}")
+        if mapping.id not in table.header:
+            raise SourceError(self.source_id, f"inventory {self.options.location}: no id column {mapping.id!r} "
+                              f"(header: {', '.join(table.header)})")  # fmt: skip
+        self.report.pages = self.report.requests = 1
+        self.report.expected = len(table.rows)
+        first_row: dict[str, int] = {}
+        for number, values in table.rows:
+            doc = row_document(number, values, mapping, self.options.location)
+            rid = record_id(doc)
+            if rid is None:
+                yield Rejection(self.source_id, f"row {number}", "harvest", "missing_identifier",
+                                f"row {number}: column {mapping.id!r} is empty")  # fmt: skip
+                continue
+            if rid in first_row:
+                self.report.duplicates += 1
+                detail = f"row {number}: column {mapping.id!r} value {rid!r} already used on row {first_row[rid]}"
+                yield Rejection(self.source_id, f"{rid} (row {number})", "harvest", "duplicate_id", detail)
+                continue
+            first_row[rid] = number
+            yield RawRecord(self.source_id, rid, encode(doc), self.media_type, f"{self.options.location}#row={number}")
+            if limit is not None and len(first_row) >= limit:
+                self.report.complete = False
+                return
