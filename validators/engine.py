@@ -23,6 +23,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
+from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node
 
 from validators.index import View
@@ -304,9 +305,12 @@ class Sparql(Constraint):
 
     query: str
     component = "Sparql"
+    prepared: object = None
 
     def check(self, run: Run, focus: Node, values: tuple[Node, ...]) -> list[tuple[Node | None, str, str]]:
-        rows = run.data.query(self.query, initBindings={"this": focus})
+        if self.prepared is None:  # parse and algebra-compile once, not once per focus node
+            self.prepared = prepareQuery(self.query)
+        rows = run.data.query(self.prepared, initBindings={"this": focus})  # type: ignore[arg-type]
         out: list[tuple[Node | None, str, str]] = []
         for row in rows:
             value = row.get("value") if hasattr(row, "get") else None
