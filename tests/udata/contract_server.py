@@ -168,6 +168,7 @@ class Fault:
     times: int
     retry_after: str | None = None
     commit: bool = False  # process the request, then answer `status` (a lost or broken answer)
+    body: dict[str, Any] | None = None
 
 
 @dataclass
@@ -262,9 +263,10 @@ class UdataContractServer:
         times: int = 1,
         retry_after: str | None = None,
         commit: bool = False,
+        body: dict[str, Any] | None = None,
     ) -> None:
-        """Answer `status` to the next `times` requests matching method and path regex."""
-        self.state.faults.append(Fault(method, re.compile(path), status, times, retry_after, commit))
+        """Answer `status` (and `body`) to the next `times` requests matching method and path regex."""
+        self.state.faults.append(Fault(method, re.compile(path), status, times, retry_after, commit, body))
 
     def writes(self) -> list[dict[str, Any]]:
         return [e for e in self.state.log if e["method"] != "GET"]
@@ -291,7 +293,7 @@ class UdataContractServer:
                     fault.times -= 1
                     raise ApiError(
                         fault.status,
-                        {"message": "injected"},
+                        fault.body or {"message": "injected"},
                         {"Retry-After": fault.retry_after} if fault.retry_after else {},
                     )
                 payload = json.loads(raw) if raw else None
