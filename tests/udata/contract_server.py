@@ -24,6 +24,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import socket
 import threading
 import unicodedata
 import uuid
@@ -198,6 +199,10 @@ class UdataContractServer:
 
             def log_message(self, *args: Any) -> None:
                 pass
+
+            def setup(self) -> None:
+                super().setup()  # headers and body go out as two writes: don't let Nagle hold the second
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
             def do_GET(self) -> None:
                 server.handle(self, "GET")

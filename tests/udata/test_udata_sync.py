@@ -369,3 +369,28 @@ def test_dataservices_as_api_resources_when_configured(
     assert plan.totals() == {"create": 1} and udata.state.dataservices == {}
     (dataset,) = udata.live_datasets()
     assert [(r["type"], r["url"]) for r in dataset["resources"]] == [("api", "https://orgea.exampleMS.gov/api/v2/")]
+
+
+def test_withdrawn_then_back_is_restored_and_delete_mode_deletes(
+    synced: Plan,
+    udata: UdataContractServer,
+    store: StateStore,
+    artifacts: LocalArtifactStore,
+    cfg: Any,
+    make_publisher: Make,
+) -> None:
+    gone = EXAMPLES[2]
+    others = [e for e in EXAMPLES if e != gone]
+    harvest_and_map(cfg, store, artifacts, others)
+    assert run(make_publisher, store, artifacts, cfg).totals() == {"archive": 1, "unchanged": 5}
+    harvest_and_map(cfg, store, artifacts, list(EXAMPLES))  # the source lists it again
+    plan = run(make_publisher, store, artifacts, cfg)
+    assert plan.totals() == {"restore": 1, "unchanged": 5}
+    (dataset,) = by_uri(udata)[gone.dataset]
+    assert dataset["archived"] is None and dataset["tags"] == ["oaks", "pines"]
+    harvest_and_map(cfg, store, artifacts, others)
+    assert run(make_publisher, store, artifacts, cfg, on_withdrawn="delete").totals() == {"delete": 1, "unchanged": 5}
+    assert gone.dataset not in by_uri(udata)
+    plan = run(make_publisher, store, artifacts, cfg, on_withdrawn="delete")
+    assert plan.totals() == {"unchanged": 6}
+    assert "already deleted" in next(e.detail for e in plan.entries if e.dataset_uri == gone.dataset)
