@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
-from typing import IO
+from collections.abc import Callable, Iterable
+from typing import IO, Any
 
 Triple = tuple[str, str, str]
 
@@ -53,6 +53,9 @@ _SIMPLE = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'":
 _LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _NCNAME_TAIL = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*$")
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+_MISSING = object()
 
 
 class SerialisationError(ValueError):
@@ -167,7 +170,17 @@ class RdfFormat:
 
     def __init__(self, prefixes: dict[str, str] | None = None) -> None:
         self.prefixes = dict(prefixes or PREFIXES)
-        self._ns = sorted(((ns, p) for p, ns in self.prefixes.items()), key=lambda x: -len(x[0]))
+        self._ns = {ns: p for p, ns in self.prefixes.items() if ns[-1] in "#/"}
+        self._cache: dict[str, object] = {}  # per-term renderings; bounded, most terms repeat
+
+    def cached(self, term: str, make: Callable[[str], Any]) -> Any:
+        """`make(term)`, remembered for terms that repeat (predicates, types, vocabulary IRIs)."""
+        hit = self._cache.get(term, _MISSING)
+        if hit is _MISSING:
+            if len(self._cache) > 200_000:
+                self._cache.clear()
+            hit = self._cache[term] = make(term)
+        return hit
 
     def head(self) -> str:
         return ""
@@ -179,10 +192,12 @@ class RdfFormat:
         return ""
 
     def _split(self, value: str) -> tuple[str, str] | None:
-        for ns, prefix in self._ns:
-            if value.startswith(ns) and _LOCAL.match(value[len(ns) :]):
-                return prefix, value[len(ns) :]
-        return None
+        """(prefix, local name) when the IRI is a known namespace + a simple name (namespaces end in # or /)."""
+        cut = max(value.rfind("#"), value.rfind("/")) + 1
+        prefix = self._ns.get(value[:cut])
+        if prefix is None or not _LOCAL.match(value[cut:]):
+            return None
+        return prefix, value[cut:]
 
 
 class NTriples(RdfFormat):
@@ -206,12 +221,15 @@ class Turtle(RdfFormat):
 
     def _term(self, term: str) -> str:
         if term.startswith("<"):
-            split = self._split(term[1:-1]) if "\\" not in term else None
-            return f"{split[0]}:{split[1]}" if split else term
+            return self.cached(term, self._iri)  # type: ignore[no-any-return]
         if term.endswith(">") and term.startswith('"') and '"^^<' in term:
             end = term.rindex('"^^<')
             return term[: end + 3] + self._term(term[end + 3 :])
         return term
+
+    def _iri(self, term: str) -> str:
+        split = self._split(term[1:-1]) if "\\" not in term else None
+        return f"{split[0]}:{split[1]}" if split else term
 
     def render(self, groups: Groups) -> str:
         parts: list[str] = []
@@ -304,7 +322,7 @@ class RdfXml(RdfFormat):
         return f"ns0:{match.group(0)}", f' xmlns:ns0="{_xml_attr(value[: match.start()])}"'
 
     def _property(self, pred: str, obj: str) -> str:
-        name, xmlns = self._element(pred)
+        name, xmlns = self.cached(pred, self._element)
         if obj.startswith("<"):
             return f'    <{name}{xmlns} rdf:resource="{_xml_attr(iri_value(obj))}"/>\n'
         if obj.startswith("_:"):

@@ -25,6 +25,11 @@ SERIES = iri(DCAT + "DatasetSeries")
 DATASET = iri(DCAT + "Dataset")
 
 
+def needs_downgrade(triples: Iterable[Triple]) -> bool:
+    """Whether any triple differs in 2.1.1 (most do not: their rendering is then shared)."""
+    return any(p in PREDICATES or o == SERIES for _s, p, o in triples)
+
+
 def downgrade(triples: Iterable[Triple]) -> list[Triple]:
     """Rename the 3.0-only predicates and type series as datasets too."""
     out: list[Triple] = []

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from publishers.catalogue.dcatap2 import downgrade
+from publishers.catalogue.dcatap2 import downgrade, needs_downgrade
 from publishers.catalogue.merge import Chunk, Conflict, catalogue_triples
 from publishers.serialise import FORMATS, PREFIXES, DocumentWriter, RdfFormat, Triple, by_subject, iri, literal
 from publishers.targets import CatalogueMetadata, CatalogueTarget
@@ -151,10 +151,15 @@ class VersionWriter:
         triples = chunk.triples + chunk.links
         nt = self.whole[("", "nt")].file
         offset = nt.pos
+        rendered: dict[str, str] = {}
         for variant in self.variants:
-            groups = by_subject(downgrade(triples) if variant else triples)
-            for ext, fmt in self.formats.items():
-                text = fmt.render(groups)
+            if variant and not needs_downgrade(triples):
+                texts = rendered  # identical in 2.1.1: write the same text
+            else:
+                groups = by_subject(downgrade(triples) if variant else triples)
+                texts = {ext: fmt.render(groups) for ext, fmt in self.formats.items()}
+            rendered = rendered or texts
+            for ext, text in texts.items():
                 self.whole[(variant, ext)].writer.write_rendered(text)
                 self.page_docs[(variant, ext)].writer.write_rendered(text)
         entry = chunk.entry
@@ -204,8 +209,11 @@ def write_version(
     datestamps: dict[str, str],
     deleted: Iterable[dict[str, Any]],
     modified: Any,
+    sets: dict[str, str],
 ) -> ExportStats:
     """Write every file of one version into `staging` (nothing is served from there)."""
+    staging.mkdir(parents=True, exist_ok=True)
+    (staging / "sets.json").write_text(json.dumps(sets, indent=1, ensure_ascii=False), "utf-8")
     writer = VersionWriter(staging, meta, options, total, modified)
     try:
         for chunk in chunks:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from luxcat.artifacts import ArtifactStore, safe_key
+from luxcat.artifacts import ArtifactStore, LocalArtifactStore, safe_key
 from publishers.base import PublishItem, publishable
 from publishers.serialise import RDF_TYPE, Triple, iri, literal, literal_parts, parse_nt, relabel
 from publishers.targets import LANGUAGE_AUTHORITY, LANGUAGE_CODES, CatalogueMetadata, MergeOptions
@@ -131,6 +131,7 @@ class MergeIndex:
     entries: list[Entry]
     deleted: list[Deleted] = field(default_factory=list)
     skipped: list[tuple[str, str, str]] = field(default_factory=list)  # (source, record, why)
+    sources: dict[str, str] = field(default_factory=dict)  # source id -> title (OAI-PMH sets)
 
 
 # -- pass 1: index ------------------------------------------------------------------------------
@@ -169,7 +170,13 @@ class _UnionFind:
 
 
 def read_mapped(artifacts: ArtifactStore, location: str) -> bytes:
-    """The mapped N-Triples of a record."""
+    """The mapped N-Triples of a record (a local store's location is its path: read it directly)."""
+    if isinstance(artifacts, LocalArtifactStore) and location.startswith(artifacts.location("")):
+        try:
+            with open(location, "rb") as fh:
+                return fh.read()
+        except FileNotFoundError as exc:
+            raise KeyError(location) from exc
     return artifacts.get(artifacts.key_of(location))
 
 
@@ -185,8 +192,10 @@ def index(
     deleted: list[Deleted] = []
     skipped: list[tuple[str, str, str]] = []
     rank_of = {sid: i for i, sid in enumerate(options.precedence)}
+    sources: dict[str, str] = {}
     for n, item in enumerate(items, 1):
         record = item.record
+        sources.setdefault(item.source.id, item.source.title_in("en"))
         if item.withdrawn:
             deleted.append(Deleted(item.dataset_uri, record.source_id, record.record_id, record.last_changed))
             continue
@@ -219,7 +228,7 @@ def index(
     entries = group(members, options)
     live = {e.uri for e in entries}
     deleted = [d for d in deleted if d.uri and d.uri not in live]
-    return MergeIndex(entries, deleted, skipped)
+    return MergeIndex(entries, deleted, skipped, sources)
 
 
 def group(members: list[Member], options: MergeOptions) -> list[Entry]:

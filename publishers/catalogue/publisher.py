@@ -165,6 +165,7 @@ class CataloguePublisher(Publisher):
                 datestamps=datestamps,
                 deleted=plan.data["deleted"],
                 modified=datetime.strptime(modified, STAMP) if modified else None,
+                sets=merged.sources,
             )
             self.progress(f"catalogue: version {version} written ({stats.datasets} datasets, {stats.pages} pages)")
             self.target.install(staging, version)
@@ -175,6 +176,8 @@ class CataloguePublisher(Publisher):
         pointer = {
             "version": version,
             "created": self.clock().strftime(STAMP),
+            "catalogue": self.opts.catalogue.uri,
+            "base_url": self.opts.export.base_url,
             "datasets": stats.datasets,
             "services": stats.services,
             "triples": stats.triples,

@@ -12,8 +12,9 @@ import os
 import shutil
 import tempfile
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import urlparse
 
 from luxcat.errors import ConfigError
@@ -39,6 +40,10 @@ class ExportTarget(ABC):
     @abstractmethod
     def read_range(self, key: str, offset: int, length: int) -> bytes:
         """`length` bytes of `key` from `offset` (OAI-PMH reads one dataset out of catalogue.nt)."""
+
+    @abstractmethod
+    def stream(self, key: str, chunk: int = 1 << 20) -> Iterator[bytes]:
+        """The bytes of `key` in chunks (whole dumps are large; KeyError when absent, before the first chunk)."""
 
     @abstractmethod
     def install(self, staging: Path, version: str) -> None:
@@ -90,6 +95,13 @@ class FolderTarget(ExportTarget):
                 return fh.read(length)
         except FileNotFoundError as exc:
             raise KeyError(key) from exc
+
+    def stream(self, key: str, chunk: int = 1 << 20) -> Iterator[bytes]:
+        try:
+            fh = (self.root / key).open("rb")
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError) as exc:
+            raise KeyError(key) from exc
+        return _chunks(fh, chunk)
 
     def staging_dir(self, version: str) -> Path:
         """Stage right beside the versions so installing is a rename, not a copy."""
@@ -147,6 +159,13 @@ class S3Target(ExportTarget):
     def read_range(self, key: str, offset: int, length: int) -> bytes:
         return self._get(key, Range=f"bytes={offset}-{offset + length - 1}")
 
+    def stream(self, key: str, chunk: int = 1 << 20) -> Iterator[bytes]:
+        try:
+            response = self.client.get_object(Bucket=self.bucket, Key=self.prefix + key)
+        except self.client.exceptions.NoSuchKey as exc:
+            raise KeyError(key) from exc
+        return response["Body"].iter_chunks(chunk)  # type: ignore[no-any-return]
+
     def install(self, staging: Path, version: str) -> None:
         for path in sorted(p for p in staging.rglob("*") if p.is_file()):
             key = f"{self.prefix}versions/{version}/{path.relative_to(staging).as_posix()}"
@@ -177,6 +196,12 @@ class S3Target(ExportTarget):
             keys = [{"Key": obj["Key"]} for obj in page.get("Contents", [])]
             if keys:
                 self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": keys})
+
+
+def _chunks(fh: IO[bytes], size: int) -> Iterator[bytes]:
+    with fh:
+        while data := fh.read(size):
+            yield data
 
 
 def open_export(url: str) -> ExportTarget:

@@ -1,0 +1,201 @@
+"""`luxcat serve`: the served catalogue version over HTTP, with content negotiation, Hydra pages and OAI-PMH.
+
+Standard library only (http.server): the server just reads the files the catalogue publisher wrote,
+through the same pointer, so it never serves a half-written version and picks up a new version
+without a restart. Routes:
+
+    /catalogue               first Hydra page, format by Accept (Turtle by default)
+    /catalogue?page=N        page N
+    /catalogue.{ttl,nt,jsonld,rdf}, /pages/…, /dcat-ap-2.1.1/…   the exported files as they are
+    /oai                     OAI-PMH 2.0 (GET or POST)
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from publishers.catalogue.export import EXTENSIONS, VARIANT_2, page_name
+from publishers.catalogue.storage import CONTENT_TYPES, ExportTarget
+from publishers.oaipmh import OaiRepository
+from publishers.targets import OaiOptions
+
+log = logging.getLogger(__name__)
+
+ACCEPT: dict[str, str] = {
+    "text/turtle": "ttl",
+    "application/x-turtle": "ttl",
+    "application/n-triples": "nt",
+    "text/plain": "nt",
+    "application/ld+json": "jsonld",
+    "application/json": "jsonld",
+    "application/rdf+xml": "rdf",
+    "application/xml": "rdf",
+    "text/xml": "rdf",
+}
+DEFAULT = "ttl"
+
+
+def negotiate(accept: str | None) -> str | None:
+    """The export extension for an Accept header (q-values honoured); None when nothing acceptable."""
+    if not accept:
+        return DEFAULT
+    choices: list[tuple[float, int, str]] = []
+    for n, part in enumerate(accept.split(",")):
+        media, *params = [x.strip() for x in part.split(";")]
+        q = 1.0
+        for param in params:
+            if param.startswith("q="):
+                try:
+                    q = float(param[2:])
+                except ValueError:
+                    q = 0.0
+        media = media.lower()
+        if q <= 0:
+            continue
+        if media in ACCEPT:
+            choices.append((q, -n, ACCEPT[media]))
+        elif media in ("*/*", "text/*", "application/*", "text/html"):
+            choices.append((q - 0.001, -n, DEFAULT))
+    return max(choices)[2] if choices else None
+
+
+class CatalogueHandler(BaseHTTPRequestHandler):
+    """Routes one request; the server object carries the export target and the OAI repository."""
+
+    server: CatalogueServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        log.info("%s %s", self.address_string(), format % args)
+
+    def do_GET(self) -> None:  # noqa: N802
+        url = urlsplit(self.path)
+        query = parse_qs(url.query, keep_blank_values=True)
+        if url.path in ("/oai", "/oai-pmh"):
+            self._oai(query)
+        elif url.path in ("/catalogue", "/catalogue/", "/"):
+            self._page(query)
+        else:
+            self._file(url.path.lstrip("/"))
+
+    def do_POST(self) -> None:  # noqa: N802
+        url = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length).decode("utf-8", "replace") if length else ""
+        if url.path in ("/oai", "/oai-pmh"):
+            self._oai(parse_qs(body, keep_blank_values=True))
+        else:
+            self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"POST is for /oai only\n", "text/plain")
+
+    # -- routes -------------------------------------------------------------------------------
+    def _oai(self, query: dict[str, list[str]]) -> None:
+        self._send(HTTPStatus.OK, self.server.oai.handle(query), "text/xml; charset=utf-8")
+
+    def _page(self, query: dict[str, list[str]]) -> None:
+        pointer = self.server.target.current()
+        if pointer is None:
+            self._send(HTTPStatus.SERVICE_UNAVAILABLE, b"no catalogue published yet\n", "text/plain")
+            return
+        ext = negotiate(self.headers.get("Accept"))
+        if ext is None:
+            kinds = ", ".join(sorted(ACCEPT))
+            self._send(HTTPStatus.NOT_ACCEPTABLE, f"available: {kinds}\n".encode(), "text/plain")
+            return
+        try:
+            page = int(query.get("page", ["1"])[0])
+        except ValueError:
+            page = 0
+        if not 1 <= page <= int(pointer["pages"]):
+            self._send(HTTPStatus.NOT_FOUND, b"no such page\n", "text/plain")
+            return
+        prefix = f"{VARIANT_2}/" if query.get("profile", [""])[0] == VARIANT_2 else ""
+        self._stream(pointer, prefix + page_name(page, ext), vary=True)
+
+    def _file(self, key: str) -> None:
+        pointer = self.server.target.current()
+        if key == "index.json" or pointer is None:
+            if pointer is None:
+                self._send(HTTPStatus.SERVICE_UNAVAILABLE, b"no catalogue published yet\n", "text/plain")
+            else:
+                self._send(HTTPStatus.OK, self.server.target.read("index.json"), "application/json")
+            return
+        if ".." in key.split("/") or not any(key.endswith(f".{ext}") for ext in (*EXTENSIONS, "json", "jsonl")):
+            self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain")
+            return
+        self._stream(pointer, key, vary=False)
+
+    # -- responses ----------------------------------------------------------------------------
+    def _stream(self, pointer: dict[str, Any], key: str, *, vary: bool) -> None:
+        try:
+            chunks = self.server.target.stream(f"versions/{pointer['version']}/{key}")
+        except KeyError:
+            self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain")
+            return
+        etag = f'"{pointer["version"]}-{key}"'
+        if self.headers.get("If-None-Match") == etag:
+            self._send(HTTPStatus.NOT_MODIFIED, b"", None, etag=etag)
+            return
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", CONTENT_TYPES.get("." + key.rsplit(".", 1)[-1], "application/octet-stream"))
+        self.send_header("Transfer-Encoding", "chunked")
+        self.send_header("ETag", etag)
+        if vary:
+            self.send_header("Vary", "Accept")
+        self.end_headers()
+        for data in chunks:
+            self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+        self.wfile.write(b"0\r\n\r\n")
+
+    def _send(self, status: HTTPStatus, body: bytes, content_type: str | None, *, etag: str | None = None) -> None:
+        self.send_response(status)
+        if content_type:
+            self.send_header("Content-Type", content_type)
+        if etag:
+            self.send_header("ETag", etag)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
+class CatalogueServer(ThreadingHTTPServer):
+    """The HTTP server; `start()` runs it in a thread (tests, `luxcat serve` uses serve_forever)."""
+
+    daemon_threads = True
+
+    def __init__(
+        self,
+        target: ExportTarget,
+        oai: OaiOptions,
+        host: str = "127.0.0.1",
+        port: int = 8080,
+        *,
+        public_url: str | None = None,
+    ) -> None:
+        super().__init__((host, port), CatalogueHandler)
+        self.target = target
+        self.url = f"http://{host}:{self.server_address[1]}/"
+        self.oai = OaiRepository(target, oai, (public_url or self.url) + "oai")
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> CatalogueServer:
+        self._thread = threading.Thread(target=self.serve_forever, name="luxcat-serve", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.shutdown()
+        self.server_close()
+        if self._thread:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> CatalogueServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
