@@ -188,6 +188,11 @@ def cmd_map(args: argparse.Namespace) -> int:
             except RecordError as exc:
                 _err(f"{path}: record {part.record_id}: {exc.reason}: {exc}")
                 failed += 1
+    from publishers.serialise import PREFIXES
+
+    for prefix, namespace in PREFIXES.items():
+        out.bind(prefix, namespace, override=True)
+    out.bind("geodcat", "http://data.europa.eu/930/")
     data = out.serialize(format=FORMATS[args.format], encoding="utf-8")
     if args.output:
         Path(args.output).write_bytes(data)

@@ -19,7 +19,7 @@ from luxcat import registry
 from luxcat.artifacts import ArtifactStore, safe_key
 from luxcat.config import SourceConfig
 from luxcat.errors import ConfigError, RecordError
-from luxcat.records import MappedRecord, RawRecord, Rejection, content_hash, utcnow
+from luxcat.records import MappedRecord, RawRecord, Rejection, ValidationIssue, content_hash, utcnow
 from luxcat.store import ACTIVE, Run, RunCounts, StateStore
 from mappers.base import MapContext, Mapper
 
@@ -290,20 +290,27 @@ class Pipeline:
         profile = self.cfg.validation.profile
         ids = list(record_ids)
         all_reports = []
+        known = self.store.dataset_uris()
         for start in range(0, len(ids), batch):
             chunk = ids[start : start + batch]
             union = Graph()
+            graphs: dict[str, Graph] = {}
             by_dataset: dict[str, str] = {}
             for record_id in chunk:
                 stored = self.store.get_record(self.cfg.id, record_id)
                 if stored is None or stored.mapped_location is None:
                     continue
-                union += self.load_graph(record_id)
+                graphs[record_id] = self.load_graph(record_id)
+                union += graphs[record_id]
                 by_dataset[stored.dataset_uri or ""] = record_id
+            notes = self._resolve_served_datasets(graphs, union, known)
             reports = {r.dataset: r for r in validate_graph(union, profile=profile)}
-            all_reports += reports.values()
             for dataset_uri, record_id in by_dataset.items():
-                self._record_validation(record_id, dataset_uri, reports.get(dataset_uri), outcome)
+                report = reports.get(dataset_uri)
+                if report is not None:
+                    report.results.extend(notes.get(record_id, []))
+                    all_reports.append(report)
+                self._record_validation(record_id, dataset_uri, report, outcome)
             self.progress(f"{self.cfg.id}: validated {min(start + batch, len(ids))}/{len(ids)}")
         html = render_html(all_reports, title=f"{self.cfg.id}: validation report, run {run_id}")
         location = self.artifacts.put(f"runs/{self.cfg.id}/{run_id}/validation.html", html.encode(), "text/html")
@@ -312,6 +319,51 @@ class Pipeline:
         self._write_rejects(run_id, outcome.rejections, name="validate-rejects.jsonl")
         log.info("%s report=%s", outcome.log_line(self.cfg.id), location)
         return outcome
+
+    def _resolve_served_datasets(
+        self, graphs: dict[str, Any], union: Any, known: set[str]
+    ) -> dict[str, list[ValidationIssue]]:
+        """Make `dcat:servesDataset` links checkable one record at a time.
+
+        A service record points at datasets described by other records. When the target is a known
+        dataset (any source) its type is added to the validation graph as context; when it is not in
+        the catalogue at all, the dangling link is dropped from the record (and re-stored) with a
+        Warning, instead of rejecting the whole service for a dataset another catalogue describes.
+        """
+        from rdflib import RDF
+        from rdflib.namespace import DCAT
+
+        notes: dict[str, list[ValidationIssue]] = {}
+        for record_id, graph in graphs.items():
+            dropped = []
+            for service, target in list(graph.subject_objects(DCAT.servesDataset)):
+                if (target, RDF.type, None) in union:
+                    continue
+                if str(target) in known:
+                    union.add((target, RDF.type, DCAT.Dataset))
+                    continue
+                graph.remove((service, DCAT.servesDataset, target))
+                union.remove((service, DCAT.servesDataset, target))
+                dropped.append(
+                    ValidationIssue(
+                        "Warning",
+                        str(service),
+                        str(DCAT.servesDataset),
+                        str(target),
+                        "the served dataset is not in the catalogue; the link was dropped",
+                        "luxcat:ServedDatasetKnown",
+                    )
+                )
+            if dropped:
+                notes[record_id] = dropped
+                stored = self.store.get_record(self.cfg.id, record_id)
+                if stored is not None and stored.mapped_location is not None:
+                    self.artifacts.put(
+                        self.artifacts.key_of(stored.mapped_location),
+                        graph.serialize(format="nt", encoding="utf-8"),
+                        "application/n-triples",
+                    )
+        return notes
 
     def _record_validation(self, record_id: str, dataset_uri: str, report: Any, outcome: StageOutcome) -> None:
         """Store one record's validation outcome and decide whether it may be published."""

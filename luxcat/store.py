@@ -370,6 +370,14 @@ class StateStore:
             row = conn.execute(query).mappings().first()
         return _record(row) if row else None
 
+    def dataset_uris(self, status: str = ACTIVE) -> set[str]:
+        """Every known dataset URI (all sources): lets one record's links to another be checked."""
+        query = select(records_table.c.dataset_uri).where(
+            and_(records_table.c.status == status, records_table.c.dataset_uri.is_not(None))
+        )
+        with self.engine.connect() as conn:
+            return {row[0] for row in conn.execute(query)}
+
     def count(self, source_id: str, status: str = ACTIVE) -> int:
         query = select(func.count()).where(
             and_(records_table.c.source_id == source_id, records_table.c.status == status)
