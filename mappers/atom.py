@@ -140,6 +140,8 @@ class AtomEntry:
             found = self.dataset_feed.find(f"{{{ATOM}}}rights")
         if found is None and self.r is not None:
             found = self.r.find(f"{{{LUXCAT}}}feed-info/{{{ATOM}}}rights")
+        if found is None and self.r is not None:
+            found = self.r.find(f"{{{LUXCAT}}}feed-info/copyright")
         return text_of(found)
 
     def files(self) -> None:

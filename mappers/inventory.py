@@ -7,15 +7,12 @@ vocabularies, formats known, e-mail, URLs, dates); every problem of a row is rep
 
 from __future__ import annotations
 
-import functools
 import json
-import unicodedata
 from collections.abc import Iterator
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 from rdflib import URIRef
-from rdflib.namespace import SKOS
 
 from harvesters.inventory.columns import ColumnMapping
 from harvesters.inventory.rows import encode, record_id, row_document
@@ -25,11 +22,12 @@ from luxcat.records import MappedRecord, RawRecord
 from mappers.base import Mapper, MapperOptions
 from mappers.dcat.builder import DcatBuilder
 from mappers.dcat.literals import date_literal, is_email, is_url
-from mappers.dcat.terms import DCAT, DCTERMS, EU_AUTHORITY
-from mappers.vocabularies import data_theme_uri, file_type, frequency_uri, licence_uri, vocabulary_graph
+from mappers.dcat.terms import DCAT, DCTERMS
+from mappers.dcat.vocab import theme_uri
+from mappers.vocabularies import file_type, frequency_uri, licence_uri
 
-THEME_SCHEME = URIRef(EU_AUTHORITY + "data-theme")
-NO_ID = "application/x-luxcat-row-without-id"
+NO_ID = "application/x-luxcat-row-without-id"  # split() markers: map() rejects these rows
+DUPLICATE = "application/x-luxcat-duplicate-row"
 
 
 class InventoryMapperOptions(MapperOptions):
@@ -40,27 +38,6 @@ class InventoryMapperOptions(MapperOptions):
     sheet: str | None = None
     delimiter: str | None = Field(default=None, max_length=1)
     header_row: int = Field(default=1, ge=1)
-
-
-def _key(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return " ".join(folded.replace(",", " ").split())
-
-
-@functools.cache
-def _theme_labels() -> dict[str, str]:
-    """Normalised EU data-theme labels (en/fr/de/lb) -> theme URI."""
-    graph = vocabulary_graph()
-    return {
-        _key(str(label)): str(concept)
-        for concept in graph.subjects(SKOS.inScheme, THEME_SCHEME)
-        for label in graph.objects(concept, SKOS.prefLabel)
-    }
-
-
-def theme_uri(text: str) -> str | None:
-    """EU data theme for a code (ENVI), a URI or a label in en/fr/de ("Environnement")."""
-    return data_theme_uri(text.strip()) or data_theme_uri(text.strip().upper()) or _theme_labels().get(_key(text))
 
 
 class RowMapper:
@@ -170,11 +147,15 @@ class InventoryMapper(Mapper):
         except (TableError, UnicodeDecodeError) as exc:
             raise UnparsableRecord(f"{raw.record_id}: {exc}") from exc
         mapping, _missing = opts.columns.resolve(table.header)
+        first: dict[str, int] = {}
         for number, values in table.rows:
             doc = row_document(number, values, mapping, raw.record_id)
             rid = record_id(doc)
-            yield RawRecord(raw.source_id, rid or f"{raw.record_id} row {number}", encode(doc),
-                            "application/json" if rid else NO_ID, raw.origin_url)  # fmt: skip
+            kind = NO_ID if rid is None else DUPLICATE if rid in first else "application/json"
+            first.setdefault(rid or "", number)
+            doc["first_row"] = first.get(rid or "")
+            yield RawRecord(raw.source_id, f"{rid or raw.record_id} (row {number})" if kind != "application/json"
+                            else rid, encode(doc), kind, raw.origin_url)  # fmt: skip
 
     def map(self, raw: RawRecord) -> Iterator[MappedRecord]:
         try:
@@ -185,6 +166,8 @@ class InventoryMapper(Mapper):
         rid = record_id(doc)
         if rid is None:
             raise MissingIdentifier(f"{where}: the id column is empty")
+        if raw.media_type == DUPLICATE:
+            raise RecordError(f"{where}: id {rid!r} already used on row {doc.get('first_row')}", reason="duplicate_id")
         for field in ("title", "description"):
             if not doc.get(field):
                 raise MissingField(f"{where}: no {field} in any language column (dct:{field} is mandatory)")

@@ -64,7 +64,11 @@ def date_literal(value: object) -> Literal | None:
         return Literal(value.isoformat(), datatype=XSD.date)
     if isinstance(value, int | float) and not isinstance(value, bool):
         return excel_serial(float(value))
-    text = str(value).strip()
+    return _text_date(str(value).strip())
+
+
+def _text_date(text: str) -> Literal | None:
+    """date_literal for text values."""
     match = _ISO.match(text)
     if match:
         return _iso(match)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from mappers.dcat.literals import is_email, mailto
+from mappers.dcat.literals import DATE_TYPES, date_literal, is_email, mailto
 from mappers.dcat.terms import (
     ADMS,
     DCAT,
@@ -106,9 +106,24 @@ def upgrade_checksums(graph: Graph) -> None:
         graph.add((term, RDF.type, SPDX.ChecksumAlgorithm))
 
 
+DATE_PROPERTIES = (DCTERMS.issued, DCTERMS.modified, DCAT.startDate, DCAT.endDate)
+
+
+def upgrade_dates(graph: Graph) -> None:
+    """Dates written as plain text ("2021-03-15", "15/03/2021") typed as xsd:date/dateTime; non-dates dropped."""
+    for predicate in DATE_PROPERTIES:
+        for subject, value in list(graph.subject_objects(predicate)):
+            if isinstance(value, Literal) and value.datatype not in DATE_TYPES:
+                graph.remove((subject, predicate, value))
+                fixed = date_literal(str(value))
+                if fixed is not None:
+                    graph.add((subject, predicate, fixed))
+
+
 def upgrade(graph: Graph) -> None:
     """Every rewrite of this module, in an order where later steps see earlier results."""
     rename_properties(graph)
+    upgrade_dates(graph)
     upgrade_datasets(graph)
     upgrade_distributions(graph)
     upgrade_contacts(graph)

@@ -8,7 +8,9 @@ required scheme; the others are dropped (theme text becomes a keyword, rights te
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 from collections.abc import Callable
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -82,8 +84,31 @@ def _format(text: str) -> str | None:
     return found.uri if found else None
 
 
+def _key(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return " ".join(folded.replace(",", " ").split())
+
+
+@functools.cache
+def _theme_labels() -> dict[str, str]:
+    """Normalised EU data-theme labels (en/fr/de/lb) -> theme URI (local helper: the shared lookup takes codes)."""
+    graph = vocabulary_graph()
+    scheme = URIRef(EU_AUTHORITY + "data-theme")
+    return {
+        _key(str(label)): str(concept)
+        for concept in graph.subjects(SKOS.inScheme, scheme)
+        for label in graph.objects(concept, SKOS.prefLabel)
+    }
+
+
+def theme_uri(text: str) -> str | None:
+    """EU data theme for a code (ENVI), a URI or a label in en/fr/de/lb ("Environnement")."""
+    text = text.strip()
+    return data_theme_uri(text) or data_theme_uri(text.upper()) or _theme_labels().get(_key(text))
+
+
 def _theme(text: str) -> str | None:
-    return data_theme_uri(text) or data_theme_uri(text.upper())
+    return theme_uri(text)
 
 
 def media_type_uri(text: str) -> str | None:
@@ -150,6 +175,7 @@ def map_vocabularies(graph: Graph) -> None:
                 continue
             graph.add((subject, predicate, resolved))
             if predicate == DCTERMS.format and not any(graph.objects(subject, DCAT.mediaType)):
-                media = _first(media_type_uri, candidates(graph, value))
+                found = file_type(str(resolved))
+                media = found.media_type if found else _first(media_type_uri, candidates(graph, value))
                 if media:
                     graph.add((subject, DCAT.mediaType, URIRef(media)))
