@@ -322,7 +322,7 @@ def plan_service(service: ServiceWork) -> None:
     found = service.org.services().get(service.spec.key, [])
     entry = service.entry
     if not found:
-        entry.action, entry.fields = "create", ["dataservice"]
+        entry.action = "create"
         return
     current = found[0]
     service.service_id = entry.target_id = str(current["id"])
