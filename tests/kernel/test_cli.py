@@ -88,8 +88,6 @@ def test_config_errors_exit_1(workspace: Path, capsys: pytest.CaptureFixture[str
     assert "cli-bad.yaml: owner: Field required" in capsys.readouterr().err
 
 
-def test_run_all_without_enabled_sources_is_a_user_error(
-    workspace: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_run_all_without_enabled_sources_is_a_user_error(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", "--all"]) == 1
     assert "nothing to run" in capsys.readouterr().err

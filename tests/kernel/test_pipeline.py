@@ -52,7 +52,7 @@ def test_map_stage_maps_every_stored_record_and_remembers_the_dataset_uri(harves
         graph = pipeline.load_graph(record_id)
         subject = URIRef(stored.dataset_uri)
         types = set(graph.objects(subject, RDF.type))
-        assert types & {DCAT.Dataset, URIRef(DCAT + "DatasetSeries"), DCAT.DataService}, record_id
+        assert types & {DCAT.Dataset, URIRef("http://www.w3.org/ns/dcat#DatasetSeries"), DCAT.DataService}, record_id
         assert graph.value(subject, DCTERMS.title) is not None
     summary = json.loads(pipeline.artifacts.get(f"runs/pipe-csw/{run_id}/map.json"))
     assert summary["ok"] == len(ids)
@@ -117,3 +117,72 @@ def test_graph_of_record_has_catalog_record(harvested: Any) -> None:
     pipeline.map(run_id, ids[:1])
     graph: Graph = pipeline.load_graph(ids[0])
     assert list(graph.subjects(RDF.type, DCAT.CatalogRecord))
+
+
+def drop_titles(pipeline: Pipeline, record_id: str) -> None:
+    """Break one stored mapped graph the way a faulty mapper would: no dct:title on its dataset."""
+    stored = pipeline.store.get_record("pipe-csw", record_id)
+    graph = pipeline.load_graph(record_id)
+    graph.remove((URIRef(stored.dataset_uri), DCTERMS.title, None))
+    pipeline.artifacts.put(pipeline.artifacts.key_of(stored.mapped_location), graph.serialize(format="nt").encode())
+
+
+def test_validate_stage_stores_reports_and_rejects_violations(harvested: Any) -> None:
+    pipeline, run_id, ids = harvested
+    pipeline.map(run_id, ids)
+    drop_titles(pipeline, ids[2])
+    outcome = pipeline.validate(run_id, ids, batch=10)
+    assert [(r.record_id, r.reason) for r in outcome.rejections] == [(ids[2], "shacl_violation")]
+    assert outcome.ok == len(ids) - 1
+    bad = pipeline.store.get_record("pipe-csw", ids[2])
+    assert bad.conforms is False
+    violation = next(r for r in bad.validation["results"] if r["severity"] == "Violation")
+    assert violation["path"] == str(DCTERMS.title) and violation["focus"] == bad.dataset_uri
+    good = pipeline.store.get_record("pipe-csw", ids[0])
+    assert good.conforms is True and isinstance(good.validation["score"], int)
+    html = pipeline.artifacts.get(f"runs/pipe-csw/{run_id}/validation.html").decode()
+    assert "<html" in html.lower() and bad.dataset_uri in html
+
+
+def test_publish_with_warning_relaxes_rejection(pycsw_server: Any, tmp_path: Path) -> None:
+    store = StateStore(f"sqlite:///{tmp_path / 'state.db'}")
+    artifacts = LocalArtifactStore(tmp_path / "artifacts")
+    cfg = config(pycsw_server.url, validation={"on_violation": "publish-with-warning"})
+    pipeline = Pipeline(cfg, store, artifacts)
+    run_id = store.start_run("pipe-csw", "full")
+    ids = pipeline.harvest(run_id, full=True).to_process
+    pipeline.map(run_id, ids)
+    drop_titles(pipeline, ids[0])
+    outcome = pipeline.validate(run_id, ids)
+    assert outcome.rejected == 0 and store.get_record("pipe-csw", ids[0]).conforms is False
+
+
+def test_dangling_served_dataset_link_is_dropped_with_a_warning(harvested: Any) -> None:
+    pipeline, run_id, ids = harvested
+    pipeline.map(run_id, ids)
+    services = [rid for rid in ids if (None, DCAT.servesDataset, None) in pipeline.load_graph(rid)]
+    assert services, "the demo set has services that operate on datasets"
+    pipeline.validate(run_id, ids)
+    known = pipeline.store.dataset_uris()
+    for rid in services:
+        graph = pipeline.load_graph(rid)
+        assert all(str(o) in known for o in graph.objects(None, DCAT.servesDataset)), rid
+        stored = pipeline.store.get_record("pipe-csw", rid)
+        assert stored.conforms is True, stored.validation
+    dropped = [
+        r
+        for rid in services
+        for r in pipeline.store.get_record("pipe-csw", rid).validation["results"]
+        if r["shape"] == "luxcat:ServedDatasetKnown"
+    ]
+    assert dropped and all(r["severity"] == "Warning" and r["value"] not in known for r in dropped)
+
+
+def test_full_run_of_every_stage_on_the_demo_records(pycsw_server: Any, tmp_path: Path) -> None:
+    store = StateStore(f"sqlite:///{tmp_path / 'state.db'}")
+    artifacts = LocalArtifactStore(tmp_path / "artifacts")
+    run = run_source(config(pycsw_server.url), store, artifacts, full=True)
+    n = len(demo_records())
+    assert run.complete and run.counts.new == n and run.counts.rejected == 0
+    assert run.details["map"]["ok"] == n and run.details["validate"]["ok"] == n
+    assert all(r.conforms for r in store.records("pipe-csw"))
