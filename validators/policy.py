@@ -34,7 +34,8 @@ FUNCTIONAL = {
     "webmaster", "communication", "press", "presse", "mail", "team", "desk", "noreply", "no-reply", "gis",
     "sig", "stat", "stats", "statistics", "dataprotection", "dpo", "public", "portal", "feedback", "hotline",
 }  # fmt: skip
-PERSONAL = re.compile(r"^([a-zà-öø-ÿ]{2,})[._]([a-zà-öø-ÿ]{2,})(?:[._-][a-zà-öø-ÿ]{2,})?$")
+_NAME = r"[a-zà-öø-ÿ]{2,}(?:-[a-zà-öø-ÿ]{2,})*"  # a name, possibly hyphenated (marie-claire)
+PERSONAL = re.compile(rf"^({_NAME})[._]({_NAME})$")
 # Document formats: a dataset offering only these has no machine-readable distribution.
 DOCUMENT_FORMATS = {"PDF", "HTML", "HTM", "XHTML", "TEXT/HTML", "APPLICATION/PDF", "APPLICATION/XHTML+XML"}
 
@@ -122,7 +123,8 @@ def looks_personal(email: str) -> bool:
     match = PERSONAL.match(local)
     if not match:
         return False
-    return not ({match.group(1), match.group(2)} & FUNCTIONAL)
+    words = set(re.split(r"[-.]", match.group(1))) | set(re.split(r"[-.]", match.group(2)))
+    return not (words & FUNCTIONAL)
 
 
 def _contact_checks(graph: Graph, dataset: Node) -> Iterator[ValidationIssue]:

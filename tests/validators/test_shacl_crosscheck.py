@@ -78,7 +78,7 @@ def test_mapped_iso_records_equal_pyshacl() -> None:
     mapper = mapper_module.Iso19139Mapper(MapContext(source_id="t", base_uri="https://data.public.lu/luxcat/t/"))
     graph = Graph()
     mapped = 0
-    for path in sorted((SHARED / "iso19139").rglob("*.xml"))[::3]:
+    for path in sorted((SHARED / "iso19139").rglob("*.xml"))[::4]:
         raw = RawRecord("t", path.name, path.read_bytes(), "application/xml", str(path))
         try:
             for one in mapper.split(raw):
@@ -87,6 +87,6 @@ def test_mapped_iso_records_equal_pyshacl() -> None:
                     mapped += 1
         except Exception:  # noqa: BLE001, S112 - records the mapper rejects are not this test's subject
             continue
-    assert mapped >= 20
+    assert mapped >= 15
     datasets, results = _compare(graph, "dcat-ap-3.0.0")
-    assert datasets >= 20 and results > 0
+    assert datasets >= 15 and results > 0

@@ -1,0 +1,93 @@
+"""`luxcat validate` (validators.command): exit codes, JSON array shape, text and self-contained HTML."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.validators.helpers import LU_TESTS, VALID_LU
+from validators.command import main
+from validators.report_html import render_html, score_chart
+
+INVALID = LU_TESTS / "dcat-ap-lu_dummy_invalid.ttl"
+
+
+def test_json_for_a_conforming_file_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(VALID_LU), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert isinstance(data, list) and len(data) == 1
+    (entry,) = data
+    assert set(entry) == {"dataset", "conforms", "score", "results"}
+    assert entry["dataset"] == "https://data.public.lu/luxcat/test/population"
+    assert entry["conforms"] is True and entry["score"] == 325
+    for result in entry["results"]:
+        assert set(result) == {"severity", "focus", "path", "value", "message", "shape"}
+
+
+def test_json_for_an_invalid_file_exits_1_and_renders_blank_nodes_as_ids(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(INVALID), "--format", "json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    failing = [d for d in data if not d["conforms"]]
+    assert failing
+    title = [
+        r for d in failing for r in d["results"]
+        if r["path"] == "http://purl.org/dc/terms/title" and r["severity"] == "Violation"
+    ]  # fmt: skip
+    assert title and title[0]["focus"] == "https://metadata.demo.lnds.tech/api/v1/datasets/1"
+    values = [r["value"] for d in data for r in d["results"] if r["value"]]
+    assert any(v.startswith("_:") for v in values)
+    assert all(isinstance(d["score"], int) for d in data)
+
+
+def test_profile_option(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(INVALID), "--profile", "dcat-ap-lu", "--format", "json"]) == 1
+    shapes = {r["shape"] for d in json.loads(capsys.readouterr().out) for r in d["results"]}
+    assert not any("semiceu.github.io/DCAT-AP/releases/3.0.0" in (s or "") for s in shapes)
+    with pytest.raises(SystemExit):
+        main([str(VALID_LU), "--profile", "no-such-profile"])
+
+
+def test_text_output(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(INVALID)]) == 1
+    out = capsys.readouterr().out
+    assert re.search(r"^FAIL https://metadata\.demo\.lnds\.tech/api/v1/datasets/1 score=\d+/405", out, re.M)
+    assert "Violation: https://metadata.demo.lnds.tech/api/v1/datasets/1 http://purl.org/dc/terms/title" in out
+    assert out.rstrip().splitlines()[-1].endswith("do not")
+
+
+def test_html_report_is_self_contained(tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    assert main([str(INVALID), str(VALID_LU), "--format", "html", "-o", str(out)]) == 1
+    html = out.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "<svg" in html
+    assert not re.search(r"<(script|link|img)\b[^>]*(src|href)=", html)  # no external assets
+    assert "Results by shape and message" in html
+    assert "https://metadata.demo.lnds.tech/api/v1/datasets/1" in html
+    assert "at least 1 value(s) required, found 0" in html
+
+
+def test_score_chart_counts_records_per_band() -> None:
+    svg = score_chart([0, 10, 325, 405, 404])
+    assert "<title>0-45: 2</title>" in svg
+    assert "<title>322-367: 1</title>" in svg  # 46-point bands
+    assert "<title>368-405: 2</title>" in svg
+
+
+def test_render_html_escapes_text() -> None:
+    from luxcat.records import ValidationIssue, ValidationReport
+
+    report = ValidationReport(
+        "https://x.lu/<d>", False, 12, [ValidationIssue("Violation", "_:b0", None, None, "<b>bad</b>", "s")]
+    )
+    html = render_html([report], title="t & t")
+    assert "<b>bad</b>" not in html and "&lt;b&gt;bad&lt;/b&gt;" in html and "t &amp; t" in html
+
+
+def test_unreadable_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "broken.ttl"
+    bad.write_text("this is not turtle <<<")
+    assert main([str(bad)]) == 2
+    assert "cannot" in capsys.readouterr().err
