@@ -131,3 +131,21 @@ def test_throttle_spaces_requests() -> None:
         throttle.wait()
     assert waits == [0.5, 0.5, 0.5] and now[0] == 1.5
     assert Throttle(0).wait() == 0.0
+
+
+def test_registry_and_options_reject_literal_keys_and_missing_organisation() -> None:
+    from pydantic import ValidationError
+
+    from luxcat import registry
+    from luxcat.errors import ConfigError
+    from publishers.udata import UdataPublisher
+    from publishers.udata.options import source_options
+    from tests.udata.records import source_config
+
+    assert registry.load(registry.PUBLISHERS, "data.public.lu", what="publisher") is UdataPublisher
+    with pytest.raises(ValidationError, match="ENV_VAR"):
+        UdataPublisher.Options.model_validate({"api_key": "abc123"})
+    with pytest.raises(ConfigError, match="needs options.organization"):
+        source_options(source_config(publish=[{"target": "data.public.lu", "options": {}}]))
+    cfg = source_config(publish=[], owner={"name": "STATEC", "udata_organization": "56f3c3390d6ceb1b0b4030e8"})
+    assert source_options(cfg).organization == "56f3c3390d6ceb1b0b4030e8"
