@@ -53,7 +53,7 @@ def compile_path(graph: Graph, node: Node) -> Path:
     raise UnsupportedShape(f"unsupported sh:path {node!r}")
 
 
-def _constraint(graph: Graph, shape: Node, pred: Node, obj: Node) -> Constraint:  # noqa: C901
+def _constraint(graph: Graph, shape: Node, pred: Node, obj: Node) -> Constraint | None:  # noqa: C901
     """One constraint component from one (shape, parameter, value) triple."""
     label = _qname(graph, obj)
     if pred == SH.minCount:
@@ -92,7 +92,7 @@ def _constraint(graph: Graph, shape: Node, pred: Node, obj: Node) -> Constraint:
     if pred == SH.closed:
         if isinstance(obj, Literal) and obj.toPython() is True:
             raise UnsupportedShape(f"{shape}: sh:closed true is not supported")
-        return None  # type: ignore[return-value]
+        return None  # sh:closed false constrains nothing
     raise UnsupportedShape(f"{shape}: unsupported SHACL parameter {pred}")
 
 

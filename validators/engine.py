@@ -68,6 +68,7 @@ class Path:
     text: str
 
     def values(self, view: View, focus: Node) -> tuple[Node, ...]:
+        """The value nodes reached from `focus`, without duplicates."""
         if len(self.steps) == 1:
             pred, inverse = self.steps[0]
             return view.subjects(pred, focus) if inverse else view.objects(focus, pred)
@@ -131,6 +132,8 @@ def _qname(graph: Graph, node: Node) -> str:
 
 @dataclass(slots=True)
 class MinCount(Constraint):
+    """sh:minCount: fewer value nodes than required."""
+
     n: int
     component = "MinCount"
 
@@ -142,6 +145,8 @@ class MinCount(Constraint):
 
 @dataclass(slots=True)
 class MaxCount(Constraint):
+    """sh:maxCount: more value nodes than allowed."""
+
     n: int
     component = "MaxCount"
 
@@ -163,6 +168,8 @@ NODE_KINDS: dict[Node, tuple[type, ...]] = {
 
 @dataclass(slots=True)
 class NodeKind(Constraint):
+    """sh:nodeKind: IRI, blank node, literal or a combination."""
+
     kind: Node
     label: str
     component = "NodeKind"
@@ -177,6 +184,8 @@ class NodeKind(Constraint):
 
 @dataclass(slots=True)
 class ClassOf(Constraint):
+    """sh:class: each value is an instance of the class (rdfs:subClassOf followed)."""
+
     cls: Node
     label: str
     component = "Class"
@@ -221,6 +230,8 @@ def datatype_matches(v: Node, datatype: Node) -> bool:
 
 @dataclass(slots=True)
 class Datatype(Constraint):
+    """sh:datatype: each value is a well-formed literal of the datatype."""
+
     datatype: Node
     label: str
     component = "Datatype"
@@ -232,6 +243,8 @@ class Datatype(Constraint):
 
 @dataclass(slots=True)
 class NodeRef(Constraint):
+    """sh:node: each value conforms to the referenced node shape."""
+
     shape: Node
     label: str
     component = "Node"
@@ -270,6 +283,8 @@ class Logical(Constraint):
 
 @dataclass(slots=True)
 class HasValue(Constraint):
+    """sh:hasValue: the given value is among the value nodes."""
+
     value: Node
     label: str
     component = "HasValue"
@@ -282,6 +297,8 @@ class HasValue(Constraint):
 
 @dataclass(slots=True)
 class In(Constraint):
+    """sh:in: each value is one of a list."""
+
     allowed: frozenset[Node]
     component = "In"
 
@@ -291,6 +308,8 @@ class In(Constraint):
 
 @dataclass(slots=True)
 class Pattern(Constraint):
+    """sh:pattern: each value (not a blank node) matches the regular expression."""
+
     regex: re.Pattern[str]
     component = "Pattern"
 
@@ -329,6 +348,7 @@ class Run:
         self._active: set[Node] = set()
 
     def conforms(self, shape_id: Node, value: Node) -> bool:
+        """Whether `value` conforms to the shape (no result of any severity), memoised for the run."""
         key = (shape_id, value)
         hit = self._conforms.get(key)
         if hit is not None:

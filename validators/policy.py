@@ -140,6 +140,7 @@ def _contact_checks(graph: Graph, dataset: Node) -> Iterator[ValidationIssue]:
 
 
 def format_tokens(graph: Graph, distribution: Node) -> set[str]:
+    """A distribution's formats as upper-case tokens: EU file-type codes, IANA types or literal names."""
     tokens: set[str] = set()
     for pred in (DCT["format"], DCAT.mediaType):
         for value in graph.objects(distribution, pred):

@@ -204,6 +204,7 @@ class Validator:
         return out, data
 
     def _focus_nodes(self, shape: Shape, view: View, graph: Graph) -> set[Node]:
+        """The shape's targets that the data graph mentions (vocabulary-only nodes belong to no dataset)."""
         focus: set[Node] = set(shape.target_nodes)
         for cls in shape.target_classes:
             focus |= view.instances(cls)
@@ -230,14 +231,6 @@ class Validator:
         return self.validate_detailed(graph).reports
 
 
-def shape_label(shape: str | None) -> str:
-    """A short readable name of a shape IRI for reports (`Dataset_Shape/dct:title`)."""
-    if not shape:
-        return ""
-    tail = shape.split("#", 1)[-1] if "#" in shape else shape.rsplit("/", 1)[-1]
-    return tail
-
-
 __all__ = [
     "DEFAULT_PROFILE",
     "PROFILES",
@@ -247,5 +240,4 @@ __all__ = [
     "get_profile",
     "node_id",
     "partition",
-    "shape_label",
 ]
