@@ -184,7 +184,9 @@ class CatalogueServer(ThreadingHTTPServer):
         self._thread: threading.Thread | None = None
 
     def start(self) -> CatalogueServer:
-        self._thread = threading.Thread(target=self.serve_forever, name="luxcat-serve", daemon=True)
+        self._thread = threading.Thread(
+            target=self.serve_forever, kwargs={"poll_interval": 0.1}, name="luxcat-serve", daemon=True
+        )
         self._thread.start()
         return self
 

@@ -14,11 +14,15 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, field_validator
 
 from luxcat.config import ENV_REF, LANGUAGES, ConfigProblem, Strict, _pydantic_problems, _secret_problems, read_yaml
-from luxcat.errors import ConfigError
+from luxcat.errors import ConfigError, PipelineError
 
 LANGUAGE_AUTHORITY = "http://publications.europa.eu/resource/authority/language/"
 LANGUAGE_CODES = {"fr": "FRA", "de": "DEU", "en": "ENG", "lb": "LTZ"}
 Text = str | dict[str, str]
+
+
+class PublishError(PipelineError):
+    """A target cannot be published to right now (down, refusing everything): fail the run, retry later."""
 
 
 def _check_languages(value: Text | None) -> Text | None:

@@ -398,12 +398,13 @@ def chunks(
     artifacts: ArtifactStore,
     catalogue_uri: str,
     *,
-    load: Callable[[str], bytes] | None = None,
+    records: bool = True,
 ) -> Iterator[Chunk]:
     """Pass 2: read each entry's members again, merge them, label blank nodes per entry, add records."""
-    read = load or (lambda location: read_mapped(artifacts, location))
     for n, entry in enumerate(entries):
-        graphs = [parse_nt(read(m.location)) for m in entry.members]
+        graphs = [parse_nt(read_mapped(artifacts, m.location)) for m in entry.members]
         triples, conflicts = merge_triples(entry, graphs)
-        triples = relabel(triples, f"b{n}") + record_triples(catalogue_uri, entry)
+        triples = relabel(triples, f"b{n}")
+        if records:
+            triples += record_triples(catalogue_uri, entry)
         yield Chunk(entry, triples, catalogue_link(catalogue_uri, entry), conflicts)
