@@ -1,0 +1,166 @@
+"""`luxcat publish` and `luxcat serve`, plus `publish()`, the function the Airflow publish DAG calls.
+
+Targets are registry names (`luxcat.registry.PUBLISHERS`): catalogue, data.europa.eu, data.public.lu.
+Each target publishes the sources whose YAML lists it under `publish:` (disabled sources included:
+disabling a harvest must not read as mass deletion downstream). Exit codes: 0 ok, 1 configuration
+error, 2 a target failed or some datasets could not be published.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable
+
+from luxcat.errors import ConfigError, PipelineError
+from publishers.base import Plan
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_CONFIG, EXIT_TARGET = 0, 1, 2
+TARGET_ORDER = ("catalogue", "data.europa.eu", "data.public.lu")
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def publish(
+    targets: list[str] | None,
+    *,
+    dry_run: bool,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Plan]:
+    """Plan (and unless `dry_run`, apply) each target; None means every target some source uses.
+
+    Raises ConfigError for configuration problems; a target's own failure (PipelineError, HTTP
+    failure) propagates, so a caller such as an Airflow task fails and retries.
+    """
+    from luxcat import registry
+    from luxcat.artifacts import open_artifacts
+    from luxcat.config import check_paths, sources_dir
+    from luxcat.settings import load_settings
+    from luxcat.store import StateStore
+    from publishers.base import publish_items
+    from publishers.targets import load_publish_config, target_options
+
+    configs, problems = check_paths([sources_dir()])
+    if problems:
+        raise ConfigError("\n".join(str(p) for p in problems))
+    cfg = load_publish_config()
+    used = {t.target for c in configs for t in c.publish}
+    names = targets or [t for t in TARGET_ORDER if t in used]
+    settings = load_settings()
+    settings.home.mkdir(parents=True, exist_ok=True)
+    store = StateStore(settings.database_url)
+    artifacts = open_artifacts(settings.artifacts_url)
+    plans: dict[str, Plan] = {}
+    try:
+        for name in names:
+            cls = registry.load(registry.PUBLISHERS, name, what="publish target")
+            options = target_options(cfg, name, cls.Options)
+            sources = [c for c in configs if any(t.target == name for t in c.publish)]
+            publisher = cls(options, store, artifacts, progress=progress)
+            plan = publisher.plan(publish_items(store, artifacts, sources))
+            plans[name] = plan if dry_run else publisher.apply(plan)
+            log.info("target=%s %s", name, plans[name].render(verbose=False).splitlines()[-1])
+    finally:
+        store.close()
+    return plans
+
+
+# -- luxcat publish -------------------------------------------------------------------------------
+def add_publish_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of `luxcat publish`."""
+    parser.add_argument(
+        "--target",
+        action="append",
+        dest="targets",
+        metavar="TARGET",
+        help=f"only this target (repeatable; default: every target a source uses; {', '.join(TARGET_ORDER)})",
+    )
+    parser.add_argument("--dry-run", action="store_true", help="print what would change, change nothing")
+    parser.add_argument("--all", action="store_true", dest="show_all", help="also list unchanged datasets")
+
+
+def run_publish(args: argparse.Namespace) -> int:
+    """Run each target in turn; one failing target does not stop the others."""
+    from luxcat.http import HttpFailure
+
+    try:
+        names = _targets(args.targets)
+    except ConfigError as exc:
+        _err(f"error: {exc}")
+        return EXIT_CONFIG
+    worst = EXIT_OK
+    for name in names:
+        try:
+            plan = publish([name], dry_run=args.dry_run, progress=_progress)[name]
+        except ConfigError as exc:
+            _err(f"error: {name}: {exc}")
+            worst = max(worst, EXIT_CONFIG)
+            continue
+        except (PipelineError, HttpFailure, OSError) as exc:
+            _err(f"error: {name}: {exc}")
+            worst = max(worst, EXIT_TARGET)
+            continue
+        print(plan.render(verbose=args.show_all))
+        if any(e.action == "error" for e in plan.entries):
+            worst = max(worst, EXIT_TARGET)
+    return worst
+
+
+def _targets(requested: list[str] | None) -> list[str]:
+    """The targets to run, checked before any work (unknown names are configuration errors)."""
+    from luxcat import registry
+    from luxcat.config import check_paths, sources_dir
+
+    if requested:
+        unknown = [t for t in requested if t not in registry.PUBLISHERS]
+        if unknown:
+            raise ConfigError(f"unknown target(s) {unknown}; known: {', '.join(sorted(registry.PUBLISHERS))}")
+        return list(dict.fromkeys(requested))
+    configs, problems = check_paths([sources_dir()], deep=False)
+    if problems:
+        raise ConfigError("\n".join(str(p) for p in problems))
+    used = {t.target for c in configs for t in c.publish}
+    return [t for t in TARGET_ORDER if t in used]
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# -- luxcat serve ---------------------------------------------------------------------------------
+def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of `luxcat serve`."""
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    parser.add_argument("--export", help="export folder or s3://bucket/prefix (default: publish.yaml)")
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """Serve the catalogue and OAI-PMH until interrupted."""
+    from publishers.catalogue.storage import open_export
+    from publishers.serve import CatalogueServer
+    from publishers.targets import load_publish_config
+
+    try:
+        cfg = load_publish_config()
+        target = open_export(args.export or cfg.targets.catalogue.export)
+        server = CatalogueServer(target, cfg.oai, args.host, args.port, public_url=cfg.targets.catalogue.base_url)
+    except ConfigError as exc:
+        _err(f"error: {exc}")
+        return EXIT_CONFIG
+    except OSError as exc:
+        _err(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
+        return EXIT_CONFIG
+    print(f"serving the catalogue on {server.url}catalogue and OAI-PMH on {server.url}oai (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return EXIT_OK
