@@ -84,6 +84,7 @@ class CatalogueTarget(Strict):
     page_size: int = Field(default=100, ge=1, le=10_000)
     dcat_ap_2: bool = True
     keep_versions: int = Field(default=3, ge=1)
+    workers: int = Field(default=1, ge=1, le=64)  # export processes (fork); 1 = in-process
 
 
 class EdpTarget(Strict):

@@ -1,21 +1,27 @@
 """Write one complete catalogue version into a staging folder, streaming every format at once.
 
 Each merged chunk is rendered once per format and written both to the whole dump and to its Hydra
-page, so 100,000 datasets cost one pass. `datasets.jsonl` lists every dataset with its byte range in
-`catalogue.nt` (OAI-PMH GetRecord reads just that range) plus the datasets reported as deleted.
+page, so 100,000 datasets cost one pass. The entries are cut into page-aligned parts written by
+worker processes (fork) side by side; each part's share of the whole dumps is then concatenated in
+order, so the result is byte-identical whatever the number of workers. `datasets.jsonl` lists every
+dataset with its byte range in `catalogue.nt` (OAI-PMH GetRecord reads just that range) plus the
+datasets reported as deleted.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Iterator
+import multiprocessing
+import shutil
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from luxcat.artifacts import ArtifactStore, LocalArtifactStore, open_artifacts
 from publishers.catalogue.dcatap2 import downgrade, needs_downgrade
-from publishers.catalogue.merge import Chunk, Conflict, catalogue_triples
+from publishers.catalogue.merge import Chunk, Conflict, Entry, catalogue_triples, chunks
 from publishers.serialise import FORMATS, PREFIXES, DocumentWriter, RdfFormat, Triple, by_subject, iri, literal
 from publishers.targets import CatalogueMetadata, CatalogueTarget
 
@@ -79,80 +85,93 @@ def hydra_triples(catalogue_uri: str, page_url: Any, n: int, pages: int, total: 
 
 @dataclass(slots=True)
 class ExportStats:
-    """What a version holds; becomes the manifest and part of the pointer."""
+    """What a version holds; becomes part of the pointer."""
 
     datasets: int = 0
     services: int = 0
     triples: int = 0
     pages: int = 0
     conflicts: list[Conflict] = field(default_factory=list)
+    nt_size: int = 0  # bytes of this part's share of catalogue.nt
+
+    def add(self, other: ExportStats) -> None:
+        self.datasets += other.datasets
+        self.services += other.services
+        self.triples += other.triples
+        self.conflicts += other.conflicts
 
 
-class VersionWriter:
-    """Streams chunks into every file of one version (whole dumps and pages, optionally the 2.1.1 variant)."""
+@dataclass(slots=True)
+class Layout:
+    """What every part needs to know about the whole version."""
 
-    def __init__(
-        self, staging: Path, meta: CatalogueMetadata, options: CatalogueTarget, total: int, modified: Any
-    ) -> None:
-        self.staging = staging
-        self.meta = meta
-        self.options = options
-        self.total = total
-        self.pages = max(1, math.ceil(total / options.page_size))
-        self.variants = ["", VARIANT_2] if options.dcat_ap_2 else [""]
-        self.formats: dict[str, RdfFormat] = {ext: FORMATS[ext](PREFIXES) for ext in EXTENSIONS}
-        self.catalogue = catalogue_triples(meta, modified)
-        self.whole = {
-            (v, ext): self._open(self._key(v, f"catalogue.{ext}"), ext) for v in self.variants for ext in EXTENSIONS
-        }
-        for doc in self.whole.values():
-            doc.writer.write(self.catalogue)
-        self.page_docs: dict[tuple[str, str], _Doc] = {}
-        self.page = 0
-        self.in_page = 0
-        self.stats = ExportStats(pages=self.pages)
-        self.datasets = (staging / "datasets.jsonl").open("w", encoding="utf-8")
+    staging: Path
+    meta: CatalogueMetadata
+    options: CatalogueTarget
+    total: int
+    pages: int
+    catalogue: list[Triple]
 
-    @staticmethod
-    def _key(variant: str, name: str) -> str:
-        return f"{variant}/{name}" if variant else name
-
-    def _open(self, key: str, ext: str) -> _Doc:
-        file = _CountingFile(self.staging / key)
-        return _Doc(DocumentWriter(self.formats[ext], file), file)
+    @property
+    def variants(self) -> list[str]:
+        return ["", VARIANT_2] if self.options.dcat_ap_2 else [""]
 
     def page_url(self, variant: str, ext: str) -> Any:
         base = self.options.base_url + (f"{variant}/" if variant else "")
         return lambda n: base + page_name(n, ext)
 
+
+def _key(variant: str, name: str) -> str:
+    return f"{variant}/{name}" if variant else name
+
+
+class PartWriter:
+    """Writes a page-aligned run of entries: its full pages, and its share of each whole dump (no head/tail)."""
+
+    def __init__(self, layout: Layout, part: int, first_page: int) -> None:
+        self.layout = layout
+        self.part_dir = layout.staging / ".parts" / str(part)
+        self.formats: dict[str, RdfFormat] = {ext: FORMATS[ext](PREFIXES) for ext in EXTENSIONS}
+        self.whole = {
+            (v, ext): _CountingFile(self.part_dir / _key(v, f"catalogue.{ext}"))
+            for v in layout.variants
+            for ext in EXTENSIONS
+        }
+        self.page_docs: dict[tuple[str, str], _Doc] = {}
+        self.page = first_page - 1
+        self.in_page = 0
+        self.stats = ExportStats()
+        self.datasets = (self.part_dir / "datasets.jsonl").open("w", encoding="utf-8")
+
     def _start_page(self) -> None:
         self.page += 1
         self.in_page = 0
-        self.page_docs = {
-            (v, ext): self._open(self._key(v, page_name(self.page, ext)), ext)
-            for v in self.variants
-            for ext in EXTENSIONS
-        }
+        self.page_docs = {}
+        for v in self.layout.variants:
+            for ext in EXTENSIONS:
+                file = _CountingFile(self.layout.staging / _key(v, page_name(self.page, ext)))
+                self.page_docs[(v, ext)] = _Doc(DocumentWriter(self.formats[ext], file), file)
 
     def _end_page(self) -> None:
+        layout = self.layout
         for (variant, ext), doc in self.page_docs.items():
-            hydra = hydra_triples(self.meta.uri, self.page_url(variant, ext), self.page, self.pages, self.total)
-            doc.writer.write(self.catalogue + hydra)
+            hydra = hydra_triples(layout.meta.uri, layout.page_url(variant, ext), self.page, layout.pages, layout.total)
+            doc.writer.write(layout.catalogue + hydra)
             doc.close()
         self.page_docs = {}
 
     def write(self, chunk: Chunk, datestamp: str) -> None:
-        """Render the chunk once per format and variant; append it to the dump and the current page."""
-        if not self.page_docs or self.in_page >= self.options.page_size:
+        """Render the chunk once per format and variant; append it to the dump share and the current page."""
+        if not self.page_docs or self.in_page >= self.layout.options.page_size:
             if self.page_docs:
                 self._end_page()
             self._start_page()
         self.in_page += 1
         triples = chunk.triples + chunk.links
-        nt = self.whole[("", "nt")].file
+        nt = self.whole[("", "nt")]
         offset = nt.pos
         rendered: dict[str, str] = {}
-        for variant in self.variants:
+        for variant in self.layout.variants:
             if variant and not needs_downgrade(triples):
                 texts = rendered  # identical in 2.1.1: write the same text
             else:
@@ -160,7 +179,8 @@ class VersionWriter:
                 texts = {ext: fmt.render(groups) for ext, fmt in self.formats.items()}
             rendered = rendered or texts
             for ext, text in texts.items():
-                self.whole[(variant, ext)].writer.write_rendered(text)
+                if text:  # the dump already holds the catalogue's triples: a separator always precedes
+                    self.whole[(variant, ext)].write(self.formats[ext].separator + text)
                 self.page_docs[(variant, ext)].writer.write_rendered(text)
         entry = chunk.entry
         line = {
@@ -181,31 +201,85 @@ class VersionWriter:
         self.stats.triples += len(triples)
         self.stats.conflicts += chunk.conflicts
 
-    def write_deleted(self, lines: Iterable[dict[str, Any]]) -> None:
-        """Datasets no longer in the catalogue (withdrawn, or gone since the last version)."""
-        for line in lines:
-            self.datasets.write(json.dumps(line, ensure_ascii=False) + "\n")
-
-    def close(self) -> ExportStats:
-        """Finish every document (an empty catalogue still gets one page) and the conflict report."""
-        if not self.page_docs:
+    def close(self, *, empty_page: bool = False) -> ExportStats:
+        """Finish the last page (or write the lone empty page of an empty catalogue)."""
+        if empty_page and not self.page_docs:
             self._start_page()
-        self._end_page()
-        for doc in self.whole.values():
-            doc.close()
+        if self.page_docs:
+            self._end_page()
+        for file in self.whole.values():
+            file.close()
         self.datasets.close()
-        report = [c.as_dict() for c in self.stats.conflicts]
-        (self.staging / "conflicts.json").write_text(json.dumps(report, indent=1, ensure_ascii=False), "utf-8")
+        self.stats.nt_size = self.whole[("", "nt")].pos
         return self.stats
+
+
+@dataclass(slots=True)
+class _Job:
+    """A part to write: which entries (by position), from which page on."""
+
+    layout: Layout
+    entries: Sequence[Entry]
+    artifacts: ArtifactStore
+    datestamps: dict[str, str]
+    part: int
+    start: int
+    stop: int
+    first_page: int
+
+
+_JOBS: list[_Job] = []  # set before forking: workers inherit it instead of unpickling 100,000 entries
+
+
+def _run_part(number: int) -> ExportStats:
+    job = _JOBS[number]
+    artifacts = job.artifacts
+    if len(_JOBS) > 1 and not isinstance(artifacts, LocalArtifactStore):
+        artifacts = open_artifacts(artifacts.location(""))  # a fresh S3 client in each worker process
+    writer = PartWriter(job.layout, job.part, job.first_page)
+    for chunk in chunks(job.entries[job.start : job.stop], artifacts, job.layout.meta.uri, start=job.start):
+        writer.write(chunk, job.datestamps[chunk.entry.uri])
+    return writer.close(empty_page=job.layout.total == 0)
+
+
+def _assemble(layout: Layout, results: list[ExportStats], deleted: Iterable[dict[str, Any]]) -> None:
+    """Concatenate the parts' shares into the whole dumps and datasets.jsonl (NT offsets shifted)."""
+    staging = layout.staging
+    base = 0
+    for variant in layout.variants:
+        for ext in EXTENSIONS:
+            fmt = FORMATS[ext](PREFIXES)
+            head = (fmt.head() + fmt.render(by_subject(layout.catalogue))).encode("utf-8")
+            if (variant, ext) == ("", "nt"):
+                base = len(head)
+            path = staging / _key(variant, f"catalogue.{ext}")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("wb") as out:
+                out.write(head)
+                for part in range(len(results)):
+                    with (staging / ".parts" / str(part) / _key(variant, f"catalogue.{ext}")).open("rb") as src:
+                        shutil.copyfileobj(src, out, 1 << 20)
+                out.write(fmt.tail().encode("utf-8"))
+    with (staging / "datasets.jsonl").open("w", encoding="utf-8") as out:
+        for part, stats in enumerate(results):
+            with (staging / ".parts" / str(part) / "datasets.jsonl").open(encoding="utf-8") as src:
+                for text in src:
+                    line = json.loads(text)
+                    line["offset"] += base
+                    out.write(json.dumps(line, ensure_ascii=False) + "\n")
+            base += stats.nt_size
+        for line in deleted:
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+    shutil.rmtree(staging / ".parts")
 
 
 def write_version(
     staging: Path,
     meta: CatalogueMetadata,
     options: CatalogueTarget,
-    chunks: Iterator[Chunk],
+    entries: Sequence[Entry],
+    artifacts: ArtifactStore,
     *,
-    total: int,
     datestamps: dict[str, str],
     deleted: Iterable[dict[str, Any]],
     modified: Any,
@@ -214,11 +288,36 @@ def write_version(
     """Write every file of one version into `staging` (nothing is served from there)."""
     staging.mkdir(parents=True, exist_ok=True)
     (staging / "sets.json").write_text(json.dumps(sets, indent=1, ensure_ascii=False), "utf-8")
-    writer = VersionWriter(staging, meta, options, total, modified)
+    pages = max(1, math.ceil(len(entries) / options.page_size))
+    layout = Layout(staging, meta, options, len(entries), pages, catalogue_triples(meta, modified))
+    workers = max(1, min(options.workers, pages))
+    bounds = [round(pages * w / workers) for w in range(workers + 1)]  # page numbers, 0-based
+    jobs = [
+        _Job(
+            layout,
+            entries,
+            artifacts,
+            datestamps,
+            w,
+            bounds[w] * options.page_size,
+            min(len(entries), bounds[w + 1] * options.page_size),
+            bounds[w] + 1,
+        )
+        for w in range(workers)
+    ]
+    _JOBS[:] = jobs
     try:
-        for chunk in chunks:
-            writer.write(chunk, datestamps[chunk.entry.uri])
-        writer.write_deleted(deleted)
+        if workers == 1:
+            results = [_run_part(0)]
+        else:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                results = pool.map(_run_part, range(workers))
     finally:
-        stats = writer.close()
+        _JOBS.clear()
+    _assemble(layout, results, deleted)
+    stats = ExportStats(pages=pages)
+    for result in results:
+        stats.add(result)
+    report = [c.as_dict() for c in stats.conflicts]
+    (staging / "conflicts.json").write_text(json.dumps(report, indent=1, ensure_ascii=False), "utf-8")
     return stats

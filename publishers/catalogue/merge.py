@@ -399,9 +399,13 @@ def chunks(
     catalogue_uri: str,
     *,
     records: bool = True,
+    start: int = 0,
 ) -> Iterator[Chunk]:
-    """Pass 2: read each entry's members again, merge them, label blank nodes per entry, add records."""
-    for n, entry in enumerate(entries):
+    """Pass 2: read each entry's members again, merge them, label blank nodes per entry, add records.
+
+    `start` is the position of the first entry in the whole catalogue (blank node labels use it).
+    """
+    for n, entry in enumerate(entries, start):
         graphs = [parse_nt(read_mapped(artifacts, m.location)) for m in entry.members]
         triples, conflicts = merge_triples(entry, graphs)
         triples = relabel(triples, f"b{n}")

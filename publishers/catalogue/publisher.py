@@ -22,7 +22,7 @@ from luxcat.records import utcnow
 from luxcat.store import StateStore
 from publishers.base import Plan, PlanEntry, Progress, Publisher, PublisherOptions, PublishItem
 from publishers.catalogue.export import EXTENSIONS, VARIANT_2, write_version
-from publishers.catalogue.merge import MergeIndex, chunks, index, merge_triples, read_mapped
+from publishers.catalogue.merge import MergeIndex, index, merge_triples, read_mapped
 from publishers.catalogue.storage import ExportTarget, FolderTarget, open_export
 from publishers.serialise import parse_nt
 from publishers.targets import CatalogueMetadata, CatalogueTarget, MergeOptions, OaiOptions
@@ -160,8 +160,8 @@ class CataloguePublisher(Publisher):
                 staging,
                 self.opts.catalogue,
                 self.opts.export,
-                chunks(merged.entries, self.artifacts, self.opts.catalogue.uri),
-                total=len(merged.entries),
+                merged.entries,
+                self.artifacts,
                 datestamps=datestamps,
                 deleted=plan.data["deleted"],
                 modified=datetime.strptime(modified, STAMP) if modified else None,

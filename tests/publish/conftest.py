@@ -30,6 +30,7 @@ def publish_config(tmp_path: Path) -> Callable[..., PublishConfig]:
     def make(export: str | None = None, **catalogue: Any) -> PublishConfig:
         data = yaml.safe_load((REPO / "config" / "publish.yaml").read_text(encoding="utf-8"))
         data["targets"]["catalogue"]["export"] = export or str(tmp_path / "export")
+        data["targets"]["catalogue"]["workers"] = 1  # in-process unless a test asks (forking costs per export)
         data["targets"]["catalogue"].update(catalogue)
         merge = data["targets"]["catalogue"].pop("merge", None)
         if merge is not None:

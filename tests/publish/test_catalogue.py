@@ -221,7 +221,7 @@ def test_crash_mid_export_leaves_previous_version_served(loaded, publish_config,
     loaded.store.withdraw(source_id, [record_id])  # something to publish
 
     calls = {"n": 0}
-    real_write, real_install = export.VersionWriter.write, storage.FolderTarget.install
+    real_write, real_install = export.PartWriter.write, storage.FolderTarget.install
 
     def failing_write(self, chunk, datestamp):  # type: ignore[no-untyped-def]
         calls["n"] += 1
@@ -234,7 +234,7 @@ def test_crash_mid_export_leaves_previous_version_served(loaded, publish_config,
         raise OSError("killed after copying the files")
 
     if when == "writing":
-        monkeypatch.setattr(export.VersionWriter, "write", failing_write)
+        monkeypatch.setattr(export.PartWriter, "write", failing_write)
     else:
         monkeypatch.setattr(storage.FolderTarget, "install", failing_install)
     with pytest.raises(OSError):
@@ -246,3 +246,16 @@ def test_crash_mid_export_leaves_previous_version_served(loaded, publish_config,
     plan = run(loaded, cfg)  # the next run succeeds and cleans up what the crash left behind
     versions = sorted(p.name for p in (root / "versions").iterdir())
     assert plan.data["version"] in versions and not [v for v in versions if v.startswith(".staging")]
+
+
+def test_parallel_export_is_byte_identical_to_a_single_process(loaded, publish_config, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    exports = {}
+    for workers in (1, 3):
+        cfg = publish_config(export=str(tmp_path / f"w{workers}"), page_size=2, workers=workers)
+        run(loaded, cfg, clock=lambda: datetime(2026, 1, 1, tzinfo=UTC))
+        root = tmp_path / f"w{workers}" / "current"
+        exports[workers] = {p.relative_to(root): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    assert exports[1] == exports[3]
+    assert len([k for k in exports[1] if k.parts[0] == "pages"]) > 3 * 4

@@ -28,7 +28,7 @@ def bucket(s3_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def test_s3_export_round_trips_and_pages(loaded, publish_config, bucket) -> None:  # type: ignore[no-untyped-def]
-    cfg = publish_config(export=f"s3://{bucket}/national", page_size=5, dcat_ap_2=False)
+    cfg = publish_config(export=f"s3://{bucket}/national", page_size=5, dcat_ap_2=False, workers=2)
     run(loaded, cfg)
     target = S3Target(bucket, "national")
     pointer = target.current()
