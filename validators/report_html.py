@@ -37,7 +37,7 @@ def score_chart(scores: list[int]) -> str:
     top = max(counts, default=0) or 1
     bar_w, height = 60, 160
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{BINS * bar_w + 20}" height="{height + 50}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{BINS * bar_w + 20}" height="{height + 62}" '
         'role="img" aria-label="score distribution">'
     ]
     for i, count in enumerate(counts):
@@ -46,11 +46,11 @@ def score_chart(scores: list[int]) -> str:
         low, high = i * width, min((i + 1) * width - 1, MAX_SCORE)
         colour = {"excellent": "#2e7d32", "good": "#7cb342", "sufficient": "#f9a825"}.get(rating(low), "#c62828")
         parts.append(
-            f'<rect x="{x}" y="{10 + height - h}" width="{bar_w - 6}" height="{h}" fill="{colour}">'
+            f'<rect x="{x}" y="{22 + height - h}" width="{bar_w - 6}" height="{h}" fill="{colour}">'
             f"<title>{low}-{high}: {count}</title></rect>"
-            f'<text x="{x + (bar_w - 6) / 2}" y="{height + 25}" font-size="10" text-anchor="middle">'
+            f'<text x="{x + (bar_w - 6) / 2}" y="{height + 37}" font-size="10" text-anchor="middle">'
             f"{low}-{high}</text>"
-            f'<text x="{x + (bar_w - 6) / 2}" y="{5 + height - h}" font-size="10" text-anchor="middle">{count}</text>'
+            f'<text x="{x + (bar_w - 6) / 2}" y="{17 + height - h}" font-size="10" text-anchor="middle">{count}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -99,6 +99,23 @@ def _record(report: ValidationReport) -> str:
     )
 
 
+def _overview(reports: list[ValidationReport]) -> str:
+    rows = []
+    for r in sorted(reports, key=lambda r: (r.conforms, r.score if r.score is not None else -1, r.dataset)):
+        counts = Counter(res.severity for res in r.results)
+        status = '<span class="ok">yes</span>' if r.conforms else '<span class="Violation">no</span>'
+        score = "" if r.score is None else f"{r.score} ({rating(r.score)})"
+        rows.append(
+            f"<tr><td><code>{escape(r.dataset)}</code></td><td>{status}</td><td>{score}</td>"
+            + "".join(f"<td>{counts.get(sev, 0)}</td>" for sev in ("Violation", "Warning", "Info"))
+            + "</tr>"
+        )
+    return (
+        "<table><tr><th>record</th><th>conforms</th><th>score</th><th>Violations</th><th>Warnings</th>"
+        f"<th>Infos</th></tr>{''.join(rows)}</table>"
+    )
+
+
 def render_html(reports: list[ValidationReport], title: str = "luxcat validation report") -> str:
     """The whole report as one HTML document."""
     scores = [r.score for r in reports if r.score is not None]
@@ -119,7 +136,9 @@ def render_html(reports: list[ValidationReport], title: str = "luxcat validation
         score_chart(scores),
         "<h2>Results by shape and message</h2>",
         _groups(reports),
-        f"<h2>Records with problems ({len(with_problems)})</h2>",
+        "<h2>Records</h2>",
+        _overview(reports),
+        f"<h2>Problems per record ({len(with_problems)} record(s))</h2>",
         *(_record(r) for r in sorted(with_problems, key=lambda r: (r.conforms, r.dataset))),
     ]
     return (
