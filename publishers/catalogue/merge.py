@@ -11,6 +11,7 @@ other differing value is reported as a conflict.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -47,6 +48,10 @@ SINGLE_VALUED = frozenset(
         "http://www.w3.org/ns/adms#versionNotes",
     )
 )
+
+
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
 
 
 def dt(value: datetime) -> str:
@@ -339,9 +344,18 @@ def record_triples(catalogue_uri: str, entry: Entry) -> list[Triple]:
             (src, iri(FOAF + "primaryTopic"), iri(m.dataset_uri)),
             (src, iri(dct + "isPartOf"), iri(f"{catalogue_uri}/source/{m.source_id}")),
         ]
-        if m.modified:
-            out.append((src, iri(dct + "modified"), literal(m.modified)))
+        out.append((src, iri(dct + "modified"), source_stamp(m)))
     return out
+
+
+def source_stamp(member: Member) -> str:
+    """The source's own modification stamp, typed when it is a date or dateTime; else when we saw it change."""
+    value = (member.modified or "").strip()
+    if DATE.match(value):
+        return literal(value, datatype=XSD + "date")
+    if DATETIME.match(value):
+        return literal(value, datatype=XSD + "dateTime")
+    return dt(member.last_changed)  # CatalogRecord needs dct:modified (DCAT-AP mandatory)
 
 
 def catalogue_link(catalogue_uri: str, entry: Entry) -> list[Triple]:
