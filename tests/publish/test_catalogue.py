@@ -259,3 +259,16 @@ def test_parallel_export_is_byte_identical_to_a_single_process(loaded, publish_c
         exports[workers] = {p.relative_to(root): p.read_bytes() for p in root.rglob("*") if p.is_file()}
     assert exports[1] == exports[3]
     assert len([k for k in exports[1] if k.parts[0] == "pages"]) > 3 * 4
+
+
+def test_empty_catalogue_is_one_valid_page(tmp_path, publish_config) -> None:  # type: ignore[no-untyped-def]
+    loaded = load(tmp_path / "state", {"empty-src": []})
+    cfg = publish_config()
+    run(loaded, cfg)
+    read = folder_reader(Path(cfg.targets.catalogue.export))
+    for ext in EXTENSIONS:
+        pages = follow_pages(read, cfg.targets.catalogue.base_url, ext)
+        assert len(pages) == 1 and members(pages[0], cfg.catalogue.uri) == []
+        assert int(pages[0].value(URIRef(cfg.catalogue.uri), HYDRA.totalItems)) == 0
+        whole = parse(read(f"catalogue.{ext}"), ext)
+        assert (URIRef(cfg.catalogue.uri), RDF.type, DCAT.Catalog) in whole

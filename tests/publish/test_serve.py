@@ -98,6 +98,13 @@ def test_content_negotiation_serves_the_same_page_in_every_format(served, server
         assert isomorphic(renamed, first)
     assert requests.get(server.url + "catalogue", headers={"Accept": "image/png"}, timeout=10).status_code == 406
     assert requests.get(server.url + "catalogue?page=99", timeout=10).status_code == 404
+    v2 = requests.get(
+        server.url + "catalogue?page=2&profile=dcat-ap-2.1.1", headers={"Accept": "text/turtle"}, timeout=10
+    )
+    assert isomorphic(
+        parse(v2.content, "ttl"),
+        parse((server.target.root / "current" / "dcat-ap-2.1.1" / "pages" / "00002.ttl").read_bytes(), "ttl"),
+    )
 
 
 def test_following_hydra_next_over_http_visits_every_dataset_once(served, server) -> None:  # type: ignore[no-untyped-def]
