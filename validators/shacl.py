@@ -45,6 +45,7 @@ class Profile:
     files: tuple[str, ...]
     vocabularies: bool = True
     description: str = ""
+    warning_files: tuple[str, ...] = ()  # shapes downgraded to Warnings (recommended properties)
 
     def shapes_graph(self) -> Graph:
         return _shapes_graph(self)
@@ -64,13 +65,9 @@ PROFILES: dict[str, Profile] = {
         ),
         Profile(
             "dcat-ap-3.0.0-recommended",
-            (
-                _V300 + "shapes.ttl",
-                _V300 + "range.ttl",
-                _V300 + "mdr-vocabularies.shape.ttl",
-                _V300 + "shapes_recommended.ttl",
-            ),
+            (_V300 + "shapes.ttl", _V300 + "range.ttl", _V300 + "mdr-vocabularies.shape.ttl"),
             description="dcat-ap-3.0.0 plus the recommended-property shapes (Warnings)",
+            warning_files=(_V300 + "shapes_recommended.ttl",),
         ),
         Profile(
             "dcat-ap-3.0.1",
@@ -114,7 +111,7 @@ def get_profile(name: str | Profile = DEFAULT_PROFILE) -> Profile:
 
 @cache
 def _shapes_graph(profile: Profile) -> Graph:
-    return load_shapes(SHAPES_DIR / f for f in profile.files)
+    return load_shapes((SHAPES_DIR / f for f in profile.files), (SHAPES_DIR / f for f in profile.warning_files))
 
 
 @cache

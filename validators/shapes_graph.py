@@ -30,12 +30,27 @@ SHAPE_REFS = (SH.property, SH.node, SH["not"])
 SHAPE_LIST_REFS = (SH["or"], SH["and"], SH.xone)
 
 
-def load_shapes(files: Iterable[Path | str]) -> Graph:
-    """Parse the shape files into one graph, skolemise anonymous shapes and prune dangling references."""
+def _as_warnings(graph: Graph) -> Graph:
+    """Every shape of `graph` reports at most a Warning (for recommended-property shapes)."""
+    shapes = (
+        set(graph.subjects(SH.path)) | set(graph.subjects(None, SH.NodeShape)) | set(graph.subjects(SH.targetClass))
+    )
+    for shape in shapes:
+        graph.set((shape, SH.severity, SH.Warning))
+    return graph
+
+
+def load_shapes(files: Iterable[Path | str], warning_files: Iterable[Path | str] = ()) -> Graph:
+    """Parse the shape files into one graph, skolemise anonymous shapes and prune dangling references.
+
+    Shapes from `warning_files` are downgraded to sh:Warning (recommendations must not block publishing).
+    """
     graph = Graph()
     for file in files:
         path = Path(file)
         graph.parse(path, format="json-ld" if path.suffix == ".jsonld" else "turtle")
+    for file in warning_files:
+        graph += _as_warnings(Graph().parse(Path(file), format="turtle"))
     pruned = prune_dangling(graph)
     if pruned:
         log.warning("ignored %d references to undefined shapes (e.g. %s)", len(pruned), pruned[0])

@@ -11,13 +11,15 @@ import logging
 from pathlib import Path
 
 import pytest
-from rdflib import Graph
+from rdflib import Graph, Namespace, URIRef
 
 from luxcat.records import RawRecord
 from tests.validators.helpers import LU_TESTS, SHARED, merged, per_dataset, real_dcat_files
 from validators.index import Index
 from validators.reference import pyshacl_issues
 from validators.shacl import PROFILES, Validator, partition
+
+DCT = Namespace("http://purl.org/dc/terms/")
 
 
 @pytest.fixture(scope="module")
@@ -90,3 +92,18 @@ def test_mapped_iso_records_equal_pyshacl() -> None:
     assert mapped >= 15
     datasets, results = _compare(graph, "dcat-ap-3.0.0")
     assert datasets >= 15 and results > 0
+
+
+def test_sparql_constraints_equal_pyshacl() -> None:
+    """DCAT-AP-LU's SPARQL constraints (two nodes pointing at each other) fire alike in both engines."""
+    graph = merged([LU_TESTS / "dcat-ap-lu_dummy_valid.ttl"])
+    dataset = URIRef("https://metadata.demo.lnds.tech/api/v1/datasets/1")
+    publisher = next(graph.objects(dataset, DCT.publisher))
+    graph.add((publisher, DCT.publisher, dataset))
+    graph.add((dataset, DCT.provenance, dataset))
+    _compare(graph, "dcat-ap-lu")
+    report = next(r for r in Validator("dcat-ap-lu").validate(graph) if r.dataset == str(dataset))
+    assert {r.path for r in report.results if "Sparql" in r.message or "SPARQL" in r.message} >= {
+        str(DCT.publisher),
+        str(DCT.provenance),
+    }

@@ -199,3 +199,14 @@ def test_shape_names_are_stable_across_loads(tmp_path: Path) -> None:
     first = {str(s) for s in load_shapes(files).subjects() if "Dataset_Shape/" in str(s)}
     second = {str(s) for s in load_shapes(files).subjects() if "Dataset_Shape/" in str(s)}
     assert first == second and V300 + "shapes.ttl#Dataset_Shape/dct:title" in first
+
+
+def test_recommended_shapes_only_warn() -> None:
+    graph = _valid()
+    graph.remove((DATASET, DCAT.keyword, None))  # recommended, not mandatory
+    report = _report(graph, profile="dcat-ap-3.0.0-recommended")
+    base = {(r.focus, r.path, r.shape) for r in _report(graph).results}
+    recommended = [r for r in report.results if (r.focus, r.path, r.shape) not in base]
+    assert recommended and {r.severity for r in recommended} == {"Warning"}
+    assert any(r.path == str(DCAT.keyword) for r in recommended)
+    assert report.conforms
