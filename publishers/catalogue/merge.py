@@ -374,24 +374,35 @@ def _texts(subject: str, pred: str, value: str | dict[str, str]) -> list[Triple]
 
 
 def catalogue_triples(meta: CatalogueMetadata, modified: datetime | None) -> list[Triple]:
-    """The dcat:Catalog's own description (no blank nodes: every page repeats it)."""
-    cat, pub = iri(meta.uri), iri(meta.publisher.uri)
-    out = [(cat, RDF_TYPE, iri(DCAT + "Catalog"))]
+    """The dcat:Catalog's own description (no blank nodes: every page repeats it).
+
+    Linked resources carry the classes DCAT-AP 3's SHACL ranges ask for (sh:class checks rdf:type in
+    the data graph), and the one DCAT axiom it needs so series listed with dcat:dataset conform.
+    """
+    cat, pub, a = iri(meta.uri), iri(meta.publisher.uri), RDF_TYPE
+    out = [(cat, a, iri(DCAT + "Catalog"))]
     out += _texts(cat, DCT + "title", meta.title) + _texts(cat, DCT + "description", meta.description)
-    out += [(cat, iri(DCT + "publisher"), pub), (pub, RDF_TYPE, iri(FOAF + "Agent"))]
+    out += [(cat, iri(DCT + "publisher"), pub), (pub, a, iri(FOAF + "Agent"))]
     out += _texts(pub, FOAF + "name", meta.publisher.name)
     if meta.publisher.type:
         out.append((pub, iri(DCT + "type"), iri(meta.publisher.type)))
     if meta.publisher.email:
         out.append((pub, iri(FOAF + "mbox"), iri(f"mailto:{meta.publisher.email}")))
-    if meta.homepage:
-        out.append((cat, iri(FOAF + "homepage"), iri(meta.homepage)))
-    if meta.licence:
-        out.append((cat, iri(DCT + "license"), iri(meta.licence)))
-    if meta.spatial:
-        out.append((cat, iri(DCT + "spatial"), iri(meta.spatial)))
-    out += [(cat, iri(DCT + "language"), iri(LANGUAGE_AUTHORITY + LANGUAGE_CODES[x])) for x in meta.languages]
-    out += [(cat, iri(DCAT + "themeTaxonomy"), iri(t)) for t in meta.themes]
+    linked = [
+        (FOAF + "homepage", meta.homepage, FOAF + "Document"),
+        (DCT + "license", meta.licence, DCT + "LicenseDocument"),
+        (DCT + "spatial", meta.spatial, DCT + "Location"),
+    ]
+    linked += [
+        (DCT + "language", LANGUAGE_AUTHORITY + LANGUAGE_CODES[x], DCT + "LinguisticSystem") for x in meta.languages
+    ]
+    linked += [(DCAT + "themeTaxonomy", t, "http://www.w3.org/2004/02/skos/core#ConceptScheme") for t in meta.themes]
+    for pred, value, cls in linked:
+        if value:
+            out += [(cat, iri(pred), iri(value)), (iri(value), a, iri(cls))]
+    out.append(
+        (iri(DCAT + "DatasetSeries"), iri("http://www.w3.org/2000/01/rdf-schema#subClassOf"), iri(DCAT + "Dataset"))
+    )
     if modified is not None:
         out.append((cat, iri(DCT + "modified"), dt(modified)))
     return out
