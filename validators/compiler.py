@@ -123,6 +123,10 @@ def _compile_one(graph: Graph, node: Node) -> Shape:
     # cheap structural checks first, shape references last: fewer nested evaluations when failing fast
     shape.constraints.sort(key=lambda c: isinstance(c, NodeRef | Logical | Sparql))
     shape.finish()
+    if isinstance(path_node, URIRef):
+        shape.path_label = _qname(graph, path_node) + ": "
+    elif shape.path is not None:
+        shape.path_label = shape.path.text + ": "
     return shape
 
 

@@ -99,6 +99,7 @@ class Shape:
     deactivated: bool = False
     empty_constraints: list[Constraint] = field(default_factory=list)  # those that can fail on no values
     path_text: str | None = None
+    path_label: str = ""  # `dct:title: ` prefix for messages
 
     def finish(self) -> None:
         """Derive the lookup helpers once all constraints are known."""
@@ -374,7 +375,9 @@ class Run:
         # with no value nodes only cardinality, hasValue and SPARQL constraints can fail
         for constraint in shape.constraints if values else shape.empty_constraints:
             for value, component, msg in constraint.check(self, focus, values):
-                message = shape.message or msg
+                message = shape.message or shape.path_label + msg
+                if component in ("Node", "Or") and shape.description and not shape.message:
+                    message = f"{message}. {shape.description}"
                 out.append(Result(focus, shape.path_text, value, shape.node, shape.severity, component, message))
             if first_only and out:
                 return out
