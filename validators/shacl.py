@@ -13,7 +13,9 @@ per process into Python checks (`validators.compiler`), the data graph is indexe
 into dicts and joined with a process-wide index of the vocabularies (`validators.index`), nested
 shape conformance is memoised per run, and vocabulary concepts the data never mentions are not
 validated. Per-dataset partitioning with worker processes was not needed to reach the target and
-would cost a graph copy per worker; see bench/bench_validate.py for the measured ratio.
+would cost a graph copy per worker. Measured with bench/bench_validate.py (2026-11-26, 2 shared
+cores): 5,001 datasets, 205k triples: luxcat ~2,900 datasets/s, pySHACL on the whole graph ~77/s,
+37.5x (16.9x counting luxcat's one-off 2 s set-up), identical per-dataset results.
 """
 
 from __future__ import annotations
