@@ -210,3 +210,21 @@ def test_recommended_shapes_only_warn() -> None:
     assert recommended and {r.severity for r in recommended} == {"Warning"}
     assert any(r.path == str(DCAT.keyword) for r in recommended)
     assert report.conforms
+
+
+def test_graphs_sharing_a_store_use_the_generic_index() -> None:
+    """A named graph in an rdflib Dataset shares its store: results must not leak from other graphs."""
+    from rdflib import Dataset
+
+    store = Dataset()
+    named = store.graph(URIRef("urn:graph:lu"))
+    named += load_rdf(LU_TESTS / "dcat-ap-lu_dummy_invalid.ttl")
+    other = store.graph(URIRef("urn:graph:other"))
+    other += _valid()
+    plain = load_rdf(LU_TESTS / "dcat-ap-lu_dummy_invalid.ttl")
+
+    def keys(graph: Graph) -> set[tuple[str, str, str | None, str | None]]:
+        return {(rep.dataset, r.severity, r.path, r.shape) for rep in Validator().validate(graph) for r in rep.results}
+
+    assert keys(named) == keys(plain)
+    assert str(DATASET) not in {rep.dataset for rep in Validator().validate(named)}
