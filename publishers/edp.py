@@ -122,6 +122,10 @@ class EdpPublisher(Publisher):
         merged = index(items, self.artifacts, self.opts.merge, progress=self.progress)
         plan = Plan(self.name)
         for entry in merged.entries:
+            if entry.kind == "service":
+                why = "data services travel inside their datasets' graphs; the hub-repo stores datasets"
+                plan.entries.append(PlanEntry(entry.uri, "skip", detail=why, source_id=",".join(entry.sources)))
+                continue
             ident = original_id(entry)
             known = [pushed.get((m.source_id, m.record_id)) for m in entry.members]
             hashes = {k.get("hash") for k in known if isinstance(k, dict) and k.get("id") == ident}
@@ -164,6 +168,8 @@ class EdpPublisher(Publisher):
             failures = self._push(client, chunk.entry, chunk.triples, by_uri[chunk.entry.uri], failures)
         for entry in (e for e in todo if e.action == "delete"):
             failures = self._delete(client, entry, failures)
+        totals = " ".join(f"{k}={v}" for k, v in sorted(plan.totals().items()))
+        log.info("target=%s stage=publish %s", TARGET, totals)
         return plan
 
     def _push(self, client: HubClient, entry: Entry, triples: list[Any], plan_entry: PlanEntry, failures: int) -> int:

@@ -83,6 +83,9 @@ class CatalogueHandler(BaseHTTPRequestHandler):
         else:
             self._file(url.path.lstrip("/"))
 
+    def do_HEAD(self) -> None:  # noqa: N802
+        self.do_GET()
+
     def do_POST(self) -> None:  # noqa: N802
         url = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
@@ -147,6 +150,8 @@ class CatalogueHandler(BaseHTTPRequestHandler):
         if vary:
             self.send_header("Vary", "Accept")
         self.end_headers()
+        if self.command == "HEAD":
+            return
         for data in chunks:
             self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
         self.wfile.write(b"0\r\n\r\n")

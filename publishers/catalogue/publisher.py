@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
@@ -28,6 +29,7 @@ from publishers.serialise import parse_nt
 from publishers.targets import CatalogueMetadata, CatalogueTarget, MergeOptions, OaiOptions
 
 STAMP = "%Y-%m-%dT%H:%M:%SZ"
+log = logging.getLogger(__name__)
 
 
 class CatalogueOptions(PublisherOptions):
@@ -192,6 +194,15 @@ class CataloguePublisher(Publisher):
         self.target.switch(pointer)
         self.target.prune(history)
         plan.data["version"] = version
+        totals = " ".join(f"{k}={v}" for k, v in sorted(plan.totals().items()))
+        log.info(
+            "target=catalogue stage=publish version=%s datasets=%d services=%d conflicts=%d %s",
+            version,
+            stats.datasets,
+            stats.services,
+            len(stats.conflicts),
+            totals,
+        )
         return plan
 
     def _staging(self, version: str) -> Path:

@@ -42,7 +42,12 @@ def publisher(loaded: Loaded, hub: HubServer, tmp_path: Any, api: str = "origin"
 
 
 def push(pub: EdpPublisher, loaded: Loaded) -> Plan:
-    return pub.apply(pub.plan(publish_items(loaded.store, loaded.artifacts, loaded.sources)))
+    """Plan and apply; the one data service of the corpus is always skipped (and only it)."""
+    plan = pub.apply(pub.plan(publish_items(loaded.store, loaded.artifacts, loaded.sources)))
+    skipped = [e.dataset_uri for e in plan.entries if e.action == "skip"]
+    assert skipped == ["https://data.exampleMS.gov/id/dataset/EAMS-APIplatform"]
+    plan.entries = [e for e in plan.entries if e.action != "skip"]
+    return plan
 
 
 @pytest.fixture(autouse=True)
@@ -58,7 +63,7 @@ def test_push_creates_then_skips_then_updates(loaded, hub, tmp_path, api) -> Non
     assert created and set(first.totals()) == {"create"}
     assert len(hub.state.catalogues[CATALOGUE]) == len(created)
     assert {status for _m, _p, status in hub.state.log} == {201}
-    record = next(iter(loaded.store.records()))
+    record = next(r for r in loaded.store.records() if "EAMS" not in (r.dataset_uri or ""))
     assert record.publish_ids[TARGET]["id"] in hub.state.catalogues[CATALOGUE]
 
     # nothing changed: the plan says so and no request is made
@@ -82,10 +87,11 @@ def test_hub_304_when_local_state_was_lost(loaded, hub, tmp_path) -> None:  # ty
     for record in loaded.store.records():
         loaded.store.set_publish_id(record.source_id, record.record_id, TARGET, None)
     plan = pub.plan(publish_items(loaded.store, loaded.artifacts, loaded.sources))
-    assert set(plan.totals()) == {"create"}
+    assert set(plan.totals()) == {"create", "skip"}
     pub.apply(plan)
-    assert set(plan.totals()) == {"unchanged"}  # the hub said 304 for every one
-    assert all(r.publish_ids.get(TARGET) for r in loaded.store.records())
+    assert set(plan.totals()) == {"unchanged", "skip"}  # the hub said 304 for every one
+    pushed = [r for r in loaded.store.records() if "EAMS-APIplatform" not in (r.dataset_uri or "")]
+    assert all(r.publish_ids.get(TARGET) for r in pushed)
 
 
 def test_withdrawn_dataset_is_deleted_on_the_hub(loaded, hub, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -140,6 +146,6 @@ def test_dry_plan_needs_no_key_and_sends_nothing(loaded, hub, tmp_path, monkeypa
     monkeypatch.delenv("EDP_API_KEY")
     pub = publisher(loaded, hub, tmp_path)
     plan = pub.plan(publish_items(loaded.store, loaded.artifacts, loaded.sources))
-    assert set(plan.totals()) == {"create"} and not hub.state.log
+    assert set(plan.totals()) == {"create", "skip"} and not hub.state.log
     with pytest.raises(ConfigError, match="EDP_API_KEY"):
         pub.apply(plan)
