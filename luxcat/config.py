@@ -213,6 +213,16 @@ def _plugin_problems(file: str, cfg: SourceConfig) -> list[ConfigProblem]:
         problems += _pydantic_problems(file, exc, "harvester.options")
     except ConfigError as exc:
         problems.append(ConfigProblem(file, "harvester.kind", str(exc)))
+    from validators.shacl import PROFILES  # cheap: profiles are names and file lists, shapes load lazily
+
+    if cfg.validation.profile not in PROFILES:
+        problems.append(
+            ConfigProblem(
+                file,
+                "validation.profile",
+                f"unknown SHACL profile {cfg.validation.profile!r}; known: {', '.join(sorted(PROFILES))}",
+            )
+        )
     for i, ref in enumerate(cfg.mapper_refs()):
         try:
             mapper = registry.load(registry.MAPPERS, ref.kind, what="mapper")

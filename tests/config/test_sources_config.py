@@ -138,3 +138,10 @@ def test_unknown_source_lists_known_ones() -> None:
 def test_missing_path_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["sources", "check", str(tmp_path / "absent.yaml")]) == 1
     assert "no such file or directory" in capsys.readouterr().err
+
+
+def test_unknown_validation_profile(tmp_path: Path) -> None:
+    path = write(tmp_path, "prof.yaml", GOOD.format(id="prof") + "validation: {profile: dcat-ap-9}\n")
+    _, problems = check_paths([path])
+    assert [p.path for p in problems] == ["validation.profile"]
+    assert "known: dcat-ap-2.1.1" in problems[0].message
