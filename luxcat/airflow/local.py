@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import secrets
+import signal
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -60,6 +61,10 @@ def _airflow(args: list[str], env: dict[str, str]) -> None:
     subprocess.run([sys.executable, "-m", "airflow", *args], env=env, check=True)
 
 
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Prepare var/airflow, print the login, run pycsw and `airflow standalone` until Ctrl-C."""
     parser = argparse.ArgumentParser(prog="scripts/airflow", description=__doc__)
@@ -67,6 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-pycsw", action="store_true", help="do not start the demo pycsw")
     parser.add_argument("--setup-only", action="store_true", help="migrate, create pools, print the login; exit")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops pycsw and standalone as Ctrl-C does
 
     home = Path(os.environ.get("LUXCAT_HOME", REPO / "var")).resolve()
     env = {**os.environ, **airflow_env(home, args.port)}

@@ -91,7 +91,7 @@ class Cluster:
                 os.killpg(process.pid, 15)
         for process in self.processes.values():
             try:
-                process.wait(20)
+                process.wait(8)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, 9)
                 process.wait(5)

@@ -5,14 +5,18 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
+from rdflib import Graph
+from rdflib.namespace import DCAT
 
 from luxcat.pycsw_local import LocalPycsw
-from tests.dags.airflow_env import DAGS_FOLDER, source_yaml
+from tests.dags.airflow_env import DAGS_FOLDER, REPO, source_yaml
+from tests.servers.netguard import blocked_network
 
 
 def run_dag(dag_id: str, conf: dict[str, Any] | None = None) -> Any:
@@ -49,11 +53,12 @@ def asset_events(uri: str) -> list[dict[str, Any]]:
     return [dict(e.extra) for e in settings.Session().scalars(query.order_by(AssetEvent.id))]
 
 
-def luxcat_runs(source_id: str) -> list[Any]:
+def luxcat_runs(source_id: str, home: Path | None = None) -> list[Any]:
     from luxcat.settings import load_settings
     from luxcat.store import StateStore
 
-    return StateStore(load_settings().database_url).runs(source_id)
+    url = f"sqlite:///{home / 'var' / 'luxcat.db'}" if home else load_settings().database_url
+    return StateStore(url).runs(source_id)
 
 
 def write_source(folder: Path, source_id: str, url: str, extra: str = "") -> None:
@@ -72,21 +77,52 @@ def pools_for_sources(create_pools: Callable[[dict[str, str]], None]) -> None:
     create_pools(pools())
 
 
-def test_harvest_dag_runs_against_pycsw_and_updates_the_asset(
-    ready: Path, create_pools: Callable[[dict[str, str]], None], pycsw_server: LocalPycsw
-) -> None:
-    write_source(ready, "pycsw-a", pycsw_server.url)
+@dataclass
+class Harvested:
+    """The state after one real harvest DAG run of the read-only pycsw, shared by the module's tests."""
+
+    root: Path
+    dag_run: Any
+    values: dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+def harvested(
+    airflow_db: Path,
+    create_pools: Callable[[dict[str, str]], None],
+    pycsw_server: LocalPycsw,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Harvested]:
+    """Run harvest__pycsw-a once (source publishing to the catalogue, export into a temp folder)."""
+    root = tmp_path_factory.mktemp("harvested")
+    env = pytest.MonkeyPatch()
+    sources = root / "sources"
+    sources.mkdir()
+    publish_yaml = (REPO / "config" / "publish.yaml").read_text(encoding="utf-8")
+    (root / "publish.yaml").write_text(publish_yaml.replace("export: var/catalogue", f"export: {root / 'catalogue'}"))
+    env.setenv("LUXCAT_SOURCES", str(sources))
+    env.setenv("LUXCAT_HOME", str(root / "var"))
+    env.setenv("LUXCAT_PUBLISH_CONFIG", str(root / "publish.yaml"))
+    for name in ("LUXCAT_DATABASE_URL", "LUXCAT_ARTIFACTS", "LUXCAT_NOTIFY"):
+        env.delenv(name, raising=False)
+    write_source(sources, "pycsw-a", pycsw_server.url, extra="publish:\n  - target: catalogue\n")
     pools_for_sources(create_pools)
+    try:
+        with blocked_network():
+            dag_run = run_dag("harvest__pycsw-a")
+        yield Harvested(root, dag_run, xcom_values(dag_run))
+    finally:
+        env.undo()
 
-    dag_run = run_dag("harvest__pycsw-a")
 
+def test_harvest_dag_runs_against_pycsw_and_updates_the_asset(harvested: Harvested) -> None:
+    dag_run, values = harvested.dag_run, harvested.values
     assert str(dag_run.state) == "success"
     assert task_states(dag_run) == {t: ("success", 1) for t in ("harvest", "map", "validate", "record")}
-    [run] = luxcat_runs("pycsw-a")
+    [run] = luxcat_runs("pycsw-a", harvested.root)
     assert (run.status, run.complete, run.mode) == ("success", True, "full")
     assert (run.counts.seen, run.counts.new) == (25, 25)
 
-    values = xcom_values(dag_run)
     assert all(len(json.dumps(v)) < 2000 for v in values.values()), "XCom carries locations and counts only"
     assert values["harvest"]["run_id"] == run.id and values["harvest"]["to_process"] == 25
     assert values["map"]["ok"] + values["map"]["rejected"] == 25
@@ -98,6 +134,38 @@ def test_harvest_dag_runs_against_pycsw_and_updates_the_asset(
     assert event == values["record"]
     assert event["counts"] == run.counts.as_dict()
     assert event["valid"] == values["validate"]["ok"] and event["report"] == str(report)
+
+
+def test_publish_dag_dry_run_then_export(harvested: Harvested, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LUXCAT_SOURCES", str(harvested.root / "sources"))
+    monkeypatch.setenv("LUXCAT_HOME", str(harvested.root / "var"))
+    valid = harvested.values["validate"]["ok"]
+    export_dir = harvested.root / "catalogue"
+
+    dry = run_dag("publish_catalogue", {"dry_run": True})
+
+    assert str(dry.state) == "success"
+    assert task_states(dry) == {t: ("success", 1) for t in ("merge", "export", "report")}
+    dry_values = xcom_values(dry)
+    creates = dry_values["merge"]["targets"]["catalogue"]["totals"]["create"]
+    assert 0 < creates <= valid  # records of one dataset merge into one entry
+    assert dry_values["export"]["targets"]["catalogue"]["totals"] == {"create": creates}
+    assert not export_dir.exists() or not any(export_dir.iterdir()), "a dry run writes no catalogue"
+
+    real = run_dag("publish_catalogue")
+
+    assert str(real.state) == "success"
+    values = xcom_values(real)
+    assert values["merge"]["targets"]["catalogue"]["totals"] == {"create": creates}
+    assert values["export"]["targets"]["catalogue"]["totals"] == {"create": creates}
+    plan = Path(values["export"]["targets"]["catalogue"]["plan"])
+    assert plan.read_text(encoding="utf-8").count("create ") == creates
+    report = json.loads(Path(values["report"]["report"]).read_text(encoding="utf-8"))
+    assert set(report["tasks"]) == {"merge", "export"}
+    [turtle] = export_dir.glob("versions/*/catalogue.ttl")  # the one version this run exported
+    graph = Graph().parse(turtle)
+    listed = set(graph.objects(None, DCAT.dataset)) | set(graph.objects(None, DCAT.service))
+    assert len(listed) == creates
 
 
 def test_withdrawal_guard_stops_the_run_until_confirmed(
