@@ -108,10 +108,24 @@ def literal_parts(term: str) -> tuple[str, str | None, str | None]:
 
 
 def parse_nt(data: bytes | str) -> list[Triple]:
-    """N-Triples lines into term triples; a line the fast pattern misses goes through rdflib."""
+    """N-Triples lines into term triples; a line the fast paths miss goes through rdflib.
+
+    Subjects and predicates never contain spaces, so `s p o .` splits on the first two spaces;
+    the full pattern checks anything unusual (tabs, comments, odd spacing).
+    """
     text = data.decode("utf-8") if isinstance(data, bytes) else data
     triples: list[Triple] = []
     for line in text.splitlines():
+        parts = line.split(" ", 2)
+        if len(parts) == 3:
+            s, p, rest = parts
+            o = rest.rstrip()
+            if o.endswith(".") and p[:1] == "<" and p[-1:] == ">" and s[:1] in "<_":
+                o = o[:-1].rstrip()
+                if o[:1] == "<" and o[-1:] == ">" and " " not in o or o[:2] == "_:" or _literal_ok(o):
+                    if s[-1:] == ">" or s[:2] == "_:":
+                        triples.append((s, p, o))
+                        continue
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         match = NT_LINE.fullmatch(line)
@@ -120,6 +134,22 @@ def parse_nt(data: bytes | str) -> list[Triple]:
         else:
             triples.extend(_parse_with_rdflib(line))
     return triples
+
+
+def _literal_ok(term: str) -> bool:
+    """A complete literal term (closing quote not escaped, suffix well-formed)."""
+    if term[:1] != '"':
+        return False
+    end = term.rfind('"')
+    if end == 0:
+        return False
+    backslashes = len(term[:end]) - len(term[:end].rstrip("\\"))
+    if backslashes % 2:
+        return False
+    rest = term[end + 1 :]
+    return (
+        not rest or (rest[0] == "@" and " " not in rest) or (rest[:3] == "^^<" and rest[-1] == ">" and " " not in rest)
+    )
 
 
 def _parse_with_rdflib(line: str) -> list[Triple]:
