@@ -10,9 +10,7 @@ import pytest
 import yaml
 
 from publishers.targets import PublishConfig, load_publish_config
-from tests.publish.corpus import Loaded, load
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.publish.corpus import REPO, Loaded, load
 
 
 @pytest.fixture

@@ -22,7 +22,8 @@ from luxcat.store import StateStore
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "dcat"
+REPO = Path(__file__).resolve().parents[2]
+DATA = REPO / ".." / "shared" / "data" / "dcat"
 MAIN_TYPES = {DCAT.Dataset, DCAT.DatasetSeries, DCAT.DataService}
 STOP_TYPES = MAIN_TYPES | {DCAT.Catalog, URIRef("http://www.w3.org/ns/dcat#Catalogue")}
 

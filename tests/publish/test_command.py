@@ -14,8 +14,7 @@ import requests
 import yaml
 
 from publishers import command
-from tests.publish.conftest import REPO
-from tests.publish.corpus import SOURCE_FILES, load
+from tests.publish.corpus import REPO, SOURCE_FILES, load
 
 
 @pytest.fixture

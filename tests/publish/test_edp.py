@@ -13,7 +13,7 @@ from luxcat.errors import ConfigError
 from publishers.base import Plan, publish_items
 from publishers.edp import TARGET, EdpOptions, EdpPublisher
 from publishers.targets import PublishError, load_publish_config, target_options
-from tests.publish.corpus import Loaded
+from tests.publish.corpus import REPO, Loaded
 from tests.publish.hub_contract import HubServer
 
 KEY = "s3cret-hub-key"
@@ -30,8 +30,6 @@ def hub() -> Iterator[HubServer]:
 
 def publisher(loaded: Loaded, hub: HubServer, tmp_path: Any, api: str = "origin") -> EdpPublisher:
     import yaml
-
-    from tests.publish.conftest import REPO
 
     data = yaml.safe_load((REPO / "config" / "publish.yaml").read_text(encoding="utf-8"))
     data["targets"]["data.europa.eu"].update(hub_url=hub.url, api=api, retries=2)

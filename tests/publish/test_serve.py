@@ -18,8 +18,7 @@ from rdflib.namespace import DCTERMS
 from publishers.catalogue.storage import FolderTarget
 from publishers.serve import CatalogueServer, negotiate
 from publishers.targets import OaiOptions, PublishConfig, load_publish_config
-from tests.publish.conftest import REPO
-from tests.publish.corpus import closure, load
+from tests.publish.corpus import REPO, closure, load
 from tests.publish.helpers import HYDRA, members, parse, run
 
 SCHEMA = Path(__file__).resolve().parents[2] / "publishers" / "schemas" / "oai-pmh-dcat-ap.xsd"

@@ -10,7 +10,7 @@ import yaml
 from luxcat import registry
 from luxcat.errors import ConfigError
 from publishers.targets import check_publish_config, load_publish_config, target_options
-from tests.publish.conftest import REPO
+from tests.publish.corpus import REPO
 
 SHIPPED = REPO / "config" / "publish.yaml"
 
