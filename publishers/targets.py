@@ -71,6 +71,7 @@ class CatalogueMetadata(Strict):
 class MergeOptions(Strict):
     """How records of different sources become one dataset, and who wins a conflict."""
 
+    # the same URI is always the same dataset; "identifier" also merges records sharing a dct:identifier
     match_on: list[Literal["uri", "identifier"]] = Field(default_factory=lambda: ["uri", "identifier"])
     precedence: list[str] = Field(default_factory=list)  # source ids, strongest first; others follow by id
     equivalences: list[list[str]] = Field(default_factory=list)  # groups of dataset URIs or dct:identifiers

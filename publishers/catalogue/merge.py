@@ -237,40 +237,43 @@ def index(
 
 
 def group(members: list[Member], options: MergeOptions) -> list[Entry]:
-    """Union records sharing a URI, an identifier or a configured equivalence; strongest member first."""
+    """Union records sharing a URI, an identifier or a configured equivalence; strongest member first.
+
+    The same URI always means the same dataset (in RDF it is the same node); identifiers count when
+    `match_on` lists them.
+    """
     uf = _UnionFind()
-    keys: list[str] = []
-    for i, m in enumerate(members):
-        key = f"m:{i}"
-        keys.append(key)
-        if "uri" in options.match_on:
-            uf.union(key, f"k:{m.dataset_uri}")
+    keys = [f"m:{i}" for i in range(len(members))]
+    for key, m in zip(keys, members, strict=True):
+        uf.union(key, f"k:{m.dataset_uri}")
         if "identifier" in options.match_on:
             for ident in m.identifiers:
                 uf.union(key, f"k:{ident}")
-        else:
-            uf.find(key)
-    for n, equivalent in enumerate(options.equivalences):
-        for value in equivalent:
-            uf.union(f"eq:{n}", f"k:{value}")
-            for i, m in enumerate(members):  # a URI or identifier named in an equivalence
-                if value == m.dataset_uri or value in m.identifiers:
-                    uf.union(keys[i], f"eq:{n}")
+    if options.equivalences:
+        named: dict[str, list[str]] = {}  # URI or identifier -> keys of the members carrying it
+        for key, m in zip(keys, members, strict=True):
+            for value in (m.dataset_uri, *m.identifiers):
+                named.setdefault(value, []).append(key)
+        for n, equivalent in enumerate(options.equivalences):
+            for value in equivalent:
+                for key in named.get(value, []):
+                    uf.union(key, f"eq:{n}")
     groups: dict[str, list[Member]] = {}
-    for i, m in enumerate(members):
-        groups.setdefault(uf.find(keys[i]), []).append(m)
-    entries = []
-    for group_members in groups.values():
-        group_members.sort(key=lambda m: m.rank)
-        lead = group_members[0]
-        identifier = lead.identifiers[0] if lead.identifiers else lead.dataset_uri
-        entry = Entry(lead.dataset_uri, identifier, lead.kind, group_members)
-        entry.hash = hashlib.sha256(
-            "\n".join(f"{m.source_id}\t{m.record_id}\t{m.nt_hash}\t{m.dataset_uri}" for m in group_members).encode()
-        ).hexdigest()
-        entries.append(entry)
+    for key, m in zip(keys, members, strict=True):
+        groups.setdefault(uf.find(key), []).append(m)
+    entries = [_entry(sorted(group_members, key=lambda m: m.rank)) for group_members in groups.values()]
     entries.sort(key=lambda e: e.sort_key)
     return entries
+
+
+def _entry(members: list[Member]) -> Entry:
+    """An entry led by its strongest member; its hash changes when any member's graph or URI does."""
+    lead = members[0]
+    identifier = lead.identifiers[0] if lead.identifiers else lead.dataset_uri
+    entry = Entry(lead.dataset_uri, identifier, lead.kind, members)
+    text = "\n".join(f"{m.source_id}\t{m.record_id}\t{m.nt_hash}\t{m.dataset_uri}" for m in members)
+    entry.hash = hashlib.sha256(text.encode()).hexdigest()
+    return entry
 
 
 # -- pass 2: merge each group ---------------------------------------------------------------------

@@ -151,6 +151,12 @@ def test_conflicting_single_values_follow_precedence_and_are_reported(tmp_path, 
         title_conflicts = [c for c in conflicts if c["property"].endswith("/title")]
         assert len(title_conflicts) == 1 and title_conflicts[0]["kept"]["values"][0].startswith(f'"{kept}"')
 
+    # matching on URIs only keeps the two datasets apart
+    cfg = publish_config(merge={"match_on": ["uri"]})
+    run(loaded, cfg)
+    graph = parse(folder_reader(Path(cfg.targets.catalogue.export))("catalogue.nt"), "nt")
+    assert {str(uri), str(other)} <= set(members(graph, cfg.catalogue.uri))
+
 
 def test_configured_equivalence_merges_unrelated_uris(tmp_path, publish_config) -> None:  # type: ignore[no-untyped-def]
     files = {"a-src": ["ckanext-dcat-examples/catalog.rdf"]}
