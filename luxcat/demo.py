@@ -1,8 +1,9 @@
 """`luxcat demo`: the whole job offline, on a real local pycsw loaded with real ISO 19139 records.
 
 A newcomer runs one command and sees the pipeline work end to end without network access to any
-catalogue: pycsw (in its own venv) serves config/demo/iso19139 on 127.0.0.1, the `demo-csw` source
-is harvested, mapped and validated, and every output lands under the working folder.
+catalogue: pycsw (in its own venv) serves config/demo/iso19139 on 127.0.0.1, every enabled source
+(the demo CSW and the demo spreadsheet inventory) is harvested, mapped and validated, and the
+merged national catalogue is exported; every output lands under the working folder.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from luxcat.config import load_source, sources_dir
+from luxcat.config import SourceConfig, check_paths, sources_dir
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_RECORDS = REPO / "config" / "demo" / "iso19139"
@@ -22,36 +23,55 @@ DEMO_SOURCE = "demo-csw"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=8765, help="port of the local pycsw (must match demo-csw.yaml)")
     parser.add_argument("--serve", action="store_true", help="keep pycsw running after the run (Ctrl-C stops it)")
-    parser.add_argument("--full", action="store_true", help="force a full harvest (default: incremental re-runs)")
+    parser.add_argument("--full", action="store_true", help="force full harvests (default: incremental re-runs)")
+
+
+def _enabled_sources() -> list[SourceConfig]:
+    configs, problems = check_paths([sources_dir()])
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return [c for c in configs if c.enabled]
 
 
 def run(args: argparse.Namespace) -> int:
-    """Start pycsw, run the demo source through every stage, print where the outputs are."""
-    from luxcat.cli import EXIT_OK, EXIT_SOURCE, _open_state, _progress
+    """Start pycsw, run every enabled source through every stage, export the catalogue, say where it is."""
+    from luxcat.cli import EXIT_OK, EXIT_SOURCE, EXIT_USER, _open_state, _progress
     from luxcat.pipeline import run_source
     from luxcat.pycsw_local import LocalPycsw
     from luxcat.settings import load_settings
+    from publishers.command import publish
 
     settings = load_settings()
-    cfg = load_source(DEMO_SOURCE, sources_dir())
+    sources = _enabled_sources()
+    demo = next((c for c in sources if c.id == DEMO_SOURCE), None)
+    if demo is None:
+        print(f"demo: source {DEMO_SOURCE} is missing or disabled in {sources_dir()}", file=sys.stderr)
+        return EXIT_USER
     records = sorted(DEMO_RECORDS.glob("*.xml"))
     print(f"demo: starting pycsw on 127.0.0.1:{args.port} with {len(records)} real ISO 19139 records", file=sys.stderr)
+    worst = EXIT_OK
     with LocalPycsw(settings.home / "pycsw", records, port=args.port, maxrecords=50) as server:
-        if str(cfg.harvester.options["url"]) != server.url:
-            print(f"demo: {DEMO_SOURCE}.yaml points at {cfg.harvester.options['url']}, pycsw is at {server.url}")
-            return 1
+        if str(demo.harvester.options["url"]) != server.url:
+            print(f"demo: {DEMO_SOURCE}.yaml points at {demo.harvester.options['url']}, pycsw is at {server.url}")
+            return EXIT_USER
         store, artifacts = _open_state()
-        result = run_source(cfg, store, artifacts, full=args.full, progress=_progress)  # type: ignore[arg-type]
-        print(result.summary())
-        for stage in ("map", "validate"):
-            if stage in result.details:
-                detail = result.details[stage]
-                print(f"{cfg.id}: {stage}: {detail['ok']} ok, {detail['rejected']} rejected {detail['reasons'] or ''}")
-        report = result.details.get("validate", {}).get("extra", {}).get("report")
+        for cfg in sources:
+            result = run_source(cfg, store, artifacts, full=args.full, progress=_progress)  # type: ignore[arg-type]
+            print(result.summary())
+            for stage in ("map", "validate"):
+                if stage in result.details:
+                    detail = result.details[stage]
+                    reasons = f" {detail['reasons']}" if detail["reasons"] else ""
+                    print(f"{cfg.id}: {stage}: {detail['ok']} ok, {detail['rejected']} rejected{reasons}")
+            report = result.details.get("validate", {}).get("extra", {}).get("report")
+            if report:
+                print(f"{cfg.id}: validation report {report}")
+            if result.status != "success":
+                worst = EXIT_SOURCE
+        plan = publish(["catalogue"], dry_run=False, progress=_progress)["catalogue"]
+        print(plan.render(verbose=False).splitlines()[-1])
         print(f"state store: {settings.database_url}")
         print(f"artifacts:   {settings.artifacts_url}")
-        if report:
-            print(f"validation report: {report}")
         if args.serve:
             print(f"demo: pycsw serving at {server.url} (Ctrl-C to stop)", file=sys.stderr)
             try:
@@ -59,4 +79,4 @@ def run(args: argparse.Namespace) -> int:
                     time.sleep(3600)
             except KeyboardInterrupt:
                 pass
-    return EXIT_OK if result.status == "success" else EXIT_SOURCE
+    return worst
