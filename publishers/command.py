@@ -75,10 +75,11 @@ def add_publish_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of `luxcat publish`."""
     parser.add_argument(
         "--target",
-        action="append",
+        action="extend",
+        nargs="+",
         dest="targets",
         metavar="TARGET",
-        help=f"only this target (repeatable; default: every target a source uses; {', '.join(TARGET_ORDER)})",
+        help=f"only these targets (repeatable; default: every target a source uses; {', '.join(TARGET_ORDER)})",
     )
     parser.add_argument("--dry-run", action="store_true", help="print what would change, change nothing")
     parser.add_argument("--all", action="store_true", dest="show_all", help="also list unchanged datasets")

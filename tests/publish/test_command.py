@@ -73,6 +73,12 @@ def test_publish_function_dry_run_then_apply(home: Path) -> None:
     assert pointer["version"] == plans["catalogue"].data["version"] and pointer["datasets"] > 10
 
 
+def test_target_option_takes_one_or_several() -> None:
+    assert _args("--target", "catalogue", "data.europa.eu").targets == ["catalogue", "data.europa.eu"]
+    assert _args("--target", "catalogue", "--target", "data.public.lu").targets == ["catalogue", "data.public.lu"]
+    assert _args().targets is None
+
+
 def test_cli_dry_run_prints_the_plan(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert command.run_publish(_args("--target", "catalogue", "--dry-run")) == command.EXIT_OK
     out = capsys.readouterr().out
