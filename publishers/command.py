@@ -61,6 +61,8 @@ def publish(
             cls = registry.load(registry.PUBLISHERS, name, what="publish target")
             options = target_options(cfg, name, cls.Options)
             sources = [c for c in configs if any(t.target == name for t in c.publish)]
+            if not sources:  # publishing nothing would read downstream as "delete everything"
+                raise ConfigError(f"no registered source publishes to {name!r} (publish: in config/sources/*.yaml)")
             publisher = cls(options, store, artifacts, progress=progress)
             plan = publisher.plan(publish_items(store, artifacts, sources))
             plans[name] = plan if dry_run else publisher.apply(plan)

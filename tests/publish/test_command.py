@@ -13,6 +13,7 @@ import pytest
 import requests
 import yaml
 
+from luxcat.errors import ConfigError
 from publishers import command
 from tests.publish.corpus import REPO, SOURCE_FILES, load
 
@@ -93,6 +94,8 @@ def test_cli_exit_codes(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert command.run_publish(_args()) == command.EXIT_TARGET
     err = capsys.readouterr().err
     assert "data.europa.eu" in err and (home / "export" / "index.json").exists()
+    with pytest.raises(ConfigError, match="no registered source publishes to 'data.public.lu'"):
+        command.publish(["data.public.lu"], dry_run=True)
     (home / "publish.yaml").write_text("catalogue: {uri: nope}\n", encoding="utf-8")
     assert command.run_publish(_args("--target", "catalogue")) == command.EXIT_CONFIG
     assert "catalogue.uri" in capsys.readouterr().err
