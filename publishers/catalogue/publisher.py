@@ -155,7 +155,8 @@ class CataloguePublisher(Publisher):
         merged: MergeIndex = plan.data["index"]
         version = self.clock().strftime("%Y%m%dT%H%M%S%fZ")
         datestamps: dict[str, str] = plan.data["datestamps"]
-        modified = max(datestamps.values(), default=None)
+        stamps = list(datestamps.values()) + [plan.data["now"]] * any(e.action == "delete" for e in plan.entries)
+        modified = max(stamps, default=None)  # the catalogue changed when a dataset did, or one left
         staging = self._staging(version)
         try:
             stats = write_version(
