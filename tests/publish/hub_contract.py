@@ -139,6 +139,9 @@ class HubHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802
         self._handle("GET")
 
+    def do_POST(self) -> None:  # noqa: N802
+        self._handle("POST")
+
     def _handle(self, method: str) -> None:
         url = urlsplit(self.path)
         query = {k: v[0] for k, v in parse_qs(url.query).items()}

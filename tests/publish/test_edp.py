@@ -147,3 +147,28 @@ def test_dry_plan_needs_no_key_and_sends_nothing(loaded, hub, tmp_path, monkeypa
     assert set(plan.totals()) == {"create", "skip"} and not hub.state.log
     with pytest.raises(ConfigError, match="EDP_API_KEY"):
         pub.apply(plan)
+
+
+def test_contract_server_enforces_the_spec(hub) -> None:  # type: ignore[no-untyped-def]
+    """The contract server's checks can fail: wrong routes, parameters, body types and keys are refused."""
+    import requests
+
+    turtle = b"<https://x.lu/d> a <http://www.w3.org/ns/dcat#Dataset> ."
+    base, key = hub.url, {"X-API-Key": KEY}
+    origin = f"{base}/catalogues/{CATALOGUE}/datasets/origin"
+    ttl = {**key, "Content-Type": "text/turtle"}
+    assert requests.put(origin, data=turtle, headers=ttl, timeout=5).status_code == 400  # no originalId
+    assert requests.put(f"{base}/datasets/d1", data=turtle, headers=ttl, timeout=5).status_code == 400  # no catalogue
+    csv = {**key, "Content-Type": "text/csv"}
+    assert requests.put(origin, params={"originalId": "d1"}, data=b"a,b", headers=csv, timeout=5).status_code == 400
+    bad = {"X-API-Key": "nope", "Content-Type": "text/turtle"}
+    assert requests.put(origin, params={"originalId": "d1"}, data=turtle, headers=bad, timeout=5).status_code == 401
+    assert requests.put(f"{base}/nowhere", data=turtle, headers=ttl, timeout=5).status_code == 404
+    assert requests.post(origin, data=turtle, headers=ttl, timeout=5).status_code == 405
+    broken = requests.put(origin, params={"originalId": "d1"}, data=b"<not turtle", headers=ttl, timeout=5)
+    assert broken.status_code == 400
+    ok = requests.put(origin, params={"originalId": "d1"}, data=turtle, headers=ttl, timeout=5)
+    assert ok.status_code == 201
+    assert requests.put(origin, params={"originalId": "d1"}, data=turtle, headers=ttl, timeout=5).status_code == 304
+    assert requests.delete(origin, params={"originalId": "d1"}, headers=key, timeout=5).status_code == 204
+    assert requests.delete(origin, params={"originalId": "d1"}, headers=key, timeout=5).status_code == 404
