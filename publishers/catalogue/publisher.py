@@ -26,7 +26,7 @@ from publishers.catalogue.export import EXTENSIONS, VARIANT_2, write_version
 from publishers.catalogue.merge import MergeIndex, index, merge_triples, read_mapped
 from publishers.catalogue.storage import ExportTarget, FolderTarget, open_export
 from publishers.serialise import parse_nt
-from publishers.targets import CatalogueMetadata, CatalogueTarget, MergeOptions, OaiOptions
+from publishers.targets import CatalogueMetadata, CatalogueTarget, MergeOptions, OaiOptions, PublishError
 
 STAMP = "%Y-%m-%dT%H:%M:%SZ"
 log = logging.getLogger(__name__)
@@ -97,6 +97,12 @@ class CataloguePublisher(Publisher):
         deleted = self._deleted(merged, previous, plan, now)
         for source_id, record_id, why in merged.skipped:
             plan.entries.append(PlanEntry("", "skip", detail=why, source_id=source_id, record_id=record_id))
+        if not merged.entries and any(not line.get("deleted") for line in previous.values()):
+            raise PublishError(
+                f"catalogue: nothing to publish, but the served version {pointer['version']} lists "  # type: ignore[index]
+                f"{sum(not x.get('deleted') for x in previous.values())} datasets; refusing to empty it "
+                "(wrong LUXCAT_DATABASE_URL or LUXCAT_ARTIFACTS? delete the export to start over)"
+            )
         changed = any(e.action != "unchanged" for e in plan.entries if e.action != "skip")
         plan.data = {
             "index": merged,

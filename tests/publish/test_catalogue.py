@@ -281,3 +281,14 @@ def test_empty_catalogue_is_one_valid_page(tmp_path, publish_config) -> None:  #
         assert int(pages[0].value(URIRef(cfg.catalogue.uri), HYDRA.totalItems)) == 0
         whole = parse(read(f"catalogue.{ext}"), ext)
         assert (URIRef(cfg.catalogue.uri), RDF.type, DCAT.Catalog) in whole
+
+
+def test_an_empty_state_never_empties_a_served_catalogue(loaded, tmp_path, publish_config) -> None:  # type: ignore[no-untyped-def]
+    from publishers.targets import PublishError
+
+    cfg = publish_config()
+    first = run(loaded, cfg).data["version"]
+    wrong_state = load(tmp_path / "other-state", {name: [] for name in ("semic-hvd", "portal-mix")})
+    with pytest.raises(PublishError, match="refusing to empty it"):
+        run(wrong_state, cfg)
+    assert json.loads((Path(cfg.targets.catalogue.export) / "index.json").read_text())["version"] == first
