@@ -204,18 +204,13 @@ def _chunks(fh: IO[bytes], size: int) -> Iterator[bytes]:
             yield data
 
 
-def open_export(url: str, home: Path | None = None) -> ExportTarget:
-    """`s3://bucket/prefix` or a folder; a relative folder lives under `home` (LUXCAT_HOME), beside the state."""
+def open_export(url: str) -> ExportTarget:
+    """`s3://bucket/prefix` or a folder path (relative to the working directory, like the shipped var/)."""
     parsed = urlparse(url)
     if parsed.scheme == "s3":
         if not parsed.netloc:
             raise ConfigError(f"catalogue export {url!r}: an s3:// URL needs a bucket name")
         return S3Target(parsed.netloc, parsed.path)
     if parsed.scheme in ("", "file"):
-        path = Path(parsed.path if parsed.scheme else url)
-        if not path.is_absolute():
-            from luxcat.settings import load_settings
-
-            path = (home or load_settings().home) / path
-        return FolderTarget(path)
+        return FolderTarget(Path(parsed.path if parsed.scheme else url))
     raise ConfigError(f"catalogue export {url!r}: use a folder path or s3://bucket/prefix")

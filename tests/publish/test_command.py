@@ -65,14 +65,6 @@ def _args(*argv: str) -> argparse.Namespace:
     return parser.parse_args(list(argv))
 
 
-def test_relative_export_folder_lives_under_luxcat_home(home: Path) -> None:
-    data = yaml.safe_load((home / "publish.yaml").read_text(encoding="utf-8"))
-    data["targets"]["catalogue"]["export"] = "national"
-    (home / "publish.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    command.publish(["catalogue"], dry_run=False)
-    assert (home / "var" / "national" / "index.json").is_file()
-
-
 def test_publish_function_dry_run_then_apply(home: Path) -> None:
     plans = command.publish(["catalogue"], dry_run=True)
     assert set(plans) == {"catalogue"} and set(plans["catalogue"].totals()) == {"create"}
