@@ -99,7 +99,7 @@ class CataloguePublisher(Publisher):
             plan.entries.append(PlanEntry("", "skip", detail=why, source_id=source_id, record_id=record_id))
         if not merged.entries and any(not line.get("deleted") for line in previous.values()):
             raise PublishError(
-                f"catalogue: nothing to publish, but the served version {pointer['version']} lists "  # type: ignore[index]
+                f"nothing to publish, but the served version {pointer['version']} lists "  # type: ignore[index]
                 f"{sum(not x.get('deleted') for x in previous.values())} datasets; refusing to empty it "
                 "(wrong LUXCAT_DATABASE_URL or LUXCAT_ARTIFACTS? delete the export to start over)"
             )
