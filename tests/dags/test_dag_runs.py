@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -20,14 +21,26 @@ from luxcat.pycsw_local import LocalPycsw
 from tests.dags.airflow_env import DAGS_FOLDER, REPO, source_yaml
 from tests.servers.netguard import blocked_network
 
+SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGUSR2, signal.SIGALRM)
+
 
 def run_dag(dag_id: str, conf: dict[str, Any] | None = None) -> Any:
-    """Parse the DAG folder as Airflow does, then dag.test() one DAG; returns the finished DagRun."""
+    """Parse the DAG folder as Airflow does, then dag.test() one DAG; returns the finished DagRun.
+
+    dag.test() runs tasks in this process and Airflow 3.3's task runner leaves its SIGTERM handler
+    installed; a process forked later (e.g. a multiprocessing pool in another test) would inherit it
+    and ignore Pool.terminate(), hanging the suite. So the handlers are put back afterwards.
+    """
     from airflow.dag_processing.dagbag import DagBag
 
-    bag = DagBag(dag_folder=str(DAGS_FOLDER))
-    assert bag.import_errors == {}
-    return bag.dags[dag_id].test(run_conf=conf)
+    saved = {sig: signal.getsignal(sig) for sig in SIGNALS}
+    try:
+        bag = DagBag(dag_folder=str(DAGS_FOLDER))
+        assert bag.import_errors == {}
+        return bag.dags[dag_id].test(run_conf=conf)
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
 
 
 def task_states(dag_run: Any) -> dict[str, tuple[str, int]]:
