@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
+import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -281,12 +284,40 @@ def config_error_task(message: str) -> None:
 
 
 # -- publish --------------------------------------------------------------------------------------------
+@contextmanager
+def forked_children_obey_sigterm() -> Iterator[None]:
+    """Let processes forked by the task (the catalogue export's pool) die on SIGTERM again.
+
+    Airflow 3.3's task runner installs a SIGTERM handler that does nothing in a forked child, so
+    `multiprocessing.Pool.terminate()` (what `with Pool()` does on exit) would wait forever for its
+    workers. In the task's own process the runner's handler still runs.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    parent = os.getpid()
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def handler(signum: int, frame: Any) -> None:
+        if os.getpid() != parent:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+        elif callable(previous):
+            previous(signum, frame)
+
+    signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _publish(targets: list[str] | None, dry_run: bool) -> dict[str, Any]:
     try:
         from publishers.command import publish
     except ImportError as exc:
         raise AirflowFailException(f"publishers.command is not available: {exc}") from exc
-    with config_errors_fail():
+    with config_errors_fail(), forked_children_obey_sigterm():
         return dict(publish(targets, dry_run=dry_run, progress=_progress))
 
 

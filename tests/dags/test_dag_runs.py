@@ -114,7 +114,11 @@ def harvested(
     sources = root / "sources"
     sources.mkdir()
     publish_yaml = (REPO / "config" / "publish.yaml").read_text(encoding="utf-8")
-    (root / "publish.yaml").write_text(publish_yaml.replace("export: var/catalogue", f"export: {root / 'catalogue'}"))
+    publish_yaml = publish_yaml.replace("export: var/catalogue", f"export: {root / 'catalogue'}")
+    # pages of 5 datasets and 2 export processes: the export forks inside the Airflow task
+    publish_yaml = publish_yaml.replace("page_size: 100", "page_size: 5")
+    assert "page_size: 5" in publish_yaml and "workers: 2" in publish_yaml
+    (root / "publish.yaml").write_text(publish_yaml)
     env.setenv("LUXCAT_SOURCES", str(sources))
     env.setenv("LUXCAT_HOME", str(root / "var"))
     env.setenv("LUXCAT_PUBLISH_CONFIG", str(root / "publish.yaml"))
@@ -151,6 +155,7 @@ def test_harvest_dag_runs_against_pycsw_and_updates_the_asset(harvested: Harvest
     assert event["valid"] == values["validate"]["ok"] and event["report"] == str(report)
 
 
+@pytest.mark.timeout(240, method="thread")  # a hang in the forked export must end the run, not stall CI
 def test_publish_dag_dry_run_then_export(harvested: Harvested, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LUXCAT_SOURCES", str(harvested.root / "sources"))
     monkeypatch.setenv("LUXCAT_HOME", str(harvested.root / "var"))
