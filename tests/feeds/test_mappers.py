@@ -22,7 +22,7 @@ from mappers.base import MapContext
 from mappers.dcat import DcatMapper
 from tests.feeds.corpus import map_files
 from tests.feeds.helpers import DATA, HERE
-from tests.feeds.shacl import violations
+from tests.support.shacl import violations
 
 EU = "http://publications.europa.eu/resource/authority/"
 RDF_FILES = sorted(

@@ -16,7 +16,7 @@ from mappers.sdmx import SdmxMapper, SdmxMapperOptions
 from mappers.sdmx.graph import DCAT3, DCATAP, STAT
 from tests.sdmx.conftest import DATA, run, service_options
 from tests.sdmx.server import SdmxServer
-from tests.sdmx.shacl import violations
+from tests.support.shacl import violations
 
 CC0 = "http://publications.europa.eu/resource/authority/licence/CC0"
 LANDING = "https://lustat.statec.lu/vis?df[ds]=release&df[ag]={agency}&df[id]={id}&df[vs]={version}"
