@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 from rdflib import Literal, URIRef
 
 from luxcat.errors import MissingField
-from mappers.iso19139.rdf import DCAT, DCTERMS, RDFS, TYPE, XSD, date_literal, is_http_uri
+from mappers.iso19139.rdf import DCAT, DCTERMS, DQV, GEODCAT, RDFS, TYPE, XSD, date_literal, is_http_uri
 from mappers.iso19139.state import RecordState
 from mappers.iso19139.xml import code_value, find, findall, href, value
 from mappers.vocabularies import frequency_uri, language_uri
@@ -155,3 +156,32 @@ def add_spatial_resolution(state: RecordState) -> None:
     if best is not None:
         text = f"{best:.6f}".rstrip("0").rstrip(".")
         state.out.add((state.subject, DCAT.spatialResolutionInMeters, Literal(text, datatype=XSD.decimal)))
+    _add_scales(state)
+
+
+def _add_scales(state: RecordState) -> None:
+    """Equivalent scales 1:n as GeoDCAT-AP 2.0.0 quality measurements of geodcat:spatialResolutionAsScale.
+
+    dqv:hasQualityMeasurement [ a dqv:QualityMeasurement ; dqv:isMeasurementOf
+    geodcat:spatialResolutionAsScale ; dqv:value "1/n"^^xsd:decimal ] (the representative fraction,
+    e.g. 0.00004 for 1:25,000), one per distinct scale; the metric is typed dqv:Metric (range).
+    """
+    fractions: list[str] = []
+    for denominator in findall(
+        state.ident, "gmd:spatialResolution/gmd:MD_Resolution/gmd:equivalentScale/*/gmd:denominator"
+    ):
+        try:
+            number = Decimal(value(denominator))
+        except InvalidOperation:
+            continue
+        if number.is_finite() and number > 0 and number == number.to_integral_value():
+            fraction = format(Decimal(1) / number, "f")
+            if fraction not in fractions:
+                fractions.append(fraction)
+    out = state.out
+    for fraction in fractions:
+        node = out.bnode()
+        out.add((state.subject, DQV.hasQualityMeasurement, node))
+        out.add((node, TYPE, DQV.QualityMeasurement))
+        out.add((node, DQV.isMeasurementOf, out.typed(str(GEODCAT.spatialResolutionAsScale), DQV.Metric)))
+        out.add((node, DQV.value, Literal(fraction, datatype=XSD.decimal)))

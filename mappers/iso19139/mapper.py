@@ -11,7 +11,18 @@ from lxml import etree
 from luxcat.errors import MissingIdentifier, UnparsableRecord
 from luxcat.records import MappedRecord, RawRecord
 from mappers.base import MapContext, Mapper, MapperOptions
-from mappers.iso19139 import constraints, describe, extent, identity, keywords, online, parties, record, service
+from mappers.iso19139 import (
+    constraints,
+    describe,
+    extent,
+    identity,
+    keywords,
+    online,
+    parties,
+    record,
+    resource_type,
+    service,
+)
 from mappers.iso19139.rdf import DATASET_SERIES, DCAT, TYPE, GraphWriter, mint
 from mappers.iso19139.state import SERIES, SERVICE, RecordState
 from mappers.iso19139.xml import Localiser, code_value, find, find_records, parse, value
@@ -111,6 +122,7 @@ def _map_resource(
         if state.kind == SERIES:
             out.add((subject, TYPE, DATASET_SERIES))
     describe.add_title_and_description(state)
+    resource_type.add_resource_type(state)
     identity.add_identifiers(state, identifiers, file_id)
     describe.add_dates(state)
     describe.add_languages(state)

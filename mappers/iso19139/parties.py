@@ -7,7 +7,11 @@ any resource party; then the metadata contact (gmd:contact); then the source's c
 Contact points: resource parties with role pointOfContact, else all resource parties, else the
 metadata contact. Every named resource party whose role is neither pointOfContact nor publisher
 (including the party chosen as publisher through another role, e.g. owner) also becomes a
-prov:qualifiedAttribution with its INSPIRE role (GeoDCAT-AP), so no role is lost.
+prov:qualifiedAttribution with its INSPIRE role (GeoDCAT-AP), so no role is lost; its agent is
+typed prov:Agent and the role dcat:Role (the classes GeoDCAT-AP's attribution shape asks for). Where
+GeoDCAT-AP 2.0.0 defines a property for the role, the same agent is also linked directly:
+owner -> dct:rightsHolder, author -> dct:creator, custodian / distributor / originator /
+principalInvestigator / processor / resourceProvider / user -> geodcat:<role>.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from dataclasses import dataclass
 from lxml import etree
 from rdflib import URIRef
 
-from mappers.iso19139.rdf import DCAT, DCTERMS, FOAF, PROV, TYPE, VCARD, is_http_uri, literal
+from mappers.iso19139.rdf import DCAT, DCTERMS, FOAF, GEODCAT, PROV, TYPE, VCARD, is_http_uri, literal
 from mappers.iso19139.state import RecordState
 from mappers.iso19139.xml import Texts, code_value, find, findall, value
 
@@ -27,6 +31,17 @@ PUBLISHER_ROLES = (
     "principalInvestigator", "author", "processor", "user",
 )  # fmt: skip
 ROLE_BASE = "http://inspire.ec.europa.eu/metadata-codelist/ResponsiblePartyRole/"
+# GeoDCAT-AP 2.0.0 (section "Responsible party roles"): the property for each ISO role that has one,
+# besides dct:publisher and dcat:contactPoint, which are chosen above.
+ROLE_PROPERTIES = {
+    "owner": DCTERMS.rightsHolder,
+    "author": DCTERMS.creator,
+    **{
+        role: GEODCAT[role]
+        for role in ("custodian", "distributor", "originator", "principalInvestigator", "processor",
+                     "resourceProvider", "user")
+    },
+}  # fmt: skip
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
 
 
@@ -90,11 +105,22 @@ def add_parties(state: RecordState, fallback_publisher: dict[str, str]) -> None:
     for party in named:
         if party.role in ("pointOfContact", "publisher", "") or not party.role.isalpha():
             continue
-        node = state.out.bnode()
-        state.out.add((state.subject, PROV.qualifiedAttribution, node))
-        state.out.add((node, TYPE, PROV.Attribution))
-        state.out.add((node, PROV.agent, _agent(state, party)))
-        state.out.add((node, DCAT.hadRole, URIRef(ROLE_BASE + party.role)))
+        _add_attribution(state, party)
+
+
+def _add_attribution(state: RecordState, party: Party) -> None:
+    """prov:qualifiedAttribution with the INSPIRE role, and the GeoDCAT-AP role property if any."""
+    out = state.out
+    node = out.bnode()
+    agent = _agent(state, party)
+    out.add((state.subject, PROV.qualifiedAttribution, node))
+    out.add((node, TYPE, PROV.Attribution))
+    out.add((node, PROV.agent, agent))
+    out.add((agent, TYPE, PROV.Agent))
+    out.add((node, DCAT.hadRole, out.typed(ROLE_BASE + party.role, DCAT.Role)))
+    prop = ROLE_PROPERTIES.get(party.role)
+    if prop is not None:
+        out.add((state.subject, prop, agent))
 
 
 def _agent(state: RecordState, party: Party) -> object:

@@ -37,6 +37,7 @@ ADMS = _Terms("http://www.w3.org/ns/adms#")
 DCAT = _Terms("http://www.w3.org/ns/dcat#")  # DCAT 3 terms (DatasetSeries...) included
 DCATAP = _Terms("http://data.europa.eu/r5r/")
 DCTERMS = _Terms("http://purl.org/dc/terms/")
+DQV = _Terms("http://www.w3.org/ns/dqv#")
 FOAF = _Terms("http://xmlns.com/foaf/0.1/")
 GEODCAT = _Terms("http://data.europa.eu/930/")
 GSP = _Terms("http://www.opengis.net/ont/geosparql#")
@@ -53,7 +54,7 @@ WKT = GSP.wktLiteral
 TYPE = RDF.type
 
 __all__ = [
-    "ADMS", "DATASET_SERIES", "DCAT", "DCATAP", "DCTERMS", "ELI_LEGAL_RESOURCE", "FOAF", "GEODCAT", "LOCN",
+    "ADMS", "DATASET_SERIES", "DCAT", "DCATAP", "DCTERMS", "DQV", "ELI_LEGAL_RESOURCE", "FOAF", "GEODCAT", "LOCN",
     "PROV", "RDF", "RDFS", "SKOS", "TYPE", "VCARD", "WKT", "XSD", "GraphWriter", "date_literal", "is_http_uri",
     "literal", "mint",
 ]  # fmt: skip
