@@ -38,12 +38,20 @@ def read_graph(relpath: str) -> Graph:
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _strip_combining(match: re.Match[str]) -> str:
+    return "".join(c for c in match.group() if not unicodedata.combining(c))
+
+
 def normalise(text: str) -> str:
     """Fold case, accents and punctuation so labels compare across spelling variants."""
     folded = text.casefold()
     if not folded.isascii():
         decomposed = unicodedata.normalize("NFKD", folded.replace("ß", "ss"))
-        folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+        # only the non-ASCII runs can hold combining marks: long licence texts are mostly ASCII
+        folded = _NON_ASCII.sub(_strip_combining, decomposed)
     return _NON_WORD.sub(" ", folded).strip()
 
 
