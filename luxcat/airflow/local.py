@@ -16,6 +16,7 @@ import secrets
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -99,9 +100,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def standalone(env: dict[str, str], banner: str) -> int:
-    """Run `airflow standalone`, echoing its output and the login again once it says it is ready."""
+    """Run `airflow standalone`, echoing its output and the login again once it says it is ready.
+
+    It runs in its own process group, so stopping (Ctrl-C or SIGTERM to this launcher) reaches the
+    scheduler, dag-processor, api-server, triggerer and their workers too: SIGINT first (a clean
+    shutdown), then SIGTERM, then SIGKILL.
+    """
     process = subprocess.Popen(
-        [sys.executable, "-m", "airflow", "standalone"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        [sys.executable, "-m", "airflow", "standalone"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     assert process.stdout is not None
     try:
@@ -113,14 +123,27 @@ def standalone(env: dict[str, str], banner: str) -> int:
             sys.stdout.flush()
         return process.wait()
     except KeyboardInterrupt:
-        pass  # standalone got the same SIGINT; in 3.3 it can stay stuck after its components stopped
-    for signal_it, grace in ((lambda: None, 20), (process.terminate, 10), (process.kill, 10)):
-        signal_it()
+        print("airflow: stopping", file=sys.stderr, flush=True)
+    finally:
+        _stop_group(process)
+    return 0
+
+
+def _stop_group(process: subprocess.Popen[bytes]) -> None:
+    """Stop every process of standalone's group, politely first."""
+    for sig, grace in ((signal.SIGINT, 15), (signal.SIGTERM, 10), (signal.SIGKILL, 5)):
         try:
-            return process.wait(grace)
-        except subprocess.TimeoutExpired:
-            continue
-    return 1
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline:
+            process.poll()
+            try:
+                os.killpg(process.pid, 0)  # anyone left in the group?
+            except ProcessLookupError:
+                return
+            time.sleep(0.5)
 
 
 if __name__ == "__main__":
