@@ -136,7 +136,18 @@ class Pipeline:
             self._withdraw(existing, seen_ids, outcome, confirm_withdrawal)
         elif full:
             log.warning("source=%s incomplete listing: nothing withdrawn (%s)", source_id, "; ".join(report.errors))
-        self._write_json(run_id, "harvest.json", {**outcome.as_dict(), "to_process": outcome.to_process})
+        self._write_json(
+            run_id,
+            "harvest.json",
+            {
+                **outcome.as_dict(),
+                "counts": outcome.counts.as_dict(),
+                "complete": outcome.complete,
+                "expected": outcome.expected,
+                "errors": outcome.errors,
+                "to_process": outcome.to_process,
+            },
+        )
         self._write_rejects(run_id, outcome.rejections)
         log.info("%s", outcome.log_line(source_id))
         return outcome

@@ -310,8 +310,17 @@ def write_version(
         if workers == 1:
             results = [_run_part(0)]
         else:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
+            # close + join, not the context manager's terminate(): a parent with a SIGTERM handler that
+            # ignores the signal (Airflow's task runner installs one) would hang terminate() forever
+            pool = multiprocessing.get_context("fork").Pool(workers)
+            try:
                 results = pool.map(_run_part, range(workers))
+                pool.close()
+            except BaseException:
+                pool.terminate()
+                raise
+            finally:
+                pool.join()
     finally:
         _JOBS.clear()
     _assemble(layout, results, deleted)
