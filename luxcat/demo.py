@@ -39,7 +39,9 @@ def run(args: argparse.Namespace) -> int:
     from luxcat.pipeline import run_source
     from luxcat.pycsw_local import LocalPycsw
     from luxcat.settings import load_settings
+    from publishers.catalogue.storage import open_export
     from publishers.command import publish
+    from publishers.targets import load_publish_config
 
     settings = load_settings()
     sources = _enabled_sources()
@@ -70,6 +72,8 @@ def run(args: argparse.Namespace) -> int:
                 worst = EXIT_SOURCE
         plan = publish(["catalogue"], dry_run=False, progress=_progress)["catalogue"]
         print(plan.render(verbose=False).splitlines()[-1])
+        target = open_export(load_publish_config().targets.catalogue.export)
+        print(f"catalogue:   {getattr(target, 'root', target)} (luxcat serve shows it with Hydra paging and OAI-PMH)")
         print(f"state store: {settings.database_url}")
         print(f"artifacts:   {settings.artifacts_url}")
         if args.serve:

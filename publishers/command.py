@@ -12,6 +12,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from luxcat.errors import ConfigError, PipelineError
 from publishers.base import Plan
@@ -151,7 +152,10 @@ def run_serve(args: argparse.Namespace) -> int:
 
     try:
         cfg = load_publish_config()
-        target = open_export(args.export or cfg.targets.catalogue.export)
+        given = args.export
+        if given and "://" not in given:
+            given = str(Path(given).resolve())  # a folder named on the command line is relative to the shell
+        target = open_export(given or cfg.targets.catalogue.export)
         server = CatalogueServer(target, cfg.oai, args.host, args.port, public_url=cfg.targets.catalogue.base_url)
     except ConfigError as exc:
         _err(f"error: {exc}")

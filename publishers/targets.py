@@ -80,7 +80,7 @@ class MergeOptions(Strict):
 class CatalogueTarget(Strict):
     """Where and how the catalogue is exported (a folder or s3://bucket/prefix)."""
 
-    export: str = "var/catalogue"  # relative to the working directory, like LUXCAT_HOME's default
+    export: str = "catalogue"  # a relative folder lives in the working folder (LUXCAT_HOME, default ./var)
     base_url: str = Field(default="http://127.0.0.1:8080/", pattern=r"^https?://\S+/$")
     page_size: int = Field(default=100, ge=1, le=10_000)
     dcat_ap_2: bool = True

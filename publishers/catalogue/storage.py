@@ -205,12 +205,17 @@ def _chunks(fh: IO[bytes], size: int) -> Iterator[bytes]:
 
 
 def open_export(url: str) -> ExportTarget:
-    """`s3://bucket/prefix` or a folder path (relative to the working directory, like the shipped var/)."""
+    """`s3://bucket/prefix` or a folder path; a relative folder lives in the working folder (LUXCAT_HOME)."""
     parsed = urlparse(url)
     if parsed.scheme == "s3":
         if not parsed.netloc:
             raise ConfigError(f"catalogue export {url!r}: an s3:// URL needs a bucket name")
         return S3Target(parsed.netloc, parsed.path)
     if parsed.scheme in ("", "file"):
-        return FolderTarget(Path(parsed.path if parsed.scheme else url))
+        path = Path(parsed.path if parsed.scheme else url)
+        if not path.is_absolute():
+            from luxcat.settings import load_settings
+
+            path = load_settings().home / path
+        return FolderTarget(path)
     raise ConfigError(f"catalogue export {url!r}: use a folder path or s3://bucket/prefix")

@@ -114,7 +114,7 @@ def harvested(
     sources = root / "sources"
     sources.mkdir()
     publish_yaml = (REPO / "config" / "publish.yaml").read_text(encoding="utf-8")
-    publish_yaml = publish_yaml.replace("export: var/catalogue", f"export: {root / 'catalogue'}")
+    publish_yaml = publish_yaml.replace("export: catalogue", f"export: {root / 'catalogue'}")
     # pages of 5 datasets and 2 export processes: the export forks inside the Airflow task
     publish_yaml = publish_yaml.replace("page_size: 100", "page_size: 5")
     assert "page_size: 5" in publish_yaml and "workers: 2" in publish_yaml
