@@ -61,7 +61,5 @@ class Harvester(ABC):
         self._progress(f"{self.source_id}: {message}")
 
     @abstractmethod
-    def harvest(
-        self, *, since: datetime | None = None, limit: int | None = None
-    ) -> Iterator[RawRecord | Rejection]:
+    def harvest(self, *, since: datetime | None = None, limit: int | None = None) -> Iterator[RawRecord | Rejection]:
         """Yield every record (modified after `since` when given); raise SourceError if the run can't go on."""

@@ -18,7 +18,7 @@ from harvesters.base import Harvester, HarvesterOptions
 from harvesters.dcat.pages import PageError, json_page
 from luxcat.errors import SourceError
 from luxcat.http import RetryPolicy, new_session
-from luxcat.records import RawRecord, Rejection
+from luxcat.records import RawRecord, Rejection, canonical_json
 
 
 class CkanOptions(HarvesterOptions):
@@ -36,7 +36,7 @@ class CkanOptions(HarvesterOptions):
 
 def encode(package: dict[str, Any]) -> bytes:
     """Stable JSON bytes of one package (same content, same hash)."""
-    return json.dumps(package, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    return canonical_json(package)
 
 
 class CkanHarvester(Harvester):

@@ -125,9 +125,7 @@ class CswHarvester(Harvester):
         )
         return f"{self.options.url}?{query}"
 
-    def harvest(
-        self, *, since: datetime | None = None, limit: int | None = None
-    ) -> Iterator[RawRecord | Rejection]:
+    def harvest(self, *, since: datetime | None = None, limit: int | None = None) -> Iterator[RawRecord | Rejection]:
         session = new_session({"Content-Type": "application/xml", "Accept": "application/xml"})
         policy = RetryPolicy(self.options.timeout, self.options.retries, self.options.backoff)
         seen: set[str] = set()
@@ -237,10 +235,7 @@ class CswHarvester(Harvester):
             tag_end = text.index(b">") if b">" in text else len(text)
             declared = set(re.findall(rb"xmlns:([\w.-]+)=", text[:tag_end]))
             decl = b" ".join(b'xmlns:%s="%s"' % (p, u) for p, u in namespaces.items() if p not in declared)
-            patched = (
-                text[:tag_end].replace(match.group("tag"), match.group("tag") + b" " + decl, 1)
-                + text[tag_end:]
-            )
+            patched = text[:tag_end].replace(match.group("tag"), match.group("tag") + b" " + decl, 1) + text[tag_end:]
             try:
                 out.append(etree.fromstring(patched, PARSER))
             except etree.XMLSyntaxError as exc:

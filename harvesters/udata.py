@@ -20,7 +20,7 @@ from harvesters.base import Harvester, HarvesterOptions
 from harvesters.dcat.pages import PageError, json_page
 from luxcat.errors import SourceError
 from luxcat.http import RetryPolicy, new_session
-from luxcat.records import RawRecord, Rejection
+from luxcat.records import RawRecord, Rejection, canonical_json
 
 
 class UdataOptions(HarvesterOptions):
@@ -114,7 +114,7 @@ class UdataHarvester(Harvester):
         return RawRecord(
             source_id=self.source_id,
             record_id=dataset_id,
-            payload=json.dumps(dataset, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode(),
+            payload=canonical_json(dataset),
             media_type=self.media_type,
             origin_url=f"{self.api}datasets/{dataset_id}/",
             modified=dataset.get("last_modified") or dataset.get("last_update"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -14,6 +15,11 @@ if TYPE_CHECKING:
 def utcnow() -> datetime:
     """Timezone-aware now, so stored times compare correctly across SQLite and PostgreSQL."""
     return datetime.now(UTC)
+
+
+def canonical_json(document: Any) -> bytes:
+    """Deterministic JSON bytes (sorted keys, compact): the same content always hashes the same."""
+    return json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def content_hash(payload: bytes) -> str:

@@ -20,6 +20,7 @@ from luxcat.records import MappedRecord, RawRecord
 from mappers.base import Mapper
 from mappers.dcat.builder import DcatBuilder, present
 from mappers.dcat.terms import ADMS, DCAT, DCAT_VERSION, DCTERMS, FOAF
+from mappers.json_records import load_json, split_json
 
 JSON_TYPE = "application/json"
 
@@ -209,26 +210,10 @@ class CkanMapper(Mapper):
 
     def split(self, raw: RawRecord) -> Iterator[RawRecord]:
         """A file or API answer holding several packages -> one record per package."""
-        try:
-            document = json.loads(raw.payload)
-        except ValueError as exc:
-            raise UnparsableRecord(f"{raw.record_id}: not JSON: {exc}") from exc
-        for position, package in enumerate(packages(document), start=1):
-            found = package_id(package) if isinstance(package, dict) else None
-            yield RawRecord(
-                source_id=raw.source_id,
-                record_id=found or f"{raw.record_id}#{position}",
-                payload=json.dumps(package, sort_keys=True, ensure_ascii=False).encode(),
-                media_type=JSON_TYPE,
-                origin_url=raw.origin_url,
-                fetched_at=raw.fetched_at,
-            )
+        return split_json(raw, packages, package_id)
 
     def map(self, raw: RawRecord) -> Iterator[MappedRecord]:
-        try:
-            package = json.loads(raw.payload)
-        except ValueError as exc:
-            raise UnparsableRecord(f"{raw.record_id}: not JSON: {exc}") from exc
+        package = load_json(raw)
         if not isinstance(package, dict):
             raise UnparsableRecord(f"{raw.record_id}: a CKAN package is a JSON object, got {type(package).__name__}")
         record_id = package_id(package)

@@ -7,7 +7,6 @@ zones of the form country:<code> become EU country IRIs; other zones become labe
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -16,6 +15,7 @@ from luxcat.records import MappedRecord, RawRecord
 from mappers.base import Mapper
 from mappers.dcat.builder import DcatBuilder, present
 from mappers.dcat.terms import DCAT, DCTERMS, EU_AUTHORITY, FOAF
+from mappers.json_records import load_json, split_json
 from mappers.vocabularies import country_uri
 
 FREQUENCY = EU_AUTHORITY + "frequency/"
@@ -142,26 +142,11 @@ class UdataMapper(Mapper):
     name: ClassVar[str] = "udata"
 
     def split(self, raw: RawRecord) -> Iterator[RawRecord]:
-        try:
-            document = json.loads(raw.payload)
-        except ValueError as exc:
-            raise UnparsableRecord(f"{raw.record_id}: not JSON: {exc}") from exc
-        for position, dataset in enumerate(datasets(document), start=1):
-            found = dataset.get("id") if isinstance(dataset, dict) else None
-            yield RawRecord(
-                source_id=raw.source_id,
-                record_id=str(found) if present(found) else f"{raw.record_id}#{position}",
-                payload=json.dumps(dataset, sort_keys=True, ensure_ascii=False).encode(),
-                media_type="application/json",
-                origin_url=raw.origin_url,
-                fetched_at=raw.fetched_at,
-            )
+        """A file or API answer holding several datasets -> one record per dataset."""
+        return split_json(raw, datasets, lambda d: str(d["id"]) if present(d.get("id")) else None)
 
     def map(self, raw: RawRecord) -> Iterator[MappedRecord]:
-        try:
-            dataset = json.loads(raw.payload)
-        except ValueError as exc:
-            raise UnparsableRecord(f"{raw.record_id}: not JSON: {exc}") from exc
+        dataset = load_json(raw)
         if not isinstance(dataset, dict):
             raise UnparsableRecord(f"{raw.record_id}: a udata dataset is a JSON object")
         if not present(dataset.get("id")):

@@ -7,11 +7,11 @@ in a date column is read by the mapper).
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, time
 from typing import Any
 
 from harvesters.inventory.columns import ColumnMapping
+from luxcat.records import canonical_json
 
 Cell = dict[str, Any]  # {"column": name, "value": value}
 
@@ -48,7 +48,7 @@ def row_document(number: int, values: dict[str, Any], mapping: ColumnMapping, lo
 
 
 def encode(doc: dict[str, Any]) -> bytes:
-    return json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    return canonical_json(doc)
 
 
 def record_id(doc: dict[str, Any]) -> str | None:

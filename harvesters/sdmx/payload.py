@@ -14,6 +14,8 @@ from typing import Any
 
 from sdmx.model import common
 
+from luxcat.records import canonical_json
+
 SCHEMA = "luxcat-sdmx-dataflow/1"
 MEDIA_TYPE = "application/vnd.luxcat.sdmx-dataflow+json"
 
@@ -302,7 +304,7 @@ def _iso(value: Any) -> str | None:
 
 def encode(document: dict[str, Any]) -> bytes:
     """Deterministic bytes of a payload document."""
-    return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    return canonical_json(document)
 
 
 def decode(payload: bytes) -> dict[str, Any]:
