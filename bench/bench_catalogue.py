@@ -1,6 +1,6 @@
 """Benchmark: merge and export a catalogue of N datasets (default 100,000) in every format, whole and paged.
 
-The datasets are copies of real records (the DCAT documents under ../shared/data/dcat, cut per
+The datasets are copies of real records (the DCAT documents under tests/data/dcat, cut per
 dataset as tests/publish/corpus.py does) with new URIs and identifiers, stored as the pipeline
 stores them (SQLite state store + one N-Triples artifact per record). Prints seconds and peak memory
 (ru_maxrss) for planning (index + merge) and for the export (4 formats x whole + pages, plus the

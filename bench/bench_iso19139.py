@@ -25,7 +25,7 @@ from luxcat.records import RawRecord
 from mappers.base import MapContext
 from mappers.iso19139 import Iso19139Mapper
 
-ISO_DIR = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "iso19139"
+ISO_DIR = Path(__file__).resolve().parents[1] / "tests" / "data" / "iso19139"
 
 
 def load() -> list[RawRecord]:

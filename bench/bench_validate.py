@@ -1,7 +1,7 @@
 """Benchmark: luxcat's SHACL validation vs plain pySHACL on a >= 5,000-dataset catalogue built from real files.
 
 Run by hand: `.venv/bin/python bench/bench_validate.py [--datasets 5000] [--pyshacl-datasets N]`.
-The catalogue is made of copies of the real DCAT files in ../shared/data/dcat (new URIs and blank
+The catalogue is made of copies of the real DCAT files in tests/data/dcat (new URIs and blank
 nodes per copy, EU vocabulary URIs kept). pySHACL validates the catalogue graph + vocabularies as
 one graph, by default the whole catalogue (several minutes); with --pyshacl-datasets N it runs on
 a catalogue of N datasets only and its rate is extrapolated (printed as such; pySHACL's rate falls
@@ -31,7 +31,7 @@ from validators.rdfio import load_rdf  # noqa: E402
 from validators.reference import issues_from_report, run_pyshacl, union_graph  # noqa: E402
 from validators.shacl import Outcome, Validator, partition  # noqa: E402
 
-DATA = ROOT / ".." / "shared" / "data" / "dcat"
+DATA = ROOT / "tests" / "data" / "dcat"
 SUFFIXES = {".ttl", ".rdf", ".xml", ".jsonld"}
 
 

@@ -8,7 +8,7 @@ record, the originalId and the hash last pushed, so unchanged datasets cost no r
 
 Three URL forms: `origin` (PUT /catalogues/{id}/datasets/origin?originalId=…), `resources`
 (PUT /resources/dataset/origin?catalogue=…&originalId=…, newer hub-repo releases) and `legacy`
-(PUT /datasets/{id}?catalogue=…&hash=…, the 2020 piveau-hub OpenAPI in shared/data/openapi).
+(PUT /datasets/{id}?catalogue=…&hash=…, the 2020 piveau-hub OpenAPI in tests/data/openapi).
 """
 
 from __future__ import annotations

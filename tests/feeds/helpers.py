@@ -11,7 +11,7 @@ from luxcat.config import SourceConfig
 from luxcat.pipeline import run_source
 from luxcat.store import ACTIVE, Run, StateStore
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "dcat"
+DATA = Path(__file__).resolve().parents[1] / "data" / "dcat"
 HERE = Path(__file__).resolve().parent
 UDATA_TESTS = DATA / "udata-harvest-tests"
 ORIGINAL_PAGE = "http://data.test.org/catalog.jsonld?page={n}"

@@ -1,4 +1,4 @@
-"""DCAT harvester against a local HTTP server serving the real files of ../shared/data/dcat."""
+"""DCAT harvester against a local HTTP server serving the real files of tests/data/dcat."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ from mappers.iso19139 import Iso19139Mapper
 from mappers.vocabularies import vocabulary_graph
 
 REPO = Path(__file__).resolve().parents[2]
-ISO_DIR = REPO / ".." / "shared" / "data" / "iso19139"
+ISO_DIR = REPO / "tests" / "data" / "iso19139"
 SEMIC_DIR = ISO_DIR / "semic-iso-19139-to-dcat-ap-tests"
 SHAPES_DIR = REPO / "validators" / "shapes" / "dcat-ap-3.0.0"
 SHAPE_FILES = ("shapes.ttl", "range.ttl", "mdr-vocabularies.shape.ttl")

@@ -23,7 +23,7 @@ from luxcat.store import StateStore
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 
 REPO = Path(__file__).resolve().parents[2]
-DATA = REPO / ".." / "shared" / "data" / "dcat"
+DATA = REPO / "tests" / "data" / "dcat"
 MAIN_TYPES = {DCAT.Dataset, DCAT.DatasetSeries, DCAT.DataService}
 STOP_TYPES = MAIN_TYPES | {DCAT.Catalog, URIRef("http://www.w3.org/ns/dcat#Catalogue")}
 

@@ -1,6 +1,6 @@
 """A piveau hub-repo contract server: routes, parameters, bodies and answers checked against the OpenAPI spec.
 
-Built from ../shared/data/openapi/piveau-hub-repo-openapi.yaml (the 2020 piveau-hub spec: the
+Built from tests/data/openapi/piveau-hub-repo-openapi.yaml (the 2020 piveau-hub spec: the
 `legacy` form, PUT/DELETE /datasets/{id}?catalogue=…). The newer `/catalogues/{id}/datasets/origin`
 and `/resources/{type}/origin` operations are not in any spec available offline; they are described
 below in the same OpenAPI shape from FIELD_NOTES ("data.europa.eu (piveau)": X-API-Key, RDF bodies,
@@ -24,7 +24,7 @@ import yaml
 from rdflib import Graph
 from rdflib.compare import to_canonical_graph
 
-SPEC = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "openapi" / "piveau-hub-repo-openapi.yaml"
+SPEC = Path(__file__).resolve().parents[1] / "data" / "openapi" / "piveau-hub-repo-openapi.yaml"
 RDF_TYPES = {
     "text/turtle": "turtle",
     "application/rdf+xml": "xml",

@@ -1,4 +1,4 @@
-"""A local SDMX REST service answering with the real recorded messages of ../shared/data/sdmx.
+"""A local SDMX REST service answering with the real recorded messages of tests/data/sdmx.
 
 Paths per service (prefix = the service's base URL on the local server):
 - /ecb      ECB_EXR/structure-full.xml: a dataflow with DSD, codelists, categorisation and constraint,
@@ -28,7 +28,7 @@ from luxcat.records import RawRecord, Rejection
 from tests.sdmx.lustat import messages as lustat_messages
 from tests.sdmx.server import SdmxServer
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "sdmx"
+DATA = Path(__file__).resolve().parents[1] / "data" / "sdmx"
 
 SERVICES: dict[str, dict[str, Any]] = {
     "ecb": {"source": "ECB", "agency": "ECB", "references": "all"},

@@ -1,7 +1,7 @@
 """SDMX-ML structure messages derived from LUSTAT's real SDMX-JSON answers (no structure was recorded).
 
 The two recordings (`GET .../data/LU1,DSD_PRIX_ESSENCE@DF_E530{1,2},1.0/all?...&format=jsondata`,
-2026-06-10, see ../shared/data/sdmx/SOURCES.md) carry the dataflow's name, description and annotations
+2026-06-10, see tests/data/sdmx/SOURCES.md) carry the dataflow's name, description and annotations
 (including .Stat Suite's `NonProductionDataflow`), the DSD's URN, every component with its concept
 name and the codes used. This module turns exactly that content into what LUSTAT's
 `/dataflow/LU1/all/latest`, `/datastructure/LU1/DSD_PRIX_ESSENCE/1.0?references=children` and

@@ -1,6 +1,6 @@
 """A udata 17 API v1 contract server for tests: in-memory, threaded, on 127.0.0.1.
 
-It behaves as udata does per ../shared/data/openapi/udata-api-v1-swagger.json (udata 17.18.0) and the
+It behaves as udata does per tests/data/openapi/udata-api-v1-swagger.json (udata 17.18.0) and the
 checked facts of FIELD_NOTES.md: `X-API-KEY` auth (401 for an unknown/expired key), organisation
 membership (400 on `organization`, not 403), a PUT without `tags` empties them, delete is soft (204,
 then GET/PUT answer 410; `PUT {"deleted": null}` restores), list pages with `next_page`, resources
@@ -37,7 +37,7 @@ from urllib.parse import parse_qs, urlencode, urlparse
 
 import jsonschema
 
-SWAGGER = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "openapi" / "udata-api-v1-swagger.json"
+SWAGGER = Path(__file__).resolve().parents[1] / "data" / "openapi" / "udata-api-v1-swagger.json"
 LICENCES = (
     "cc-zero",
     "cc-by",

@@ -1,7 +1,7 @@
 """Real DCAT-AP examples as a source's stored records: state store + artifact store, as the pipeline leaves them.
 
 The examples (SEMIC DCAT-AP 3 / HVD, DCAT-AP-LU dummy, ckanext-dcat multilingual; see
-../shared/data/dcat/SOURCES.md) are already DCAT-AP, so "mapping" one is cutting its dataset's
+tests/data/dcat/SOURCES.md) are already DCAT-AP, so "mapping" one is cutting its dataset's
 description out of the file: the dataset, everything it reaches, and the data services serving it.
 The harvest stage is the real one (luxcat.pipeline.Pipeline.harvest) driven by `ListHarvester`, so
 withdrawal follows the real rules (complete full listing, withdrawal guard).
@@ -25,7 +25,7 @@ from luxcat.pipeline import Pipeline
 from luxcat.records import RawRecord, Rejection
 from luxcat.store import StateStore
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "dcat"
+DATA = Path(__file__).resolve().parents[1] / "data" / "dcat"
 STATEC = "56f3c3390d6ceb1b0b4030e8"  # FIELD_NOTES: STATEC's organisation id on data.public.lu
 GEOPORTAIL = "585b9f70111e9b70fda95c09"
 

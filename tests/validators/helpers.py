@@ -10,7 +10,7 @@ from validators.rdfio import load_rdf
 from validators.shacl import Outcome
 
 HERE = Path(__file__).resolve().parent
-SHARED = HERE.parents[1] / ".." / "shared" / "data"
+SHARED = HERE.parents[0] / "data"
 DCAT_DIR = SHARED / "dcat"
 LU_TESTS = DCAT_DIR / "dcat-ap-lu-tests"
 VALID_LU = HERE / "data" / "lu_dataset_valid.ttl"

@@ -2,7 +2,7 @@
 
 pySHACL runs on the data graph with the profile's vocabularies added (what it needs for the
 vocabulary shapes); luxcat on the data graph with its shared vocabulary index. Real catalogues
-from ../shared/data/dcat are merged into one graph per run, to keep pySHACL's cost to one run.
+from tests/data/dcat are merged into one graph per run, to keep pySHACL's cost to one run.
 """
 
 from __future__ import annotations
