@@ -1,0 +1,202 @@
+"""What the indicators need to know about each dataset of the served catalogue, read from the export itself.
+
+The served version's `datasets.jsonl` gives each dataset's byte range in `catalogue.nt` (the merged
+triples, as published), so one sequential pass over the N-Triples dump yields every dataset's
+facts without rdflib graphs: 100,000 datasets stay a few hundred bytes each. Validation outcomes
+(SHACL conformance, MQA score) come from the state store, from the record that won the merge.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from publishers.catalogue.storage import ExportTarget
+from publishers.indicators.vocab import file_type_code, frequency_days, licence_class, theme_table
+from publishers.serialise import RDF_TYPE, iri_value, literal_parts, parse_nt
+
+DCAT = "http://www.w3.org/ns/dcat#"
+DCT = "http://purl.org/dc/terms/"
+FOAF = "http://xmlns.com/foaf/0.1/"
+R5R = "http://data.europa.eu/r5r/"
+HVD_LEGISLATION = "http://data.europa.eu/eli/reg_impl/2023/138/oj"
+
+P = {name: f"<{uri}>" for name, uri in {
+    "title": DCT + "title", "description": DCT + "description", "publisher": DCT + "publisher",
+    "license": DCT + "license", "distribution": DCAT + "distribution", "theme": DCAT + "theme",
+    "hvd": R5R + "hvdCategory", "legislation": R5R + "applicableLegislation", "format": DCT + "format",
+    "media": DCAT + "mediaType", "download": DCAT + "downloadURL", "access_service": DCAT + "accessService",
+    "serves": DCAT + "servesDataset", "frequency": DCT + "accrualPeriodicity", "modified": DCT + "modified",
+    "name": FOAF + "name", "contact": DCAT + "contactPoint", "keyword": DCAT + "keyword",
+    "spatial": DCT + "spatial", "temporal": DCT + "temporal",
+}.items()}  # fmt: skip
+DATA_SERVICE = f"<{DCAT}DataService>"
+# DCAT-AP 3.0.0's recommended properties of dcat:Dataset.
+RECOMMENDED = ("contact", "distribution", "keyword", "publisher", "spatial", "temporal", "theme")
+LANGS = ("fr", "de", "en")
+
+
+@dataclass(slots=True)
+class DatasetFacts:
+    """One dataset as the indicators see it."""
+
+    uri: str
+    sources: tuple[str, ...]
+    records: tuple[tuple[str, str], ...]
+    publisher_id: str = "none"
+    publisher_name: str = ""
+    themes: frozenset[str] = frozenset()
+    hvd: tuple[str, ...] = ()
+    legislation: bool = False
+    licences: tuple[str, ...] = ()  # licence classes (vocab.licence_class) of every licence stated
+    distributions: int = 0
+    machine_readable: int = 0
+    non_proprietary: int = 0
+    download: bool = False
+    api: bool = False
+    period_days: int | None = None
+    modified: date | None = None
+    languages_title: frozenset[str] = frozenset()
+    languages_description: frozenset[str] = frozenset()
+    recommended: bool = False
+    conforms: bool | None = None
+    score: int | None = None
+    findings: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _by_subject(triples: list[tuple[str, str, str]]) -> dict[str, dict[str, list[str]]]:
+    out: dict[str, dict[str, list[str]]] = {}
+    for s, p, o in triples:
+        out.setdefault(s, {}).setdefault(p, []).append(o)
+    return out
+
+
+def _value(term: str) -> str:
+    return iri_value(term) if term.startswith("<") else literal_parts(term)[0] if term.startswith('"') else term
+
+
+def _date(term: str) -> date | None:
+    if not term.startswith('"'):
+        return None
+    text = literal_parts(term)[0].strip()
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+def _langs(terms: list[str]) -> frozenset[str]:
+    out = set()
+    for term in terms:
+        if term.startswith('"'):
+            lang = literal_parts(term)[1]
+            if lang:
+                out.add(lang.split("-")[0].lower())
+    return frozenset(out)
+
+
+def _publisher(graph: dict[str, dict[str, list[str]]], node: str | None) -> tuple[str, str]:
+    """(scope id, display name) of a dct:publisher node: its IRI, else its name."""
+    if node is None:
+        return "none", ""
+    names = graph.get(node, {}).get(P["name"], [])
+    by_lang = {(literal_parts(n)[1] or ""): literal_parts(n)[0] for n in names if n.startswith('"')}
+    name = next((by_lang[lang] for lang in ("fr", "en", "de", "") if lang in by_lang), next(iter(by_lang.values()), ""))
+    if node.startswith("<"):
+        return iri_value(node), name or iri_value(node)
+    if name:
+        return "name:" + " ".join(name.lower().split()), name
+    return "none", ""
+
+
+def _distribution(facts: DatasetFacts, props: dict[str, list[str]]) -> None:
+    facts.distributions += 1
+    codes = {file_type_code(_value(t)) for t in props.get(P["format"], []) + props.get(P["media"], [])}
+    codes.discard(None)
+    if any(c in _flags()[0] for c in codes):
+        facts.machine_readable += 1
+    if any(c in _flags()[1] for c in codes):
+        facts.non_proprietary += 1
+    if props.get(P["download"]):
+        facts.download = True
+    if props.get(P["access_service"]):
+        facts.api = True
+
+
+def _flags() -> tuple[frozenset[str], frozenset[str]]:
+    from mappers.vocabularies.format_flags import machine_readable_codes, non_proprietary_codes
+
+    return machine_readable_codes(), non_proprietary_codes()
+
+
+def dataset_facts(line: dict[str, Any], triples: list[tuple[str, str, str]]) -> DatasetFacts:
+    """Facts of one exported dataset from its chunk of the N-Triples dump."""
+    graph = _by_subject(triples)
+    node = f"<{line['uri']}>"
+    props = graph.get(node, {})
+    facts = DatasetFacts(
+        uri=line["uri"], sources=tuple(line.get("sets", ())), records=tuple(tuple(r) for r in line.get("records", ()))
+    )
+    publisher = props.get(P["publisher"], [None])[0]
+    facts.publisher_id, facts.publisher_name = _publisher(graph, publisher)
+    table = theme_table()
+    concepts = [_value(t) for t in props.get(P["theme"], []) + props.get(P["hvd"], [])]
+    facts.themes = frozenset(table[c] for c in concepts if c in table)
+    facts.hvd = tuple(sorted({_value(t) for t in props.get(P["hvd"], []) if t.startswith("<")}))
+    licences = list(props.get(P["license"], []))
+    for dist in props.get(P["distribution"], []):
+        dprops = graph.get(dist, {})
+        _distribution(facts, dprops)
+        licences += dprops.get(P["license"], [])
+        facts.legislation |= any(_value(t) == HVD_LEGISLATION for t in dprops.get(P["legislation"], []))
+    facts.legislation |= any(_value(t) == HVD_LEGISLATION for t in props.get(P["legislation"], []))
+    # a licence given as a blank node (a described LicenseDocument without IRI) is not a recognised licence
+    facts.licences = tuple(
+        sorted({licence_class(iri_value(t)) if t.startswith("<") else "unrecognised" for t in licences})
+    )
+    frequency = props.get(P["frequency"], [None])[0]
+    facts.period_days = frequency_days(_value(frequency)) if frequency else None
+    modified = [d for d in (_date(t) for t in props.get(P["modified"], [])) if d]
+    facts.modified = max(modified) if modified else None
+    facts.languages_title = _langs(props.get(P["title"], []))
+    facts.languages_description = _langs(props.get(P["description"], []))
+    facts.recommended = all(props.get(P[name]) for name in RECOMMENDED)
+    return facts
+
+
+def served_by(line: dict[str, Any], triples: list[tuple[str, str, str]]) -> list[str]:
+    """Dataset URIs a data service entry serves (dcat:servesDataset): those datasets have an API."""
+    node = f"<{line['uri']}>"
+    return [iri_value(o) for s, p, o in triples if s == node and p == P["serves"] and o.startswith("<")]
+
+
+def read_catalogue(target: ExportTarget, pointer: dict[str, Any]) -> Iterator[tuple[dict[str, Any], list]]:
+    """(datasets.jsonl line, its triples) for every live entry of the served version, in dump order."""
+    base = f"versions/{pointer['version']}/"
+    lines = [json.loads(t) for t in target.read(base + "datasets.jsonl").decode("utf-8").splitlines() if t.strip()]
+    live = sorted((x for x in lines if not x.get("deleted")), key=lambda x: x["offset"])
+    buffer, start = bytearray(), 0  # buffer holds dump bytes from offset `start`
+    chunks = target.stream(base + "catalogue.nt")
+    for line in live:
+        end = line["offset"] + line["length"]
+        while start + len(buffer) < end:
+            data = next(chunks, None)
+            if data is None:
+                raise ValueError(f"catalogue.nt of version {pointer['version']} ends before {line['uri']}")
+            buffer += data
+        lo = line["offset"] - start
+        piece = bytes(buffer[lo : lo + line["length"]])
+        del buffer[: lo + line["length"]]
+        start = end
+        yield line, parse_nt(piece)
+
+
+def is_service(line: dict[str, Any], triples: list[tuple[str, str, str]]) -> bool:
+    """True for a data service entry (counted apart from datasets)."""
+    if line.get("kind") == "service":
+        return True
+    node = f"<{line['uri']}>"
+    return any(s == node and p == RDF_TYPE and o == DATA_SERVICE for s, p, o in triples)
