@@ -42,7 +42,6 @@ def describe(
     folder = base_url.rstrip("/") + "/indicators/"
     publisher = URIRef(meta.publisher.uri)
     g.add((URIRef(meta.uri), DCAT.dataset, ds))
-    g.add((URIRef(meta.uri), RDF.type, DCAT.Catalog))
     g.add((ds, RDF.type, DCAT.Dataset))
     g.add((ds, DCTERMS.identifier, Literal("luxcat-indicators")))
     for lang, text in (

@@ -3,7 +3,8 @@
 Three tables of their own (created on first use, beside the store's tables): one row per
 computation, one row per (date, scope, scope id, indicator) value (a second computation on the same
 day replaces that day's values), and the dataset membership of the latest computation (URI and the
-scopes it counted in), from which the next computation derives new and withdrawn datasets.
+scopes it counted in) of the latest day and the day before, from which a computation derives new and
+withdrawn datasets: always against the last earlier day, so recomputing a day gives the same figures.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from sqlalchemy import (
     Table,
     Text,
     delete,
+    func,
     insert,
     select,
 )
@@ -58,6 +60,7 @@ values = Table(
 members = Table(
     "indicator_datasets",
     metadata,
+    Column("date", Date, primary_key=True),
     Column("uri", Text, primary_key=True),
     Column("scopes", Text, nullable=False),  # JSON list of [scope, scope id]
 )
@@ -83,12 +86,14 @@ class History:
         self.engine = store.engine
         metadata.create_all(self.engine)
 
-    def previous(self) -> dict[str, list[Scope]] | None:
-        """uri -> scopes of the last computation; None before the first one."""
+    def previous(self, day: date) -> dict[str, list[Scope]] | None:
+        """uri -> scopes of the last computation of a day before `day`; None when there is none."""
         with self.engine.connect() as conn:
-            if conn.execute(select(runs.c.id).limit(1)).first() is None:
+            last = conn.execute(select(func.max(runs.c.date)).where(runs.c.date < day)).scalar()
+            if last is None:
                 return None
-            return {r.uri: [tuple(s) for s in json.loads(r.scopes)] for r in conn.execute(select(members))}
+            query = select(members.c.uri, members.c.scopes).where(members.c.date == last)
+            return {r.uri: [tuple(s) for s in json.loads(r.scopes)] for r in conn.execute(query)}
 
     def record(
         self,
@@ -122,8 +127,10 @@ class History:
             ]
             if rows:
                 conn.execute(insert(values), rows)
-            conn.execute(delete(members))
-            batch = [{"uri": uri, "scopes": json.dumps(scopes)} for uri, scopes in current.items()]
+            earlier = conn.execute(select(func.max(runs.c.date)).where(runs.c.date < day)).scalar()
+            keep = [d for d in (day, earlier) if d is not None]
+            conn.execute(delete(members).where(members.c.date.not_in(keep) | (members.c.date == day)))
+            batch = [{"date": day, "uri": uri, "scopes": json.dumps(scopes)} for uri, scopes in current.items()]
             for start in range(0, len(batch), 5000):
                 conn.execute(insert(members), batch[start : start + 5000])
         return run_id

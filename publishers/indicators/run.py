@@ -179,7 +179,7 @@ def compute_indicators(
     day = now.date()
     facts = collect(target, pointer, store)
     history = History(store)
-    values, current = compute(facts, day, previous=history.previous(), inventories=inventories(store, sources))
+    values, current = compute(facts, day, previous=history.previous(day), inventories=inventories(store, sources))
     run_id = history.record(now, day, pointer["version"], values, current, {"datasets": len(facts)})
     rows = history.rows()
     comp = Computation(run_id, day, pointer["version"], values, rows)
