@@ -10,9 +10,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from luxcat.errors import ConfigError, PipelineError
 from publishers.indicators.run import Computation
+
+if TYPE_CHECKING:
+    from luxcat.store import StateStore
+    from publishers.targets import PublishConfig
 
 EXIT_OK, EXIT_CONFIG, EXIT_TARGET = 0, 1, 2
 
@@ -34,9 +39,31 @@ def run_indicators() -> Computation:
     store = StateStore(settings.database_url)
     try:
         target = open_export(cfg.targets.catalogue.export)
-        return compute_indicators(store, target, cfg.catalogue, cfg.targets.catalogue.base_url, sources=configs)
+        comp = compute_indicators(
+            store, target, cfg.catalogue, cfg.targets.catalogue.base_url, sources=configs,
+            frequency=cfg.indicators.frequency,
+        )  # fmt: skip
+        if cfg.indicators.udata_organization:
+            publish_udata(comp, cfg, store)
+        return comp
     finally:
         store.close()
+
+
+def publish_udata(comp: Computation, cfg: PublishConfig, store: StateStore) -> None:
+    """Send the CSV to the configured data.public.lu organisation (targets.data.public.lu gives portal and key)."""
+    from publishers.indicators.csvw import CSV_NAME
+    from publishers.indicators.udata import IndicatorsUdata
+    from publishers.udata.options import UdataOptions
+
+    if cfg.targets.udata is None:
+        raise ConfigError("indicators.udata_organization is set but publish.yaml has no targets.data.public.lu")
+    options = UdataOptions.model_validate(cfg.targets.udata)
+    org = cfg.indicators.udata_organization
+    assert org is not None
+    days = sorted({r.date for r in comp.rows})
+    result = IndicatorsUdata(options, org, store).publish(comp.files[CSV_NAME], days[0], days[-1])
+    comp.udata = {"dataset_id": result.dataset_id, "resource_id": result.resource_id, "created": result.created}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -70,6 +97,8 @@ def run(args: argparse.Namespace) -> int:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(COLUMNS)
         for r in rows:
-            writer.writerow([r.date.isoformat(), r.scope, r.scope_id, r.scope_label, r.indicator, number(r.value), r.unit])
+            writer.writerow(
+                [r.date.isoformat(), r.scope, r.scope_id, r.scope_label, r.indicator, number(r.value), r.unit]
+            )
     print(comp.summary(), file=sys.stderr)
     return EXIT_OK

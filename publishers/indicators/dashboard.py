@@ -65,7 +65,7 @@ CSS = (
     "body{font-family:sans-serif;margin:1.5rem;color:#222;max-width:1200px}h1{font-size:1.6rem}"
     "h2{margin-top:2rem;border-bottom:1px solid #ccc}.cards{display:flex;flex-wrap:wrap;gap:.8rem}"
     ".card{border:1px solid #ddd;border-radius:6px;padding:.6rem .9rem;min-width:9rem}.card b{font-size:1.4rem;"
-    "display:block}.grid{display:flex;flex-wrap:wrap;gap:1rem}figure{margin:0}figcaption{font-size:.85rem}"
+    "display:block}.grid{display:flex;flex-wrap:wrap;gap:1rem}figure{margin:0;width:360px}figcaption{font-size:.85rem}"
     "table{border-collapse:collapse}td,th{border-bottom:1px solid #eee;padding:.25rem .5rem;text-align:left;"
     "vertical-align:middle}td.n{text-align:right}"
 )

@@ -59,6 +59,7 @@ class Computation:
     values: list[Value]
     rows: list[Row]
     files: dict[str, bytes] = field(default_factory=dict)
+    udata: dict[str, Any] | None = None  # where the CSV went on data.public.lu, when configured
 
     def figure(self, indicator: str, scope: str = "nation", scope_id: str = "LU") -> float | None:
         """One value of this computation."""
@@ -76,6 +77,7 @@ class Computation:
             "catalogue_version": self.version,
             "values": len(self.values),
             "series_rows": len(self.rows),
+            **({"udata_dataset": self.udata["dataset_id"]} if self.udata else {}),
             **{k: v for k, v in figures.items() if v is not None},
         }
 
@@ -170,6 +172,7 @@ def compute_indicators(
     sources: Iterable[SourceConfig] = (),
     clock: Callable[[], datetime] = utcnow,
     write: bool = True,
+    frequency: str | None = None,
 ) -> Computation:
     """Compute over the served catalogue, store the history and (unless `write` is False) publish the files."""
     pointer = target.current()
@@ -183,7 +186,7 @@ def compute_indicators(
     run_id = history.record(now, day, pointer["version"], values, current, {"datasets": len(facts)})
     rows = history.rows()
     comp = Computation(run_id, day, pointer["version"], values, rows)
-    comp.files = build_files(rows, facts, meta, base_url, modified=now)
+    comp.files = build_files(rows, facts, meta, base_url, modified=now, frequency=frequency)
     if write:
         publish_files(target, comp.files)
     log.info("stage=indicators %s", comp.summary())
@@ -191,13 +194,20 @@ def compute_indicators(
 
 
 def build_files(
-    rows: list[Row], facts: list[DatasetFacts], meta: CatalogueMetadata, base_url: str, *, modified: datetime
+    rows: list[Row],
+    facts: list[DatasetFacts],
+    meta: CatalogueMetadata,
+    base_url: str,
+    *,
+    modified: datetime,
+    frequency: str | None = None,
 ) -> dict[str, bytes]:
     """Every published file: the CSV, its CSVW metadata, the dataset description, the dashboard pages."""
     publisher = {"@id": meta.publisher.uri}
     files = {CSV_NAME: write_csv(rows), METADATA_NAME: write_metadata(base_url, publisher)}
     days = sorted({r.date for r in rows})
-    graph = describe(meta, base_url, first=days[0], last=days[-1], modified=modified)
+    extra = {"frequency": frequency} if frequency else {}
+    graph = describe(meta, base_url, first=days[0], last=days[-1], modified=modified, **extra)
     files["dataset.ttl"] = graph.serialize(format="turtle", encoding="utf-8")
     files["dataset.jsonld"] = graph.serialize(format="json-ld", encoding="utf-8")
     findings: dict[str, dashboard.Findings] = {}

@@ -33,25 +33,6 @@ Q_DATASETS = """PREFIX dcat: <http://www.w3.org/ns/dcat#>
 SELECT DISTINCT ?d WHERE { ?c a dcat:Catalog ; dcat:dataset ?d . FILTER NOT EXISTS { ?d a dcat:DataService } }"""
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    """The catalogue of three real sources, exported, with one indicators computation on day 1."""
-    import yaml
-
-    from publishers.targets import load_publish_config
-
-    tmp = tmp_path_factory.mktemp("indicators")
-    data = yaml.safe_load((REPO / "config" / "publish.yaml").read_text(encoding="utf-8"))
-    data["targets"]["catalogue"].update(export=str(tmp / "export"), workers=1)
-    (tmp / "publish.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    cfg = load_publish_config(tmp / "publish.yaml")
-    cat = build(tmp, cfg, DAY1)
-    comp = compute_indicators(cat.store, cat.export, cfg.catalogue, cfg.targets.catalogue.base_url,
-                              sources=cat.sources, clock=lambda: DAY1)  # fmt: skip
-    yield cat, cfg, comp, tmp
-    cat.store.close()
-
-
 def exported(cat) -> Graph:  # type: ignore[no-untyped-def]
     graph = Graph()
     graph.parse(cat.export.root / "current" / "catalogue.nt", format="nt")
