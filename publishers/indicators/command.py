@@ -41,7 +41,7 @@ def run_indicators() -> Computation:
         target = open_export(cfg.targets.catalogue.export)
         comp = compute_indicators(
             store, target, cfg.catalogue, cfg.targets.catalogue.base_url, sources=configs,
-            frequency=cfg.indicators.frequency,
+            frequency=cfg.indicators.frequency, workers=cfg.targets.catalogue.workers,
         )  # fmt: skip
         if cfg.indicators.udata_organization:
             publish_udata(comp, cfg, store)

@@ -223,8 +223,12 @@ def _inventory_values(inventories: list[Inventory], tallies: dict[Scope, Tally],
     for inv in inventories:
         published = tallies.get(("source", inv.source_id), Tally()).total
         pid = by_name.get(" ".join(inv.owner.lower().split()), "name:" + " ".join(inv.owner.lower().split()))
-        for scope, label in ((("source", inv.source_id), inv.source_id), (("publisher", pid), names.get(pid, inv.owner)),
-                             (NATION, "Luxembourg")):  # fmt: skip
+        scopes = (
+            (("source", inv.source_id), inv.source_id),
+            (("publisher", pid), names.get(pid, inv.owner)),
+            (NATION, "Luxembourg"),
+        )
+        for scope, label in scopes:
             _, rows, pub = groups.get(scope, (label, 0, 0))
             groups[scope] = (label, rows + inv.rows, pub + published)
     out: list[Value] = []

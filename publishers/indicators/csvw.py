@@ -55,7 +55,8 @@ def metadata(base_url: str, publisher: dict[str, Any]) -> dict[str, Any]:
             {"base": "string", "minLength": 1},
         ),
         "scope_label": ("Scope name", "Nom du périmètre", {"base": "string"}),
-        "indicator": ("Indicator id (see notes)", "Identifiant de l'indicateur", {"base": "string", "format": _alternatives(INDICATORS)}),
+        "indicator": ("Indicator id (see notes)", "Identifiant de l'indicateur",
+                      {"base": "string", "format": _alternatives(INDICATORS)}),
         "value": ("Value, in the row's unit", "Valeur, dans l'unité de la ligne", {"base": "decimal"}),
         "unit": ("Unit (see notes)", "Unité", {"base": "string", "format": _alternatives(UNITS)}),
     }  # fmt: skip

@@ -25,7 +25,8 @@ PAGE = {"fr": "index.html", "en": "index.en.html"}
 TEXT: dict[str, dict[str, str]] = {
     "title": {"fr": "Indicateurs des données ouvertes du Luxembourg", "en": "Luxembourg open data indicators"},
     "intro": {
-        "fr": "Suivi de la stratégie nationale des données ouvertes, calculé sur le catalogue national après chaque publication.",
+        "fr": "Suivi de la stratégie nationale des données ouvertes, calculé sur le catalogue national après "
+        "chaque publication.",
         "en": "Progress of the national open data strategy, computed on the national catalogue after each publication.",
     },
     "updated": {"fr": "Dernier calcul", "en": "Last computation"},
@@ -82,6 +83,7 @@ class Findings:
 
     label: str
     datasets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    more: int = 0  # datasets with findings beyond those listed
 
 
 class Series:
@@ -128,7 +130,8 @@ def _page(lang: str, title: str, body: str) -> str:
 
 def _headline(series: Series, lang: str) -> str:
     cards = "".join(
-        f'<div class="card" data-indicator="{i}"><b>{_value(series.latest("nation", "LU", i), i)}</b>{escape(_label(i, lang))}</div>'
+        f'<div class="card" data-indicator="{i}"><b>{_value(series.latest("nation", "LU", i), i)}</b>'
+        f"{escape(_label(i, lang))}</div>"
         for i in HEADLINE
     )
     return f'<h2>{TEXT["headline"][lang]}</h2><div class="cards">{cards}</div>'
@@ -143,7 +146,8 @@ def _timeseries(series: Series, lang: str) -> str:
         chart = svg.line_chart(points, title=_label(indicator, lang), unit=ind.unit, chart_id=f"series-{indicator}")
         definition = ind.definition_fr if lang == "fr" else ind.definition_en
         figures.append(
-            f"<figure>{chart}<figcaption><b>{escape(_label(indicator, lang))}</b><br>{escape(definition)}</figcaption></figure>"
+            f"<figure>{chart}<figcaption><b>{escape(_label(indicator, lang))}</b><br>{escape(definition)}"
+            "</figcaption></figure>"
         )
     return f'<h2>{TEXT["series"][lang]}</h2><div class="grid">{"".join(figures)}</div>'
 
@@ -229,7 +233,8 @@ def render(rows: list[Row], lang: str) -> str:
         f'<a href="{CSV_NAME}">{CSV_NAME}</a>, <a href="{METADATA_NAME}">{METADATA_NAME}</a></p>'
     )
     body = (
-        f"<h1>{TEXT['title'][lang]}</h1><p>{TEXT['intro'][lang]}</p><p>{TEXT['updated'][lang]}: {series.last or '–'}</p>"
+        f"<h1>{TEXT['title'][lang]}</h1><p>{TEXT['intro'][lang]}</p>"
+        f"<p>{TEXT['updated'][lang]}: {series.last or '–'}</p>"
         + nav
         + _headline(series, lang)
         + _licences(series, lang)
@@ -242,16 +247,31 @@ def render(rows: list[Row], lang: str) -> str:
     return _page(lang, TEXT["title"][lang], body)
 
 
+FINDINGS_PAGE_DATASETS = 300
+MORE = {"fr": "et {n} autres jeux avec constats (voir le rapport de validation de chaque source)",
+        "en": "and {n} more datasets with findings (see each source's validation report)"}  # fmt: skip
+
+
+FINDINGS_PAGE_DATASETS = 300
+MORE = {"fr": "et {n} autres jeux avec constats (voir le rapport de validation de chaque source)",
+        "en": "and {n} more datasets with findings (see each source's validation report)"}  # fmt: skip
+
+
 def render_findings(findings: Findings, lang: str) -> str:
-    """A publisher's validation findings page."""
+    """A publisher's validation findings page (the first datasets by URI, at most 10 findings each)."""
     items = []
-    for uri, results in sorted(findings.datasets.items()):
+    listed = sorted(findings.datasets.items())
+    for uri, results in listed[:FINDINGS_PAGE_DATASETS]:
         lis = "".join(
             f"<li><b>{escape(r.get('severity') or '')}</b> {escape(r.get('message') or '')}"
             f"{' (' + escape(r['path']) + ')' if r.get('path') else ''}</li>"
             for r in results
         )
         items.append(f'<h3>{TEXT["dataset"][lang]}: <a href="{escape(uri)}">{escape(uri)}</a></h3><ul>{lis}</ul>')
+    if findings.more:
+        items.append(f"<p>{MORE[lang].format(n=findings.more)}</p>")
+    if len(listed) > FINDINGS_PAGE_DATASETS:
+        items.append(f"<p>{MORE[lang].format(n=len(listed) - FINDINGS_PAGE_DATASETS)}</p>")
     body = (
         f'<p><a href="../{PAGE[lang]}">{TEXT["back"][lang]}</a></p><h1>{escape(findings.label)}: '
         f"{TEXT['findings'][lang]}</h1>" + ("".join(items) or f"<p>{TEXT['none'][lang]}</p>")

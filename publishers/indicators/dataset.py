@@ -1,4 +1,4 @@
-"""The indicators as a dcat:Dataset of the national catalogue itself (DCAT-AP 3.0.0), CC0, published by the catalogue's publisher.
+"""The indicators as a dcat:Dataset of the national catalogue itself (DCAT-AP 3.0.0), CC0, by the catalogue's publisher.
 
 Its CSV distribution points at the CSVW metadata with `dct:conformsTo` (the table's schema) and at
 the dashboard with `foaf:page`; the temporal coverage spans the first to the last computation.

@@ -23,8 +23,10 @@ class Indicator(NamedTuple):
 
 UNITS: dict[str, dict[str, str]] = {
     "count": {"en": "number of datasets (or rows, distributions: see the indicator)", "fr": "nombre"},
-    "percent": {"en": "percentage (0-100) of the stated denominator", "fr": "pourcentage (0-100) du dénominateur indiqué"},
-    "points": {"en": "MQA points (0-405, data.europa.eu methodology)", "fr": "points MQA (0-405, méthode de data.europa.eu)"},
+    "percent": {"en": "percentage (0-100) of the stated denominator",
+                "fr": "pourcentage (0-100) du dénominateur indiqué"},
+    "points": {"en": "MQA points (0-405, data.europa.eu methodology)",
+               "fr": "points MQA (0-405, méthode de data.europa.eu)"},
 }  # fmt: skip
 
 _ROWS = [
@@ -60,14 +62,17 @@ _ROWS = [
     ("quality.mqa_median", "quality", "points", "MQA score, median", "Score MQA, médiane",
      "Median MQA score of the scored datasets.", "Score MQA médian des jeux évalués."),
     ("quality.band_excellent_share", "quality", "percent", "Rated excellent", "Note excellente",
-     "Share of scored datasets rated excellent (351-405 points).", "Part des jeux évalués notés excellents (351-405 points)."),
+     "Share of scored datasets rated excellent (351-405 points).",
+     "Part des jeux évalués notés excellents (351-405 points)."),
     ("quality.band_good_share", "quality", "percent", "Rated good", "Note bonne",
      "Share of scored datasets rated good (221-350 points).", "Part des jeux évalués notés bons (221-350 points)."),
     ("quality.band_sufficient_share", "quality", "percent", "Rated sufficient", "Note suffisante",
-     "Share of scored datasets rated sufficient (121-220 points).", "Part des jeux évalués notés suffisants (121-220 points)."),
+     "Share of scored datasets rated sufficient (121-220 points).",
+     "Part des jeux évalués notés suffisants (121-220 points)."),
     ("quality.band_bad_share", "quality", "percent", "Rated bad", "Note insuffisante",
      "Share of scored datasets rated bad (0-120 points).", "Part des jeux évalués notés insuffisants (0-120 points)."),
-    ("quality.recommended_share", "quality", "percent", "Recommended properties complete", "Propriétés recommandées complètes",
+    ("quality.recommended_share", "quality", "percent", "Recommended properties complete",
+     "Propriétés recommandées complètes",
      "Share of datasets with every DCAT-AP 3.0.0 recommended property (contact point, distribution, keyword, "
      "publisher, spatial, temporal, theme).",
      "Part des jeux ayant toutes les propriétés recommandées de DCAT-AP 3.0.0 (point de contact, distribution, "
@@ -85,10 +90,12 @@ _ROWS = [
      "Part des jeux HVD ayant une distribution avec dcat:downloadURL."),
     ("formats.distributions", "formats", "count", "Distributions", "Distributions",
      "Distributions of the datasets in scope.", "Distributions des jeux du périmètre."),
-    ("formats.machine_readable_share", "formats", "percent", "Machine-readable distributions", "Distributions lisibles par machine",
+    ("formats.machine_readable_share", "formats", "percent", "Machine-readable distributions",
+     "Distributions lisibles par machine",
      "Share of distributions whose format data.europa.eu flags machine-readable.",
      "Part des distributions dont le format est marqué lisible par machine par data.europa.eu."),
-    ("formats.non_proprietary_share", "formats", "percent", "Non-proprietary distributions", "Distributions non propriétaires",
+    ("formats.non_proprietary_share", "formats", "percent", "Non-proprietary distributions",
+     "Distributions non propriétaires",
      "Share of distributions whose format data.europa.eu flags non-proprietary.",
      "Part des distributions dont le format est marqué non propriétaire par data.europa.eu."),
     ("freshness.fresh_share", "freshness", "percent", "Updated on time", "Mis à jour à temps",

@@ -9,14 +9,15 @@ facts without rdflib graphs: 100,000 datasets stay a few hundred bytes each. Val
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from publishers.catalogue.storage import ExportTarget
+from publishers.catalogue.storage import ExportTarget, FolderTarget, S3Target
 from publishers.indicators.vocab import file_type_code, frequency_days, licence_class, theme_table
-from publishers.serialise import RDF_TYPE, iri_value, literal_parts, parse_nt
+from publishers.serialise import RDF_TYPE, iri_value, literal_parts
 
 DCAT = "http://www.w3.org/ns/dcat#"
 DCT = "http://purl.org/dc/terms/"
@@ -34,6 +35,10 @@ P = {name: f"<{uri}>" for name, uri in {
     "spatial": DCT + "spatial", "temporal": DCT + "temporal",
 }.items()}  # fmt: skip
 DATA_SERVICE = f"<{DCAT}DataService>"
+WANTED = frozenset(term.encode("utf-8") for term in (*P.values(), RDF_TYPE))
+_WANTED_LINE = re.compile(
+    rb"^(\S+) (" + b"|".join(re.escape(term) for term in sorted(WANTED)) + rb") (.*) \.\r?$", re.MULTILINE
+)
 # DCAT-AP 3.0.0's recommended properties of dcat:Dataset.
 RECOMMENDED = ("contact", "distribution", "keyword", "publisher", "spatial", "temporal", "theme")
 LANGS = ("fr", "de", "en")
@@ -64,7 +69,7 @@ class DatasetFacts:
     recommended: bool = False
     conforms: bool | None = None
     score: int | None = None
-    findings: list[dict[str, Any]] = field(default_factory=list)
+    finding_count: int = 0  # Violations and Warnings of its validation
 
 
 def _by_subject(triples: list[tuple[str, str, str]]) -> dict[str, dict[str, list[str]]]:
@@ -173,13 +178,44 @@ def served_by(line: dict[str, Any], triples: list[tuple[str, str, str]]) -> list
     return [iri_value(o) for s, p, o in triples if s == node and p == P["serves"] and o.startswith("<")]
 
 
-def read_catalogue(target: ExportTarget, pointer: dict[str, Any]) -> Iterator[tuple[dict[str, Any], list]]:
-    """(datasets.jsonl line, its triples) for every live entry of the served version, in dump order."""
-    base = f"versions/{pointer['version']}/"
-    lines = [json.loads(t) for t in target.read(base + "datasets.jsonl").decode("utf-8").splitlines() if t.strip()]
-    live = sorted((x for x in lines if not x.get("deleted")), key=lambda x: x["offset"])
-    buffer, start = bytearray(), 0  # buffer holds dump bytes from offset `start`
-    chunks = target.stream(base + "catalogue.nt")
+def live_lines(target: ExportTarget, pointer: dict[str, Any]) -> list[dict[str, Any]]:
+    """The served version's live datasets.jsonl lines, in dump order."""
+    data = target.read(f"versions/{pointer['version']}/datasets.jsonl").decode("utf-8")
+    lines = [json.loads(t) for t in data.splitlines() if t.strip()]
+    return sorted((x for x in lines if not x.get("deleted")), key=lambda x: x["offset"])
+
+
+def _stream_from(target: ExportTarget, key: str, offset: int, chunk: int = 1 << 20) -> Iterator[bytes]:
+    """The bytes of `key` from `offset` on (a folder seeks, S3 asks for a range, anything else skips)."""
+    if isinstance(target, FolderTarget):
+        with (target.root / key).open("rb") as fh:
+            fh.seek(offset)
+            while data := fh.read(chunk):
+                yield data
+        return
+    if isinstance(target, S3Target):
+        response = target.client.get_object(Bucket=target.bucket, Key=target.prefix + key, Range=f"bytes={offset}-")
+        yield from response["Body"].iter_chunks(chunk)
+        return
+    skip = offset
+    for data in target.stream(key, chunk):
+        if skip >= len(data):
+            skip -= len(data)
+            continue
+        yield data[skip:]
+        skip = 0
+
+
+def read_catalogue(
+    target: ExportTarget, pointer: dict[str, Any], lines: list[dict[str, Any]] | None = None
+) -> Iterator[tuple[dict[str, Any], list[tuple[str, str, str]]]]:
+    """(datasets.jsonl line, its wanted triples) for `lines` (default: every live entry), in dump order."""
+    live = live_lines(target, pointer) if lines is None else lines
+    if not live:
+        return
+    start = live[0]["offset"]
+    buffer = bytearray()  # holds dump bytes from offset `start`
+    chunks = _stream_from(target, f"versions/{pointer['version']}/catalogue.nt", start)
     for line in live:
         end = line["offset"] + line["length"]
         while start + len(buffer) < end:
@@ -191,7 +227,16 @@ def read_catalogue(target: ExportTarget, pointer: dict[str, Any]) -> Iterator[tu
         piece = bytes(buffer[lo : lo + line["length"]])
         del buffer[: lo + line["length"]]
         start = end
-        yield line, parse_nt(piece)
+        yield line, wanted_triples(piece)
+
+
+def wanted_triples(piece: bytes) -> list[tuple[str, str, str]]:
+    """The triples of a dump slice whose predicate the indicators read; other lines are never decoded.
+
+    The export writes canonical N-Triples (one `s p o .` per line, single spaces): one regular
+    expression over the slice picks the wanted lines.
+    """
+    return [(m[0].decode("utf-8"), m[1].decode("utf-8"), m[2].decode("utf-8")) for m in _WANTED_LINE.findall(piece)]
 
 
 def is_service(line: dict[str, Any], triples: list[tuple[str, str, str]]) -> bool:

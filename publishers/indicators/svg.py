@@ -72,8 +72,8 @@ def sparkline(values: Sequence[float], *, title: str, chart_id: str, hi: float |
     ]
     poly = " ".join(f"{x},{y}" for x, y in pts)
     return (
-        f'<svg class="spark" data-chart="{escape(chart_id)}" role="img" aria-label="{escape(title)}" viewBox="0 0 {width} '
-        f'{height}" width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
+        f'<svg class="spark" data-chart="{escape(chart_id)}" role="img" aria-label="{escape(title)}" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
         f'<polyline points="{poly}" fill="none" stroke="{PALETTE[0]}" stroke-width="1.5"/>'
         f'<circle cx="{pts[-1][0]}" cy="{pts[-1][1]}" r="2" fill="{PALETTE[0]}"/></svg>'
     )
@@ -85,8 +85,8 @@ def bars(items: Sequence[tuple[str, float]], *, title: str, chart_id: str, unit:
     height = row * len(items) + 8
     top = 100.0 if unit == "percent" else max([v for _, v in items] + [1.0])
     parts = [
-        f'<svg class="chart" data-chart="{escape(chart_id)}" role="img" aria-label="{escape(title)}" viewBox="0 0 {width} '
-        f'{height}" width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
+        f'<svg class="chart" data-chart="{escape(chart_id)}" role="img" aria-label="{escape(title)}" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
     ]
     for i, (label, value) in enumerate(items):
         y = 4 + i * row
@@ -108,8 +108,8 @@ def stacked_bar(parts_in: Sequence[tuple[str, float]], *, title: str, chart_id: 
     legend_rows = len(parts_in)
     height = bar_h + 10 + 16 * legend_rows
     out = [
-        f'<svg class="chart" data-chart="{escape(chart_id)}" role="img" aria-label="{escape(title)}" viewBox="0 0 {width} '
-        f'{height}" width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
+        f'<svg class="chart" data-chart="{escape(chart_id)}" role="img" aria-label="{escape(title)}" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
     ]
     x = 0.0
     for i, (label, share) in enumerate(parts_in):

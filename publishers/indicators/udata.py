@@ -97,7 +97,9 @@ class IndicatorsUdata:
 
     def _body(self, current: dict[str, Any] | None, first: date, last: date) -> dict[str, Any]:
         # the fields this dataset uses, from what the portal holds (a PUT without tags would wipe them)
-        body = {k: current[k] for k in ("tags", "extras", "spatial", "private") if current and current.get(k) is not None}
+        body = {
+            k: current[k] for k in ("tags", "extras", "spatial", "private") if current and current.get(k) is not None
+        }
         tags = sorted(set(body.get("tags") or []) | {TAG, "open-data", "indicateurs", "indicators"})
         body.update(
             title=TITLE,
@@ -160,7 +162,9 @@ class IndicatorsUdata:
             resource_id = resource["id"]
         # udata's resource PUT takes the whole resource (url, filetype, format required): send back what the
         # upload answered, with our title and description
-        body = {k: v for k, v in resource.items() if k not in ("success", "id", "created_at", "last_modified", "latest")}
+        body = {
+            k: v for k, v in resource.items() if k not in ("success", "id", "created_at", "last_modified", "latest")
+        }
         body.update(title=CSV_NAME, type="main", description="Série temporelle des indicateurs (CSV, CSVW).")
         self.client.update_resource(dataset_id, resource_id, body)
         self._remember(dataset_id, resource_id)

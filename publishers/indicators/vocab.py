@@ -14,7 +14,7 @@ import functools
 import re
 from pathlib import Path
 
-from rdflib import URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS
 
 from mappers.vocabularies import file_type
@@ -31,7 +31,8 @@ HVD_SCHEME = "http://data.europa.eu/bna/asd487ae75"
 # id -> labels; the order is the strategy's.
 PRIORITY_THEMES: dict[str, dict[str, str]] = {
     "geospatial": {"en": "Geospatial", "fr": "Géospatial"},
-    "earth-observation-environment": {"en": "Earth observation and environment", "fr": "Observation de la Terre et environnement"},
+    "earth-observation-environment": {"en": "Earth observation and environment",
+                                      "fr": "Observation de la Terre et environnement"},
     "meteorological": {"en": "Meteorological", "fr": "Météorologie"},
     "statistical": {"en": "Statistical", "fr": "Statistiques"},
     "mobility": {"en": "Mobility", "fr": "Mobilité"},
@@ -59,14 +60,9 @@ def theme_table() -> dict[str, str]:
             if row["priority_theme"] not in PRIORITY_THEMES:
                 raise ValueError(f"{THEMES_TABLE.name}: {row['concept']}: unknown theme {row['priority_theme']!r}")
             table[row["concept"]] = row["priority_theme"]
-    hvd = read_graph("eu-authority/high-value-dataset-category.rdf")
-    for concept in hvd.subjects(SKOS.inScheme, URIRef(HVD_SCHEME)):
-        top, seen = concept, {concept}
-        while (parent := hvd.value(top, SKOS.broader)) is not None and parent not in seen:
-            seen.add(parent)
-            top = parent
-        if str(top) in table and str(concept) not in table:
-            table[str(concept)] = table[str(top)]
+    for concept, top in _hvd_tops().items():
+        if top in table and concept not in table:
+            table[concept] = table[top]
     return table
 
 
@@ -77,8 +73,14 @@ def hvd_top_category(uri: str) -> str | None:
 
 
 @functools.cache
+def _hvd_graph() -> Graph:
+    return read_graph("eu-authority/high-value-dataset-category.rdf")
+
+
+@functools.cache
 def _hvd_tops() -> dict[str, str]:
-    hvd = read_graph("eu-authority/high-value-dataset-category.rdf")
+    """HVD concept URI -> its top category URI (through skos:broader)."""
+    hvd = _hvd_graph()
     tops: dict[str, str] = {}
     for concept in hvd.subjects(SKOS.inScheme, URIRef(HVD_SCHEME)):
         top, seen = concept, {concept}
@@ -92,7 +94,7 @@ def _hvd_tops() -> dict[str, str]:
 @functools.cache
 def hvd_labels() -> dict[str, dict[str, str]]:
     """Top HVD category URI -> {en, fr} labels from the EU table."""
-    hvd = read_graph("eu-authority/high-value-dataset-category.rdf")
+    hvd = _hvd_graph()
     out: dict[str, dict[str, str]] = {}
     for top in set(_hvd_tops().values()):
         for label in hvd.objects(URIRef(top), SKOS.prefLabel):
@@ -133,26 +135,28 @@ _ND = re.compile(r"(^|_)(BY)?(NC)?ND(_|$)")
 def licence_class(uri: str) -> str:
     """cc0 | cc | open | non-commercial | restricted | unrecognised, for one licence URI.
 
-    Recognised means an EU licence concept (or an exact alias, e.g. a creativecommons.org URL);
-    open means recognised and free of non-commercial and no-derivatives clauses.
+    Recognised means an EU licence concept or a URL the shared licence lookup resolves to one
+    (creativecommons.org, etalab, ...); open means recognised and free of non-commercial and
+    no-derivatives clauses.
     """
     from rdflib import URIRef as _U
 
-    from validators.policy import eu_licence, is_non_commercial
+    from mappers.vocabularies.licences import licence_uri
+    from validators.policy import is_non_commercial
 
-    concept = eu_licence(_U(uri))
-    if is_non_commercial(_U(uri), concept):
+    concept = licence_uri(uri) if uri.startswith(("http://", "https://")) else None
+    if is_non_commercial(_U(uri), _U(concept) if concept else None):
         return "non-commercial"
     if concept is None:
         return "unrecognised"
-    code = str(concept)[len(LICENCE_BASE) :]
+    code = concept[len(LICENCE_BASE) :]
     if code in NOT_LICENCES:
         return "unrecognised"
     if _ND.search(code):
         return "restricted"
     if code == "CC0":
         return "cc0"
-    if code.startswith("CC_") or code.startswith("CC"):
+    if code.startswith("CC"):
         return "cc"
     return "open"
 

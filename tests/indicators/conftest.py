@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from publishers.targets import PublishConfig, load_publish_config
 from publishers.indicators.run import compute_indicators
+from publishers.targets import PublishConfig, load_publish_config
 from tests.indicators.corpus import REPO, build
 
 

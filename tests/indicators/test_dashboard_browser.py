@@ -60,8 +60,10 @@ def _open(browser: Browser, url: str) -> dict:  # type: ignore[type-arg]
     js = """JSON.stringify({
         lang: document.documentElement.lang, title: document.title,
         charts: [...document.querySelectorAll('svg.chart')].map(s => s.dataset.chart),
-        drawn: [...document.querySelectorAll('svg.chart')].filter(s => {const r = s.getBoundingClientRect();
-                 return r.width > 0 && r.height > 0 && s.querySelectorAll('path,rect,circle,polyline').length > 0}).length,
+        drawn: [...document.querySelectorAll('svg.chart')].filter(s => {
+                 const r = s.getBoundingClientRect();
+                 return r.width > 0 && r.height > 0
+                        && s.querySelectorAll('path,rect,circle,polyline').length > 0}).length,
         spark: document.querySelectorAll('svg.spark').length,
         first_findings: (document.querySelector('a[href^="findings/"]') || {}).getAttribute?.('href') })"""
     result = json.loads(browser.call("Runtime.evaluate", expression=js, returnByValue=True)["result"]["value"])
@@ -75,4 +77,3 @@ def _open(browser: Browser, url: str) -> dict:  # type: ignore[type-arg]
     requests = [e["params"]["request"]["url"] for e in browser.events if e.get("method") == "Network.requestWillBeSent"]
     png = base64.b64decode(browser.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)["data"])
     return {**result, "errors": errors, "requests": requests, "png": png}
-

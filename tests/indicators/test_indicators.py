@@ -20,7 +20,7 @@ from rdflib.namespace import SKOS
 from publishers.catalogue.storage import FolderTarget
 from publishers.indicators.run import compute_indicators
 from publishers.serve import CatalogueServer
-from tests.indicators.corpus import REPO, build, publish
+from tests.indicators.corpus import REPO, publish
 from tests.support.shacl import violations
 
 DAY1 = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
@@ -56,7 +56,7 @@ def test_licence_counts_match_an_independent_count(built) -> None:  # type: igno
     counts = Counter()
     for d in datasets:
         terms = licence_terms(graph, d)
-        codes = [str(t)[len(EU_LIC):] if str(t).startswith(EU_LIC) else None for t in terms]
+        codes = [str(t)[len(EU_LIC) :] if str(t).startswith(EU_LIC) else None for t in terms]
         if not terms:
             counts["none"] += 1
             continue
@@ -211,7 +211,10 @@ def test_csvw_metadata_describes_and_validates_the_csv(built, tmp_path: Path) ->
     assert {r["indicator"] for r in rows} <= ids and {r["unit"] for r in rows} <= ids
     # the same processor does reject what the metadata rules out
     (tmp_path / "csv-metadata.json").write_bytes((folder / "csv-metadata.json").read_bytes())
-    for bad in ("2026-12-01,nation,LU,Luxembourg,no.such.indicator,1,count", "2026-12-01,nation,LU,L,datasets.total,x,count"):
+    for bad in (
+        "2026-12-01,nation,LU,Luxembourg,no.such.indicator,1,count",
+        "2026-12-01,nation,LU,L,datasets.total,x,count",
+    ):
         (tmp_path / "indicators.csv").write_text(header_line(text) + bad + "\r\n", encoding="utf-8")
         with pytest.raises(ValueError):
             list(Table.from_file(tmp_path / "csv-metadata.json").iterdicts(strict=True))
