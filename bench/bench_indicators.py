@@ -91,18 +91,27 @@ def compute(root: Path) -> None:
     cfg = load_publish_config(root / "publish.yaml")
     store = StateStore(f"sqlite:///{root / 'state.db'}")
     target = FolderTarget(root / "export")
-    times = []
+    times, cpu = [], []
     for day in (1, 2):
-        start = time.perf_counter()
+        start, cpu0 = time.perf_counter(), _cpu()
         comp = compute_indicators(
             store, target, cfg.catalogue, cfg.targets.catalogue.base_url,
             clock=lambda d=day: datetime(2026, 12, d, 3, 0, tzinfo=UTC), workers=2,
         )  # fmt: skip
         times.append(time.perf_counter() - start)
+        cpu.append(_cpu() - cpu0)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"times": times, "peak_mb": peak, "values": len(comp.values), "rows": len(comp.rows),
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(json.dumps({"times": times, "cpu": cpu, "peak_mb": peak, "worker_peak_mb": children,
+                      "values": len(comp.values), "rows": len(comp.rows),
                       "datasets": comp.figure("datasets.total"), "summary": comp.summary()}))  # fmt: skip
     store.close()
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (the forked readers)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def baseline(root: Path, k: int) -> tuple[float, int]:
@@ -125,24 +134,40 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", type=int, default=100_000)
     parser.add_argument("--baseline", type=int, default=5_000)
+    parser.add_argument("--root", help="keep the built catalogue in this folder and reuse it on the next run")
     parser.add_argument("--compute", help=argparse.SUPPRESS)  # internal: the timed child process
     args = parser.parse_args()
     if args.compute:
         compute(Path(args.compute))
         return
     with tempfile.TemporaryDirectory(prefix="luxcat-bench-indicators-") as tmp:
-        root = Path(tmp)
-        t0 = time.perf_counter()
-        setup(root, args.datasets)
-        print(f"setup: {args.datasets} records stored, validated and exported in {time.perf_counter() - t0:.0f}s")
+        root = Path(args.root or tmp)
+        if (root / "export" / "index.json").exists() and (root / "built").read_text() == str(args.datasets):
+            print(f"setup: reusing the catalogue of {args.datasets} records in {root}")
+            for name in ("indicator_runs", "indicator_values", "indicator_datasets"):  # a fresh history
+                import sqlite3
+
+                with sqlite3.connect(root / "state.db") as db:
+                    db.execute(f"DROP TABLE IF EXISTS {name}")
+        else:
+            root.mkdir(parents=True, exist_ok=True)
+            t0 = time.perf_counter()
+            setup(root, args.datasets)
+            (root / "built").write_text(str(args.datasets))
+            print(f"setup: {args.datasets} records stored, validated and exported in {time.perf_counter() - t0:.0f}s")
         child = subprocess.run(
             [sys.executable, __file__, "--compute", str(root)], capture_output=True, text=True, check=True
         )
         result = json.loads(child.stdout.strip().splitlines()[-1])
         first, second = result["times"]
-        print(f"indicators, first computation: {first:.1f}s ({args.datasets / first:.0f} datasets/s)")
-        print(f"indicators, second computation (day 2, new/withdrawn): {second:.1f}s")
-        print(f"peak memory of the computing process: {result['peak_mb']:.0f} MB")
+        cpu1, cpu2 = result["cpu"]
+        print(f"indicators, first computation: {first:.1f}s wall, {cpu1:.1f}s CPU incl. workers "
+              f"({args.datasets / first:.0f} datasets/s)")  # fmt: skip
+        print(f"indicators, second computation (day 2, new/withdrawn): {second:.1f}s wall, {cpu2:.1f}s CPU")
+        print(
+            f"peak memory: computing process {result['peak_mb']:.0f} MB, "
+            f"largest worker {result['worker_peak_mb']:.0f} MB"
+        )
         print(f"{result['values']} values a day, {result['rows']} rows in the series; {result['summary']}")
         took, live = baseline(root, args.baseline)
         print(
@@ -153,7 +178,12 @@ def main() -> None:
         print(
             f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (2 reading processes + 1 for validations)"
         )
-        verdict = "PASS" if max(first, second) < 30 and result["peak_mb"] < 1024 else "FAIL"
+        memory = max(result["peak_mb"], result["worker_peak_mb"])
+        print(
+            f"CPU-bound estimate for an idle machine: {max(cpu1, cpu2) / min(2, os.cpu_count() or 1):.1f}s "
+            "(CPU seconds over the 2 reading processes; the wall time above is what this machine gave)"
+        )
+        verdict = "PASS" if max(first, second) < 30 and memory < 1024 else "FAIL"
         print(f"target < 30 s and < 1024 MB: {verdict}")
 
 

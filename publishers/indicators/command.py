@@ -36,6 +36,7 @@ def run_indicators() -> Computation:
     if problems:
         raise ConfigError("\n".join(str(p) for p in problems))
     settings = load_settings()
+    settings.home.mkdir(parents=True, exist_ok=True)
     store = StateStore(settings.database_url)
     try:
         target = open_export(cfg.targets.catalogue.export)

@@ -6,13 +6,14 @@ previous computation exists: luxcat never invents a figure.
 
 from __future__ import annotations
 
+import json
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
 from publishers.indicators.definitions import INDICATORS
-from publishers.indicators.facts import LANGS, DatasetFacts
+from publishers.indicators.facts import DatasetFacts
 from publishers.indicators.vocab import PRIORITY_THEMES, hvd_labels, hvd_top_category
 from validators.quality import rating
 
@@ -92,10 +93,8 @@ class Tally:
         if f.period_days is not None:
             self.periodic += 1
             self.fresh += f.modified is not None and (today - f.modified).days <= f.period_days
-        titled = sum(lang in f.languages_title for lang in LANGS)
-        described = sum(lang in f.languages_description for lang in LANGS)
-        self.two_languages += titled >= 2 and described >= 2
-        self.lb += "lb" in f.languages_title or "lb" in f.languages_description
+        self.two_languages += f.title_languages >= 2 and f.description_languages >= 2
+        self.lb += f.lb
 
     def figures(self, *, history: bool) -> dict[str, float]:
         """indicator id -> value, shares only over a non-empty denominator."""
@@ -182,18 +181,20 @@ def compute(
     facts: Iterable[DatasetFacts],
     today: date,
     *,
-    previous: dict[str, list[Scope]] | None,
+    previous: dict[str, str] | None,
     inventories: Iterable[Inventory] = (),
-) -> tuple[list[Value], dict[str, list[Scope]]]:
-    """(published values, uri -> scopes of this computation); `previous` is the last computation's map."""
+) -> tuple[list[Value], dict[str, str]]:
+    """(published values, uri -> scopes of this computation as JSON); `previous` is an earlier day's map."""
     tallies: dict[Scope, Tally] = {}
     names: dict[str, str] = {}
-    current: dict[str, list[Scope]] = {}
+    current: dict[str, str] = {}
+    keys: dict[tuple[Scope, ...], str] = {}  # datasets share few scope combinations: one JSON string each
     for f in facts:
         if f.publisher_name:
             names.setdefault(f.publisher_id, f.publisher_name)
         scopes = scopes_of(f)
-        current[f.uri] = scopes
+        combo = tuple(scopes)
+        current[f.uri] = keys.get(combo) or keys.setdefault(combo, json.dumps(scopes))
         for scope in scopes:
             tally = tallies.setdefault(scope, Tally())
             tally.add(f, today)
@@ -202,7 +203,7 @@ def compute(
     if previous is not None:
         for uri, scopes in previous.items():
             if uri not in current:
-                for scope in scopes:
+                for scope in json.loads(scopes):
                     tallies.setdefault(tuple(scope), Tally()).withdrawn += 1  # type: ignore[arg-type]
     tallies.setdefault(NATION, Tally())
     values: list[Value] = []

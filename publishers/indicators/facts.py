@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from publishers.catalogue.storage import ExportTarget, FolderTarget, S3Target
 from publishers.indicators.vocab import file_type_code, frequency_days, licence_class, theme_table
@@ -42,6 +43,7 @@ _WANTED_LINE = re.compile(
 # DCAT-AP 3.0.0's recommended properties of dcat:Dataset.
 RECOMMENDED = ("contact", "distribution", "keyword", "publisher", "spatial", "temporal", "theme")
 LANGS = ("fr", "de", "en")
+NO_THEMES: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -64,8 +66,9 @@ class DatasetFacts:
     api: bool = False
     period_days: int | None = None
     modified: date | None = None
-    languages_title: frozenset[str] = frozenset()
-    languages_description: frozenset[str] = frozenset()
+    title_languages: int = 0  # how many of fr/de/en the title is in
+    description_languages: int = 0
+    lb: bool = False  # a title or description in Luxembourgish
     recommended: bool = False
     conforms: bool | None = None
     score: int | None = None
@@ -137,19 +140,19 @@ def _flags() -> tuple[frozenset[str], frozenset[str]]:
     return machine_readable_codes(), non_proprietary_codes()
 
 
-def dataset_facts(line: dict[str, Any], triples: list[tuple[str, str, str]]) -> DatasetFacts:
+def dataset_facts(line: Line, triples: list[tuple[str, str, str]]) -> DatasetFacts:
     """Facts of one exported dataset from its chunk of the N-Triples dump."""
     graph = _by_subject(triples)
-    node = f"<{line['uri']}>"
+    node = f"<{line.uri}>"
     props = graph.get(node, {})
-    facts = DatasetFacts(
-        uri=line["uri"], sources=tuple(line.get("sets", ())), records=tuple(tuple(r) for r in line.get("records", ()))
-    )
+    facts = DatasetFacts(uri=line.uri, sources=line.sets, records=line.records)
     publisher = props.get(P["publisher"], [None])[0]
-    facts.publisher_id, facts.publisher_name = _publisher(graph, publisher)
+    pid, name = _publisher(graph, publisher)
+    facts.publisher_id, facts.publisher_name = sys.intern(pid), sys.intern(name)
     table = theme_table()
     concepts = [_value(t) for t in props.get(P["theme"], []) + props.get(P["hvd"], [])]
-    facts.themes = frozenset(table[c] for c in concepts if c in table)
+    themes = {table[c] for c in concepts if c in table}
+    facts.themes = frozenset(themes) if themes else NO_THEMES
     facts.hvd = tuple(sorted({_value(t) for t in props.get(P["hvd"], []) if t.startswith("<")}))
     licences = list(props.get(P["license"], []))
     for dist in props.get(P["distribution"], []):
@@ -166,23 +169,48 @@ def dataset_facts(line: dict[str, Any], triples: list[tuple[str, str, str]]) -> 
     facts.period_days = frequency_days(_value(frequency)) if frequency else None
     modified = [d for d in (_date(t) for t in props.get(P["modified"], [])) if d]
     facts.modified = max(modified) if modified else None
-    facts.languages_title = _langs(props.get(P["title"], []))
-    facts.languages_description = _langs(props.get(P["description"], []))
+    titled, described = _langs(props.get(P["title"], [])), _langs(props.get(P["description"], []))
+    facts.title_languages = sum(lang in titled for lang in LANGS)
+    facts.description_languages = sum(lang in described for lang in LANGS)
+    facts.lb = "lb" in titled or "lb" in described
     facts.recommended = all(props.get(P[name]) for name in RECOMMENDED)
     return facts
 
 
-def served_by(line: dict[str, Any], triples: list[tuple[str, str, str]]) -> list[str]:
+def served_by(line: Line, triples: list[tuple[str, str, str]]) -> list[str]:
     """Dataset URIs a data service entry serves (dcat:servesDataset): those datasets have an API."""
-    node = f"<{line['uri']}>"
+    node = f"<{line.uri}>"
     return [iri_value(o) for s, p, o in triples if s == node and p == P["serves"] and o.startswith("<")]
 
 
-def live_lines(target: ExportTarget, pointer: dict[str, Any]) -> list[dict[str, Any]]:
+class Line(NamedTuple):
+    """What the indicators keep of one datasets.jsonl line (compact: 100,000 of them stay in memory)."""
+
+    offset: int
+    length: int
+    uri: str
+    kind: str
+    sets: tuple[str, ...]
+    records: tuple[tuple[str, str], ...]  # the first (strongest) record only
+
+
+def live_lines(target: ExportTarget, pointer: dict[str, Any]) -> list[Line]:
     """The served version's live datasets.jsonl lines, in dump order."""
-    data = target.read(f"versions/{pointer['version']}/datasets.jsonl").decode("utf-8")
-    lines = [json.loads(t) for t in data.splitlines() if t.strip()]
-    return sorted((x for x in lines if not x.get("deleted")), key=lambda x: x["offset"])
+    data = target.read(f"versions/{pointer['version']}/datasets.jsonl")
+    shared: dict[tuple[str, ...], tuple[str, ...]] = {}
+    out = []
+    for text in data.splitlines():
+        if not text.strip():
+            continue
+        x = json.loads(text)
+        if x.get("deleted"):
+            continue
+        sets = tuple(x.get("sets", ()))
+        records = tuple((sys.intern(r[0]), r[1]) for r in x.get("records", ())[:1])
+        out.append(Line(x["offset"], x["length"], x["uri"], sys.intern(x.get("kind", "dataset")),
+                        shared.setdefault(sets, sets), records))  # fmt: skip
+    out.sort()
+    return out
 
 
 def _stream_from(target: ExportTarget, key: str, offset: int, chunk: int = 1 << 20) -> Iterator[bytes]:
@@ -207,25 +235,25 @@ def _stream_from(target: ExportTarget, key: str, offset: int, chunk: int = 1 << 
 
 
 def read_catalogue(
-    target: ExportTarget, pointer: dict[str, Any], lines: list[dict[str, Any]] | None = None
-) -> Iterator[tuple[dict[str, Any], list[tuple[str, str, str]]]]:
+    target: ExportTarget, pointer: dict[str, Any], lines: list[Line] | None = None
+) -> Iterator[tuple[Line, list[tuple[str, str, str]]]]:
     """(datasets.jsonl line, its wanted triples) for `lines` (default: every live entry), in dump order."""
     live = live_lines(target, pointer) if lines is None else lines
     if not live:
         return
-    start = live[0]["offset"]
+    start = live[0].offset
     buffer = bytearray()  # holds dump bytes from offset `start`
     chunks = _stream_from(target, f"versions/{pointer['version']}/catalogue.nt", start)
     for line in live:
-        end = line["offset"] + line["length"]
+        end = line.offset + line.length
         while start + len(buffer) < end:
             data = next(chunks, None)
             if data is None:
-                raise ValueError(f"catalogue.nt of version {pointer['version']} ends before {line['uri']}")
+                raise ValueError(f"catalogue.nt of version {pointer['version']} ends before {line.uri}")
             buffer += data
-        lo = line["offset"] - start
-        piece = bytes(buffer[lo : lo + line["length"]])
-        del buffer[: lo + line["length"]]
+        lo = line.offset - start
+        piece = bytes(buffer[lo : lo + line.length])
+        del buffer[: lo + line.length]
         start = end
         yield line, wanted_triples(piece)
 
@@ -239,9 +267,9 @@ def wanted_triples(piece: bytes) -> list[tuple[str, str, str]]:
     return [(m[0].decode("utf-8"), m[1].decode("utf-8"), m[2].decode("utf-8")) for m in _WANTED_LINE.findall(piece)]
 
 
-def is_service(line: dict[str, Any], triples: list[tuple[str, str, str]]) -> bool:
+def is_service(line: Line, triples: list[tuple[str, str, str]]) -> bool:
     """True for a data service entry (counted apart from datasets)."""
-    if line.get("kind") == "service":
+    if line.kind == "service":
         return True
-    node = f"<{line['uri']}>"
+    node = f"<{line.uri}>"
     return any(s == node and p == RDF_TYPE and o == DATA_SERVICE for s, p, o in triples)

@@ -9,7 +9,7 @@ withdrawn datasets: always against the last earlier day, so recomputing a day gi
 
 from __future__ import annotations
 
-import json
+import sys
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -32,7 +32,7 @@ from sqlalchemy import (
 )
 
 from luxcat.store import StateStore
-from publishers.indicators.compute import Scope, Value
+from publishers.indicators.compute import Value
 
 metadata = MetaData()
 
@@ -86,14 +86,14 @@ class History:
         self.engine = store.engine
         metadata.create_all(self.engine)
 
-    def previous(self, day: date) -> dict[str, list[Scope]] | None:
-        """uri -> scopes of the last computation of a day before `day`; None when there is none."""
+    def previous(self, day: date) -> dict[str, str] | None:
+        """uri -> scopes (JSON) of the last computation of a day before `day`; None when there is none."""
         with self.engine.connect() as conn:
             last = conn.execute(select(func.max(runs.c.date)).where(runs.c.date < day)).scalar()
             if last is None:
                 return None
             query = select(members.c.uri, members.c.scopes).where(members.c.date == last)
-            return {r.uri: [tuple(s) for s in json.loads(r.scopes)] for r in conn.execute(query)}
+            return {r.uri: sys.intern(r.scopes) for r in conn.execute(query)}
 
     def record(
         self,
@@ -101,7 +101,7 @@ class History:
         day: date,
         version: str | None,
         published: list[Value],
-        current: dict[str, list[Scope]],
+        current: dict[str, str],
         summary: dict[str, Any],
     ) -> int:
         """Store one computation (values of `day` replaced) and the membership it saw; returns its id."""
@@ -130,9 +130,10 @@ class History:
             earlier = conn.execute(select(func.max(runs.c.date)).where(runs.c.date < day)).scalar()
             keep = [d for d in (day, earlier) if d is not None]
             conn.execute(delete(members).where(members.c.date.not_in(keep) | (members.c.date == day)))
-            batch = [{"date": day, "uri": uri, "scopes": json.dumps(scopes)} for uri, scopes in current.items()]
-            for start in range(0, len(batch), 5000):
-                conn.execute(insert(members), batch[start : start + 5000])
+            items = list(current.items())
+            for start in range(0, len(items), 5000):
+                batch = [{"date": day, "uri": uri, "scopes": scopes} for uri, scopes in items[start : start + 5000]]
+                conn.execute(insert(members), batch)
         return run_id
 
     def rows(self) -> list[Row]:

@@ -124,9 +124,11 @@ class Outcome:
     findings: int
 
 
+# a record stored as conforming has no Violation at all: only the others' results are looked at
 _SHACL_VIOLATIONS = (
-    "(SELECT count(*) FROM json_each(validation, '$.results') WHERE json_extract(value, '$.severity') = "
-    "'Violation' AND coalesce(json_extract(value, '$.shape'), '') NOT LIKE 'luxcat:%')"
+    "CASE WHEN conforms THEN 0 ELSE (SELECT count(*) FROM json_each(validation, '$.results') WHERE "
+    "json_extract(value, '$.severity') = 'Violation' AND coalesce(json_extract(value, '$.shape'), '') "
+    "NOT LIKE 'luxcat:%') END"
 )
 _FINDINGS = (
     "(SELECT count(*) FROM json_each(validation, '$.results') "
