@@ -1,4 +1,4 @@
-"""`luxcat indicators [--format csv|json]`: the day's figures from the settings and config files, as a person runs it."""
+"""`luxcat indicators [--format csv|json]`: the day's figures from the settings and config files, as people run it."""
 
 from __future__ import annotations
 
