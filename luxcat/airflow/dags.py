@@ -101,7 +101,7 @@ def source_asset(source_id: str) -> Asset:
 
 def indicators_asset() -> Asset:
     """The asset the indicators task updates after each export (its event carries the headline figures)."""
-    return Asset(name="luxcat_indicators", uri="luxcat://indicators", group="luxcat")
+    return Asset(name="luxcat_indicators", uri="luxcat://catalogue/indicators", group="luxcat")
 
 
 def _failure_callbacks() -> list[Any]:

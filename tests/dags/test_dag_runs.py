@@ -201,7 +201,7 @@ def test_publish_dag_dry_run_then_export(
     assert indicators["datasets_total"] == len(set(graph.objects(None, DCAT.dataset)))
     assert (export_dir / "indicators" / "indicators.csv").is_file()
     assert f"indicators {indicators['date']} (catalogue {indicators['catalogue_version']})" in run_log
-    assert asset_events("luxcat://indicators")[-1] == indicators
+    assert asset_events("luxcat://catalogue/indicators")[-1] == indicators
 
 
 def test_withdrawal_guard_stops_the_run_until_confirmed(
