@@ -109,6 +109,14 @@ class Series:
         )
 
 
+def _scope_name(series: Series, scope: str, sid: str, lang: str) -> str:
+    """A theme's or HVD category's name in the page's language (tables), else the stored label."""
+    from publishers.indicators.vocab import PRIORITY_THEMES, hvd_labels
+
+    names = PRIORITY_THEMES.get(sid) if scope == "theme" else hvd_labels().get(sid) if scope == "hvd" else None
+    return (names or {}).get(lang) or series.labels[(scope, sid)]
+
+
 def _label(indicator: str, lang: str) -> str:
     ind = INDICATORS[indicator]
     return ind.label_fr if lang == "fr" else ind.label_en
@@ -181,12 +189,12 @@ def _hvd(series: Series, lang: str) -> str:
     ids = series.ids("hvd")
     if not ids:
         return ""
-    counts = [(series.labels[("hvd", i)], series.latest("hvd", i, "datasets.total") or 0.0) for i in ids]
+    counts = [(_scope_name(series, "hvd", i, lang), series.latest("hvd", i, "datasets.total") or 0.0) for i in ids]
     chart = svg.bars(counts, title=TEXT["hvd"][lang], chart_id="hvd-coverage", unit="count")
     cols = ("hvd.legislation_share", "hvd.api_share", "hvd.bulk_download_share")
     head = "".join(f"<th>{escape(_label(c, lang))}</th>" for c in cols)
     rows = "".join(
-        f"<tr><td>{escape(series.labels[('hvd', i)])}</td>"
+        f"<tr><td>{escape(_scope_name(series, 'hvd', i, lang))}</td>"
         + "".join(f'<td class="n">{_value(series.latest("hvd", i, c), c)}</td>' for c in cols)
         + "</tr>"
         for i in ids
@@ -198,7 +206,7 @@ def _themes(series: Series, lang: str) -> str:
     ids = series.ids("theme")
     if not ids:
         return ""
-    items = [(series.labels[("theme", i)], series.latest("theme", i, "datasets.total") or 0.0) for i in ids]
+    items = [(_scope_name(series, "theme", i, lang), series.latest("theme", i, "datasets.total") or 0.0) for i in ids]
     return f"<h2>{TEXT['themes'][lang]}</h2>" + svg.bars(
         items, title=TEXT["themes"][lang], chart_id="themes", unit="count"
     )
