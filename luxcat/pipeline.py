@@ -101,6 +101,7 @@ class Pipeline:
         full: bool,
         limit: int | None = None,
         confirm_withdrawal: bool = False,
+        remap: bool = False,
     ) -> HarvestOutcome:
         """Fetch the source, store new/changed payloads, and withdraw only after a complete full listing."""
         source_id = self.cfg.id
@@ -136,6 +137,7 @@ class Pipeline:
             self._withdraw(existing, seen_ids, outcome, confirm_withdrawal)
         elif full:
             log.warning("source=%s incomplete listing: nothing withdrawn (%s)", source_id, "; ".join(report.errors))
+        self._add_stale(outcome, remap=remap)
         self._write_json(
             run_id,
             "harvest.json",
@@ -187,6 +189,21 @@ class Pipeline:
         )
         outcome.to_process.append(raw.record_id)
         return row
+
+    def _add_stale(self, outcome: HarvestOutcome, *, remap: bool) -> None:
+        """Queue for mapping every record whose graph is not from its current payload and mapping."""
+        from luxcat.remap import active_records, mapping_fingerprint, stale_records
+
+        if remap:
+            stale = active_records(self.store, self.cfg.id)
+        else:
+            stale = stale_records(self.store, self.cfg.id, mapping_fingerprint(self.make_mappers()))
+        queued = set(outcome.to_process)
+        extra = [rid for rid in stale if rid not in queued]
+        outcome.to_process.extend(extra)
+        outcome.extra["remap"] = len(extra)
+        if extra:
+            log.info("source=%s %d stored record(s) queued for mapping again", self.cfg.id, len(extra))
 
     def _withdraw(
         self,
@@ -249,7 +266,10 @@ class Pipeline:
 
     def map(self, run_id: int, record_ids: Iterable[str]) -> StageOutcome:
         """Map each record to a DCAT-AP graph; a record that cannot map is rejected, the rest go on."""
+        from luxcat.remap import mapping_fingerprint
+
         mappers = self.make_mappers()
+        fingerprint = mapping_fingerprint(mappers)
         outcome = StageOutcome(stage="map")
         ids = list(record_ids)
         for n, record_id in enumerate(ids, start=1):
@@ -268,7 +288,7 @@ class Pipeline:
                 log.exception("source=%s record=%s unexpected error while mapping", self.cfg.id, record_id)
                 outcome.rejections.append(Rejection(self.cfg.id, record_id, "map", "unexpected", repr(exc)))
                 continue
-            self._store_mapped(record_id, mapped)
+            self._store_mapped(record_id, mapped, content_hash(raw.payload), fingerprint)
             outcome.ok += 1
             if n % 100 == 0:
                 self.progress(f"{self.cfg.id}: mapped {n}/{len(ids)}")
@@ -277,7 +297,7 @@ class Pipeline:
         log.info("%s", outcome.log_line(self.cfg.id))
         return outcome
 
-    def _store_mapped(self, record_id: str, mapped: list[MappedRecord]) -> None:
+    def _store_mapped(self, record_id: str, mapped: list[MappedRecord], digest: str, fingerprint: str) -> None:
         from rdflib import Graph
 
         graph = Graph()
@@ -288,7 +308,14 @@ class Pipeline:
             graph.serialize(format="nt", encoding="utf-8"),
             "application/n-triples",
         )
-        self.store.set_mapped(self.cfg.id, record_id, dataset_uri=str(mapped[0].subject), mapped_location=location)
+        self.store.set_mapped(
+            self.cfg.id,
+            record_id,
+            dataset_uri=str(mapped[0].subject),
+            mapped_location=location,
+            mapped_hash=digest,
+            mapped_fingerprint=fingerprint,
+        )
 
     # -- validate -------------------------------------------------------------------
     def validate(self, run_id: int, record_ids: Iterable[str], *, batch: int = 500) -> StageOutcome:
@@ -471,6 +498,7 @@ def run_source(
     stages: tuple[str, ...] = ("harvest", "map", "validate"),
     confirm_withdrawal: bool = False,
     progress: Progress | None = None,
+    remap: bool = False,
 ) -> Run:
     """Harvest one source and run every later stage asked for; the run is recorded even when it fails."""
     pipeline = Pipeline(cfg, store, artifacts, progress=progress)
@@ -479,7 +507,9 @@ def run_source(
     harvest = HarvestOutcome(stage="harvest")
     later: list[StageOutcome] = []
     try:
-        harvest = pipeline.harvest(run_id, full=full or first, limit=limit, confirm_withdrawal=confirm_withdrawal)
+        harvest = pipeline.harvest(
+            run_id, full=full or first, limit=limit, confirm_withdrawal=confirm_withdrawal, remap=remap
+        )
         if "map" in stages:
             mapped = pipeline.map(run_id, harvest.to_process)
             later.append(mapped)
