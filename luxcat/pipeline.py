@@ -252,8 +252,9 @@ class Pipeline:
         stored = self.store.get_record(self.cfg.id, record_id)
         if stored is None or stored.raw_location is None:
             raise KeyError(f"{self.cfg.id}: no stored payload for record {record_id}")
-        payload = self.artifacts.get(self.artifacts.key_of(stored.raw_location))
-        meta_key = f"raw/{self.cfg.id}/{safe_key(record_id)}.meta.json"
+        raw_key = self.artifacts.key_of(stored.raw_location)
+        payload = self.artifacts.get(raw_key)
+        meta_key = raw_key.rsplit(".", 1)[0] + ".meta.json"  # beside the payload, whatever key scheme stored it
         meta = json.loads(self.artifacts.get(meta_key)) if self.artifacts.exists(meta_key) else {}
         return RawRecord(
             source_id=self.cfg.id,
