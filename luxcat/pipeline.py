@@ -489,7 +489,15 @@ def ensure_enabled(cfg: SourceConfig, *, force: bool = False) -> None:
         raise ConfigError(f"{cfg.id}: source is disabled (enabled: false); pass --force to run it anyway")
 
 
-def run_source(
+def run_source(cfg: SourceConfig, store: StateStore, artifacts: ArtifactStore, **options: Any) -> Run:
+    """Run one source (see _run_source) holding its lock: a second run at the same time exits with SourceBusy."""
+    from luxcat.locks import source_lock
+
+    with source_lock(store, cfg.id):
+        return _run_source(cfg, store, artifacts, **options)
+
+
+def _run_source(
     cfg: SourceConfig,
     store: StateStore,
     artifacts: ArtifactStore,

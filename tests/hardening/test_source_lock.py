@@ -1,0 +1,70 @@
+"""F16: one run per source at a time; the second says "already running since ..." and exits 2; stale locks recover."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from luxcat.cli import main
+from luxcat.store import StateStore
+from tests.hardening.plugins import ListHarvester
+
+REPO = Path(__file__).resolve().parents[2]
+HOLDER = """
+import sys, time
+from luxcat.locks import source_lock
+from luxcat.store import StateStore
+store = StateStore(sys.argv[1])
+with source_lock(store, "locked"):
+    store.start_run("locked", "full")
+    print("holding", flush=True)
+    time.sleep(120)
+"""
+
+
+def add_source(workspace: Path) -> None:
+    ListHarvester.LISTING["locked"] = ["a", "b", "c"]
+    (workspace / "sources" / "locked.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "id": "locked",
+                "title": {"en": "lock test"},
+                "owner": {"name": "test"},
+                "harvester": {"kind": "tests.hardening.plugins:ListHarvester", "options": {"name": "locked"}},
+                "mapper": ["dcat"],
+            }
+        ),
+        encoding="utf-8",
+    )
+
+
+def test_second_run_is_refused_while_one_runs_and_a_killed_run_is_recovered(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add_source(workspace)
+    home = workspace / "home"
+    home.mkdir()
+    url = f"sqlite:///{home / 'luxcat.db'}"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, url], stdout=subprocess.PIPE, env=env, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+        assert main(["run", "locked"]) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and "locked: already running since" in err and "Traceback" not in err
+        store = StateStore(url)
+        assert [r.status for r in store.runs("locked")] == ["running"]  # the refused run opened no run row
+    finally:
+        holder.send_signal(signal.SIGKILL)  # kill -9: the lock row stays behind
+        holder.wait()
+    assert main(["run", "locked"]) == 0
+    runs = store.runs("locked")
+    assert [r.status for r in runs] == ["success", "failed"]
+    assert "interrupted" in (runs[1].error_summary or "") and runs[1].ended_at is not None
+    assert main(["run", "locked"]) == 0  # the lock was released at the end of the run
