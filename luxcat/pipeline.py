@@ -19,6 +19,7 @@ from luxcat import registry
 from luxcat.artifacts import ArtifactStore, safe_key
 from luxcat.config import SourceConfig
 from luxcat.errors import ConfigError, RecordError
+from luxcat.limits import bounded_harvest
 from luxcat.records import MappedRecord, RawRecord, Rejection, ValidationIssue, content_hash, utcnow
 from luxcat.store import ACTIVE, Run, RunCounts, StateStore
 from mappers.base import MapContext, Mapper
@@ -113,7 +114,7 @@ class Pipeline:
         seen_ids: set[str] = set()
         rows: list[dict[str, Any]] = []
         seen_at = utcnow()
-        for item in harvester.harvest(since=since, limit=limit):
+        for item in bounded_harvest(harvester, self.cfg.limits, since=since, limit=limit):
             if isinstance(item, Rejection):
                 outcome.rejections.append(item)
                 seen_ids.add(item.record_id)  # it exists at the source: never withdraw it for being broken
