@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Column, DateTime, String, Table, and_, delete, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -100,7 +101,7 @@ def source_lock(
     """Hold the source's lock for the duration of the block; raise SourceBusy when another run holds it."""
     _ensure_table(store)
     holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-    _acquire(store, source_id, holder, stale_after)
+    acquired = _acquire(store, source_id, holder, stale_after)
     beat = _Heartbeat(store, source_id, holder, heartbeat_every)
     beat.start()
     try:
@@ -109,19 +110,39 @@ def source_lock(
         beat.stopped.set()
         beat.join(timeout=5)
         with store.engine.begin() as conn:
+            # a run this holder opened and never closed (Ctrl-C, SystemExit) must not stay `running`
+            _close_runs(conn, source_id, acquired, "interrupted before the run could close itself")
             conn.execute(
                 delete(locks_table).where(and_(locks_table.c.source_id == source_id, locks_table.c.holder == holder))
             )
 
 
-def _acquire(store: StateStore, source_id: str, holder: str, stale_after: timedelta) -> None:
+def _close_runs(conn: Any, source_id: str, since: datetime, why: str) -> int:
+    """Close as failed the runs of a source still `running` that started at or after `since`."""
+    return int(
+        conn.execute(
+            update(runs_table)
+            .where(
+                and_(
+                    runs_table.c.source_id == source_id,
+                    runs_table.c.status == "running",
+                    runs_table.c.started_at >= since,
+                )
+            )
+            .values(status="failed", ended_at=utcnow(), error_summary=why)
+        ).rowcount
+    )
+
+
+def _acquire(store: StateStore, source_id: str, holder: str, stale_after: timedelta) -> datetime:
+    """Take the lock (or raise SourceBusy); returns when it was taken."""
     now = utcnow()
     try:
         with store.engine.begin() as conn:
             conn.execute(
                 insert(locks_table).values(source_id=source_id, holder=holder, acquired_at=now, heartbeat_at=now)
             )
-        return
+        return now
     except IntegrityError:
         pass
     with store.engine.connect() as conn:
@@ -143,22 +164,9 @@ def _acquire(store: StateStore, source_id: str, holder: str, stale_after: timede
         ).rowcount
         if taken != 1:
             raise SourceBusy(source_id, "another run took the lock at the same moment; try again")
-        interrupted = conn.execute(
-            update(runs_table)
-            .where(
-                and_(
-                    runs_table.c.source_id == source_id,
-                    runs_table.c.status == "running",
-                    runs_table.c.started_at >= row["acquired_at"],
-                )
-            )
-            .values(
-                status="failed",
-                ended_at=now,
-                error_summary=f"interrupted: the process running it ({row['holder'].rsplit(':', 1)[0]}) ended "
-                "without closing the run",
-            )
-        ).rowcount
+        gone = row["holder"].rsplit(":", 1)[0]
+        why = f"interrupted: the process running it ({gone}) ended without closing the run"
+        interrupted = _close_runs(conn, source_id, row["acquired_at"], why)
     log.warning(
         "source=%s took over a stale lock of %s (since %s); %d interrupted run(s) closed as failed",
         source_id,
@@ -166,3 +174,4 @@ def _acquire(store: StateStore, source_id: str, holder: str, stale_after: timede
         since,
         interrupted,
     )
+    return now

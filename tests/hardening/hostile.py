@@ -69,16 +69,11 @@ def trickle(every: float = 2.0, total: int = 10_000) -> Answer:
     return answer
 
 
-_BOMB: dict[int, bytes] = {}
-
-
 def gzip_bomb(inflated_mb: int = 1024) -> Answer:
-    """About 1 MB on the wire that inflates to `inflated_mb` MB of zeros."""
-    if inflated_mb not in _BOMB:
-        comp = zlib.compressobj(9, zlib.DEFLATED, 31)
-        block = bytes(1024 * 1024)
-        _BOMB[inflated_mb] = b"".join([*(comp.compress(block) for _ in range(inflated_mb)), comp.flush()])
-    data = _BOMB[inflated_mb]
+    """About 1 MB on the wire that inflates to `inflated_mb` MB of zeros (gzip members, one per MB, concatenated)."""
+    comp = zlib.compressobj(9, zlib.DEFLATED, 31)
+    member = comp.compress(bytes(1024 * 1024)) + comp.flush()
+    data = member * inflated_mb
 
     def answer(handler: BaseHTTPRequestHandler) -> None:
         handler.send_response(200)

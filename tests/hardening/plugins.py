@@ -8,6 +8,7 @@ was asked for (the incremental watermark).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import datetime
 from functools import cache
@@ -41,6 +42,8 @@ class ListHarvester(Harvester):
     LISTING: ClassVar[dict[str, list[str | tuple[str, str | None, int]]]] = {}
     COMPLETE: ClassVar[dict[str, bool]] = {}
     SINCE: ClassVar[dict[str, list[datetime | None]]] = {}
+    DELAY: ClassVar[dict[str, float]] = {}  # seconds before each record (a slow source)
+    RAISE: ClassVar[dict[str, BaseException]] = {}  # raised after the first record (a crash, Ctrl-C)
     media_type = "text/turtle"
 
     def harvest(self, *, since: datetime | None = None, limit: int | None = None) -> Iterator[RawRecord | Rejection]:
@@ -48,10 +51,13 @@ class ListHarvester(Harvester):
         self.SINCE.setdefault(name, []).append(since)
         for n, item in enumerate(self.LISTING[name]):
             record_id, modified, index = (item, None, n) if isinstance(item, str) else item
+            time.sleep(self.DELAY.get(name, 0.0))
             if since is not None and modified is not None and datetime.fromisoformat(modified) < since:
                 continue
             yield RawRecord(
                 self.source_id, record_id, payload(index, record_id), self.media_type, str(DATA), modified=modified
             )
+            if name in self.RAISE:
+                raise self.RAISE[name]
         if not self.COMPLETE.get(name, True):
             self.report.fail("page 2 failed (test)")

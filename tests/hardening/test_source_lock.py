@@ -68,3 +68,29 @@ def test_second_run_is_refused_while_one_runs_and_a_killed_run_is_recovered(
     assert [r.status for r in runs] == ["success", "failed"]
     assert "interrupted" in (runs[1].error_summary or "") and runs[1].ended_at is not None
     assert main(["run", "locked"]) == 0  # the lock was released at the end of the run
+
+
+def test_a_run_interrupted_by_ctrl_c_is_closed_and_unlocked(tmp_path: Path) -> None:
+    from luxcat.artifacts import LocalArtifactStore
+    from luxcat.config import SourceConfig
+    from luxcat.pipeline import run_source
+
+    ListHarvester.LISTING["ctrlc"] = ["a", "b"]
+    ListHarvester.RAISE["ctrlc"] = KeyboardInterrupt()
+    cfg = SourceConfig.model_validate(
+        {
+            "id": "ctrlc",
+            "title": "ctrl-c",
+            "owner": {"name": "test"},
+            "harvester": {"kind": "tests.hardening.plugins:ListHarvester", "options": {"name": "ctrlc"}},
+            "mapper": ["dcat"],
+        }
+    )
+    store = StateStore(f"sqlite:///{tmp_path / 'state.db'}")
+    artifacts = LocalArtifactStore(tmp_path / "a")
+    with pytest.raises(KeyboardInterrupt):
+        run_source(cfg, store, artifacts, full=True, stages=("harvest",))
+    run = store.runs("ctrlc")[0]
+    assert run.status == "failed" and "interrupted" in (run.error_summary or "")
+    del ListHarvester.RAISE["ctrlc"]
+    assert run_source(cfg, store, artifacts, full=True, stages=("harvest",)).status == "success"
