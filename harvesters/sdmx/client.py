@@ -19,6 +19,8 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from harvesters.sdmx.options import SdmxHarvesterOptions
+from luxcat.http import guard_session
+from luxcat.secret_headers import expand_headers
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +62,8 @@ def make_client(options: SdmxHarvesterOptions) -> sdmx.Client:
     adapter = HTTPAdapter(max_retries=retry)
     client.session.mount("http://", adapter)
     client.session.mount("https://", adapter)
-    client.session.headers.update(options.headers)
+    client.session.headers.update(expand_headers(options.headers, what=f"sdmx source {options.source}: headers"))
+    guard_session(client.session)  # the expanded secrets never follow a redirect to another host
     return client
 
 
