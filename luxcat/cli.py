@@ -291,6 +291,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("interrupted")
         return 130
+    except Exception as exc:  # disk full, read-only folder, locked database: one line, exit 2
+        from luxcat.environment import environment_failure
+
+        message = environment_failure(exc)
+        if message is None:
+            raise
+        _end_progress()
+        _err(message)
+        return EXIT_SOURCE
 
 
 if __name__ == "__main__":

@@ -61,3 +61,11 @@ class ListHarvester(Harvester):
                 raise self.RAISE[name]
         if not self.COMPLETE.get(name, True):
             self.report.fail("page 2 failed (test)")
+
+
+class ListHarvesterFive(ListHarvester):
+    """Five records (ids r0..r4), whatever LISTING says: for tests that run luxcat in a child process."""
+
+    def harvest(self, *, since: datetime | None = None, limit: int | None = None) -> Iterator[RawRecord | Rejection]:
+        self.LISTING.setdefault(self.options.name, [f"r{n}" for n in range(5)])  # type: ignore[attr-defined]
+        yield from super().harvest(since=since, limit=limit)
