@@ -22,6 +22,7 @@ from luxcat.errors import ConfigError, RecordError
 from luxcat.limits import bounded_harvest
 from luxcat.records import MappedRecord, RawRecord, Rejection, ValidationIssue, content_hash, utcnow
 from luxcat.store import ACTIVE, Run, RunCounts, StateStore
+from luxcat.watermark import incremental_since
 from mappers.base import MapContext, Mapper
 
 log = logging.getLogger(__name__)
@@ -106,7 +107,7 @@ class Pipeline:
     ) -> HarvestOutcome:
         """Fetch the source, store new/changed payloads, and withdraw only after a complete full listing."""
         source_id = self.cfg.id
-        since = None if full else self.store.last_successful_start(source_id)
+        since = None if full else incremental_since(self.store, source_id)
         harvester = self.make_harvester()
         existing = self.store.record_hashes(source_id)
         outcome = HarvestOutcome(stage="harvest")
