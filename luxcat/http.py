@@ -185,8 +185,10 @@ def request_with_retries(
     guard_session(session)
     for attempt in range(attempts):
         response = None
+        reading = False
         try:
             response = session.request(method, url, timeout=policy.timeout, stream=True, **kwargs)
+            reading = True
             read_bounded(
                 response,
                 deadline=time.monotonic() + bounds.request_deadline,
@@ -202,7 +204,7 @@ def request_with_retries(
         except (requests.Timeout, ReadTimeoutError):
             last = f"timed out after {policy.timeout:g}s"
         except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError, Urllib3Error) as exc:
-            last = f"connection failed ({_short(exc)})"
+            last = f"{'reading the answer failed' if reading else 'connection failed'} ({_short(exc)})"
         else:
             if response.status_code not in retry_status:
                 return response
