@@ -7,6 +7,7 @@ killed between harvest and map, after an edit of the source's YAML, and with `lu
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import yaml
 from lxml import etree
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 
 from luxcat.artifacts import LocalArtifactStore
 from luxcat.cli import main
@@ -192,11 +193,14 @@ def test_an_old_state_database_gains_the_new_columns_and_is_remapped_once(
 ) -> None:
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path / 'old.db'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
+    else:  # a schema of its own: the session's PostgreSQL database is shared by other tests
+        shared = request.getfixturevalue("postgres_url")
+        schema = f"old_{uuid.uuid4().hex[:8]}"
+        with create_engine(shared).begin() as conn:
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+        url = f"{shared}{'&' if '?' in shared else '?'}options=-csearch_path%3D{schema}"
     engine = create_engine(url)
     with engine.begin() as conn:  # the records table as luxcat created it before the new columns
-        conn.execute(text("DROP TABLE IF EXISTS records"))
         conn.execute(
             text(
                 "CREATE TABLE records (source_id VARCHAR(64) NOT NULL, record_id VARCHAR(512) NOT NULL, "
@@ -219,6 +223,5 @@ def test_an_old_state_database_gains_the_new_columns_and_is_remapped_once(
         conn.execute(text("UPDATE records SET mapped_hash = NULL, mapped_fingerprint = NULL"))
     assert run_source(source, store, artifacts, stages=("harvest", "map")).details["map"]["ok"] == len(demo_records())
     assert run_source(source, store, artifacts, stages=("harvest", "map")).details["map"]["ok"] == 0
-    with store.engine.begin() as conn:
-        conn.execute(text("DROP TABLE records"))
+    assert {"mapped_hash", "mapped_fingerprint"} <= {c["name"] for c in inspect(store.engine).get_columns("records")}
     store.close()
