@@ -4,8 +4,8 @@ Two runs of one source at once would race on the same records (the second died w
 IntegrityError traceback). The lock is a row in `source_locks` keyed by source id: inserting it
 is atomic on SQLite and PostgreSQL, so exactly one run gets it; the other stops with "already
 running since ..." (a SourceError: exit 2). The holder refreshes a heartbeat while it runs. A lock
-whose holder is gone (same host and its process no longer exists, or no heartbeat for
-STALE_AFTER) is taken over, and the run it left `running` is closed as failed, so a kill -9
+whose holder is gone (no heartbeat for STALE_AFTER, or on the same host its process no
+longer exists) is taken over, and the run it left `running` is closed as failed, so a kill -9
 never blocks a source or leaves a run row running for ever.
 """
 
@@ -56,6 +56,8 @@ def _ensure_table(store: StateStore) -> None:
 
 def _alive(holder: str, stale_after: timedelta, heartbeat: datetime | None) -> bool:
     """Whether a lock holder may still be running."""
+    if heartbeat is None or utcnow() - heartbeat >= stale_after:
+        return False  # a live holder beats every HEARTBEAT_EVERY seconds (also covers a reused pid)
     host, _, rest = holder.partition(":")
     pid_text = rest.partition(":")[0]
     if host == socket.gethostname() and pid_text.isdigit():
@@ -65,8 +67,7 @@ def _alive(holder: str, stale_after: timedelta, heartbeat: datetime | None) -> b
             return False
         except PermissionError:
             return True
-        return True
-    return heartbeat is not None and utcnow() - heartbeat < stale_after
+    return True
 
 
 class _Heartbeat(threading.Thread):

@@ -94,3 +94,27 @@ def test_a_run_interrupted_by_ctrl_c_is_closed_and_unlocked(tmp_path: Path) -> N
     assert run.status == "failed" and "interrupted" in (run.error_summary or "")
     del ListHarvester.RAISE["ctrlc"]
     assert run_source(cfg, store, artifacts, full=True, stages=("harvest",)).status == "success"
+
+
+def test_a_lock_of_another_host_is_respected_while_it_beats_and_taken_over_when_silent(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import insert, update
+
+    from luxcat.locks import SourceBusy, locks_table, source_lock
+    from luxcat.records import utcnow
+
+    store = StateStore(f"sqlite:///{tmp_path / 'state.db'}")
+    with source_lock(store, "other"):
+        pass  # creates the table
+    now = utcnow()
+    with store.engine.begin() as conn:
+        row = {"source_id": "other", "holder": "worker-7:4242:abcd", "acquired_at": now, "heartbeat_at": now}
+        conn.execute(insert(locks_table).values(**row))
+    with pytest.raises(SourceBusy, match="already running since .* \\(worker-7:4242\\)"):
+        with source_lock(store, "other"):
+            pass
+    with store.engine.begin() as conn:
+        conn.execute(update(locks_table).values(heartbeat_at=now - timedelta(minutes=11)))
+    with source_lock(store, "other") as holder:
+        assert holder.split(":")[0] != "worker-7"
