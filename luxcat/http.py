@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
 from urllib3.exceptions import DecodeError, ReadTimeoutError
 from urllib3.exceptions import HTTPError as Urllib3Error
 
@@ -162,6 +163,27 @@ def read_bounded(response: requests.Response, *, deadline: float, max_bytes: int
     response._content = b"".join(chunks)  # what requests' .content/.text/.json() then return
     response._content_consumed = True
     response.close()  # body fully read: the connection goes back to the pool
+
+
+class AnswerOutOfBounds(requests.RequestException):
+    """An answer broke a bound (raised through sessions using BoundedAdapter, e.g. sdmx1's)."""
+
+
+class BoundedAdapter(HTTPAdapter):
+    """An adapter reading every non-streamed answer under luxcat.limits (for clients luxcat does not drive)."""
+
+    def send(self, request: requests.PreparedRequest, stream: bool = False, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        response = super().send(request, stream=True, **kwargs)
+        if stream:
+            return response
+        bounds = limits.current()
+        try:
+            read_bounded(
+                response, deadline=time.monotonic() + bounds.request_deadline, max_bytes=bounds.max_response_bytes
+            )
+        except BoundExceeded as exc:
+            raise AnswerOutOfBounds(str(exc), request=request, response=response) from exc
+        return response
 
 
 def request_with_retries(

@@ -19,6 +19,7 @@ from luxcat import limits
 from luxcat.artifacts import LocalArtifactStore
 from luxcat.cli import main
 from luxcat.config import SourceConfig
+from luxcat.errors import SourceError
 from luxcat.http import HttpFailure, RetryPolicy, new_session, request_with_retries
 from luxcat.pipeline import run_source
 from luxcat.store import StateStore
@@ -118,3 +119,23 @@ def test_the_run_deadline_stops_a_slow_harvest_incomplete(tmp_path: Path) -> Non
     assert time.monotonic() - started < 5
     assert not run.complete and run.counts.seen < 20 and "run deadline reached" in (run.error_summary or "")
     assert run.counts.withdrawn == 0
+
+
+def test_sdmx_answers_are_bounded_too(server: Hostile) -> None:
+    """sdmx1 drives its own session: the BoundedAdapter holds it to the same bounds."""
+    from harvesters.sdmx import SdmxHarvester, SdmxHarvesterOptions
+
+    server.answers["/ecb/dataflow/ECB/all/latest"] = gzip_bomb(inflated_mb=512)
+    options = SdmxHarvesterOptions(
+        source="ECB", agency="ECB", references="all", url=f"{server.url}/ecb", retries=0, timeout=10.0,
+        categories=False, constraints=False,
+    )  # fmt: skip
+    harvester = SdmxHarvester("ecb-bomb", options)
+    with limits.applied(limits.Limits(max_response_mb=16)), pytest.raises(SourceError, match="larger than 16 MB"):
+        list(harvester.harvest())
+    server.answers["/ecb/dataflow/ECB/all/latest"] = trickle(every=2.0)
+    harvester = SdmxHarvester("ecb-slow", options)
+    started = time.monotonic()
+    with limits.applied(limits.Limits(request_deadline=3)), pytest.raises(SourceError, match="deadline"):
+        list(harvester.harvest())
+    assert time.monotonic() - started < 8
