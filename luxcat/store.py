@@ -137,6 +137,9 @@ class Run:
         )
         if c.duplicates:
             text += f" ({c.duplicates} duplicates skipped)"
+        remapped = ((self.details or {}).get("harvest") or {}).get("extra", {}).get("remap")
+        if remapped:
+            text += f" ({remapped} stored record(s) mapped again: payload or mapping changed)"
         if self.error_summary:
             text += f": {self.error_summary}"
         return text

@@ -150,6 +150,7 @@ def test_changed_base_uri_and_licence_remap_every_record_and_reach_export_and_ud
     out = capsys.readouterr().out
     n = len(demo_records())
     assert "0 seen, 0 new, 0 changed" in out  # an incremental run: nothing harvested again ...
+    assert f"({n} stored record(s) mapped again: payload or mapping changed)" in out
     store = StateStore(f"sqlite:///{workspace / 'home' / 'luxcat.db'}")
     run = store.runs("remap", limit=1)[0]
     assert run.details["map"]["ok"] == n  # ... and every record mapped again
