@@ -41,10 +41,17 @@ def _package_digest(package: str) -> str:
     digest = hashlib.sha256()
     for folder in spec.submodule_search_locations or []:
         root = Path(folder)
-        for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        for path in sorted(p for p in root.rglob("*") if p.is_file() and _counts(p, root)):
             digest.update(path.relative_to(root).as_posix().encode() + b"\0")
             digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
+
+
+def _counts(path: Path, root: Path) -> bool:
+    """Source and data files count; caches, bytecode and hidden files do not."""
+    parts = path.relative_to(root).parts
+    hidden = any(p.startswith(".") or p == "__pycache__" for p in parts)
+    return not hidden and path.suffix not in (".pyc", ".pyo")
 
 
 @cache
@@ -56,6 +63,8 @@ def _class_files(cls: type) -> list[str]:
     """Digests of the source files of a mapper class and its bases (covers mappers outside `mappers`)."""
     out = []
     for klass in cls.__mro__:
+        if klass.__module__ in ("builtins", "abc"):
+            continue
         try:
             file = inspect.getsourcefile(klass)
         except TypeError:

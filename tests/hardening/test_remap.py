@@ -226,3 +226,25 @@ def test_an_old_state_database_gains_the_new_columns_and_is_remapped_once(
     assert run_source(source, store, artifacts, stages=("harvest", "map")).details["map"]["ok"] == 0
     assert {"mapped_hash", "mapped_fingerprint"} <= {c["name"] for c in inspect(store.engine).get_columns("records")}
     store.close()
+
+
+def test_fingerprint_follows_every_mapping_relevant_setting_and_nothing_else(tmp_path: Path) -> None:
+    from luxcat.remap import mapping_fingerprint
+
+    store, artifacts = stores(tmp_path)
+
+    def fingerprint(**extra: Any) -> str:
+        return mapping_fingerprint(Pipeline(cfg("http://127.0.0.1:9/csw", **extra), store, artifacts).make_mappers())
+
+    base = fingerprint()
+    assert fingerprint() == base  # deterministic
+    assert fingerprint(schedule="0 5 * * *") == base  # not mapping-relevant
+    assert fingerprint(validation={"on_violation": "reject"}) == base
+    changed = {
+        fingerprint(base_uri=NEW_BASE),
+        fingerprint(licence=CC_BY),
+        fingerprint(languages=["fr"]),
+        fingerprint(owner={"name": "Another owner"}),
+        fingerprint(mapper=["iso19139", "dcat"]),
+    }
+    assert base not in changed and len(changed) == 5
