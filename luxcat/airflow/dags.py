@@ -121,6 +121,11 @@ def _harvest_params() -> dict[str, Param]:
             type="boolean",
             description="confirm a withdrawal larger than the source's withdrawal.max_share (full mode only)",
         ),
+        "remap": Param(
+            False,
+            type="boolean",
+            description="map every stored record again (records whose mapping changed are re-mapped anyway)",
+        ),
     }
 
 

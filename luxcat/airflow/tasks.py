@@ -149,6 +149,7 @@ def harvest_task(source_id: str, params: dict[str, Any], **_context: Any) -> dic
                 full=full,
                 limit=params.get("limit"),
                 confirm_withdrawal=bool(params.get("confirm_withdrawal")),
+                remap=bool(params.get("remap")),
             )
         except Exception as exc:
             pipeline.finish(run_id, HarvestOutcome(stage="harvest"), failed=str(exc))

@@ -84,7 +84,7 @@ def test_harvest_dag_shape(sources_dir: Path) -> None:
     assert [t.task_id for t in dag.topological_sort()] == ["harvest", "map", "validate", "record"]
     assert dag.catchup is False and dag.max_active_runs == 1
     assert dag.timetable.expression == "15 3 * * 1"
-    assert dict(dag.params) == {"mode": "incremental", "limit": None, "confirm_withdrawal": False}
+    assert dict(dag.params) == {"mode": "incremental", "limit": None, "confirm_withdrawal": False, "remap": False}
     assert dag.params.get_param("mode").schema["enum"] == ["incremental", "full"]
     harvest = dag.get_task("harvest")
     assert harvest.pool == "luxcat_csw.alpha.example"
