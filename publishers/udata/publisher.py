@@ -143,6 +143,10 @@ class UdataPublisher(Publisher):
             fallback=self.options.languages,
             default_zones=self.options.default_zones,
         )
+        self._check_zones(work)
+        work.entry.warnings = list(work.spec.warnings)
+        for warning in work.spec.warnings:
+            log.warning("target=%s dataset=%s %s", TARGET, item.dataset_uri, warning)
         if self.options.dataservices == "resource":
             urls = {r.url for r in work.spec.resources}
             work.spec.resources += [s.as_resource() for s in work.spec.services if s.base_api_url not in urls]
@@ -156,6 +160,19 @@ class UdataPublisher(Publisher):
                 entry = PlanEntry(spec.key, "unchanged", detail="dataservice", source_id=item.source_id)
                 services[key] = ServiceWork(entry, work.org, spec)
             services[key].works.append(work)
+
+    @staticmethod
+    def _check_zones(work: Work) -> None:
+        """Zones the portal does not know are left out of the spatial coverage (reported), not sent to a 400."""
+        assert work.spec is not None
+        spatial = work.spec.fields.get("spatial")
+        if not spatial:
+            return
+        known = [z for z in spatial["zones"] if work.org.client.zone_known(z)]
+        for zone in spatial["zones"]:
+            if zone not in known:
+                work.spec.warnings.append(f"zone {zone}: unknown to data.public.lu; left out of the spatial coverage")
+        work.spec.fields["spatial"] = {**spatial, "zones": known} if known else None
 
     @staticmethod
     def _contacts_known(work: Work) -> list[str] | None:

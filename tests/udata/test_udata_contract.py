@@ -1,15 +1,39 @@
-"""The contract server itself behaves as udata 17 does (so the sync tests prove something about udata)."""
+"""The swagger contract server behaves as udata 17's swagger says.
+
+The sync scenarios run against the real udata application (test_udata_sync.py); this contract server is
+kept for what the real application cannot serve here: checking every answer against udata's published
+swagger read models (test_answers_match_the_swagger_read_models), i.e. the API contract data.public.lu
+documents, independent of one udata release.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
 
-from tests.udata.conftest import API_KEY
 from tests.udata.contract_server import UdataContractServer, response_validator
 from tests.udata.records import GEOPORTAIL, STATEC
+
+API_KEY = "test-key-statec"
+
+
+@pytest.fixture(scope="module")
+def _contract_server() -> Iterator[UdataContractServer]:
+    with UdataContractServer() as server:
+        yield server
+
+
+@pytest.fixture
+def udata(_contract_server: UdataContractServer) -> UdataContractServer:
+    """The contract server, emptied: organisations STATEC and Géoportail; the key is a member of STATEC only."""
+    _contract_server.reset()
+    _contract_server.add_organization(STATEC, "STATEC")
+    _contract_server.add_organization(GEOPORTAIL, "Géoportail")
+    _contract_server.add_key(API_KEY, {STATEC})
+    return _contract_server
 
 
 def call(
