@@ -261,6 +261,7 @@ class Pipeline:
                 for enricher in mappers[1:]:
                     for record in mapped:
                         enricher.enrich(record)
+                self._store_mapped(record_id, mapped)  # inside: a graph that cannot be serialised is this record's
             except RecordError as exc:
                 outcome.rejections.append(Rejection(self.cfg.id, record_id, "map", exc.reason, str(exc)))
                 continue
@@ -268,7 +269,6 @@ class Pipeline:
                 log.exception("source=%s record=%s unexpected error while mapping", self.cfg.id, record_id)
                 outcome.rejections.append(Rejection(self.cfg.id, record_id, "map", "unexpected", repr(exc)))
                 continue
-            self._store_mapped(record_id, mapped)
             outcome.ok += 1
             if n % 100 == 0:
                 self.progress(f"{self.cfg.id}: mapped {n}/{len(ids)}")

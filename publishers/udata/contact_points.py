@@ -67,9 +67,8 @@ def contact(name: str | None, raw_email: str | None, form: str | None) -> Contac
     if form and not re.match(r"^https?://\S+$", form):
         notes.append(f"contact point {shown!r}: contact form {form!r} is not an http(s) URL")
         form = None
-    if not name or not (email or form):
-        reason = "no name" if not name else "no valid e-mail or contact form"
-        return "; ".join([*notes, f"contact point {shown!r}: {reason}; left out"])
+    if not (email or form):  # udata: a `contact` needs an e-mail or a contact form (the name is optional)
+        return "; ".join([*notes, f"contact point {shown!r}: no valid e-mail or contact form; left out"])
     if raw_email and not email:
         notes[-1] += "; published with its contact form only"
-    return Contact(name[:255], email[:255] if email else None, form, tuple(notes))
+    return Contact((name or "")[:255], email[:255] if email else None, form, tuple(notes))

@@ -55,7 +55,9 @@ class ContactSpec:
     role: str = "contact"
 
     def body(self, organization: str) -> dict[str, Any]:
-        body: dict[str, Any] = {"name": self.name, "role": self.role, "organization": organization}
+        body: dict[str, Any] = {"role": self.role, "organization": organization}
+        if self.name:
+            body["name"] = self.name
         if self.email:
             body["email"] = self.email
         if self.contact_form:
