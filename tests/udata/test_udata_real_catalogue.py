@@ -9,6 +9,7 @@ every contact point), licences as `dcat-ap.de/def/licenses/*` URIs. The catalogu
 from __future__ import annotations
 
 import argparse
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -130,6 +131,14 @@ def test_catalogue_lands_whole_then_resync_changes_nothing_and_verify_is_exact(
     out = capsys.readouterr().out
     assert "fidelity 100.00%" in out and f"over {len(conforming)} datasets; 0 difference(s)" in out
 
+    # the Airflow task that ends every sync stores the same result with the publish run
+    from luxcat.airflow.tasks import verify_task
+
+    stored = verify_task(TARGET, "manual__2026-12-06", {})["targets"][TARGET]
+    assert stored["fidelity"] == 1.0 and stored["differences"] == 0
+    assert json.loads(Path(stored["report"]).read_text())["ok"] is True
+    assert "runs/_publish/manual__2026-12-06/verify/data.public.lu.json" in stored["report"]
+
     # a field changed behind luxcat's back is reported, exit 1
     udata.change(datasets[ROSTOCK]["id"], title="Lieferdienste (von Hand geändert)")
     assert verify_exit("--verify") == 1
@@ -140,3 +149,11 @@ def test_catalogue_lands_whole_then_resync_changes_nothing_and_verify_is_exact(
     ) in out
     assert "difference(s)" in out and "fidelity 100.00%" not in out
     assert datasets[ROSTOCK]["extras"][EXTRA_URI] == ROSTOCK
+    from airflow.sdk.exceptions import AirflowException
+
+    with pytest.raises(AirflowException, match="1 field\\(s\\) differ on the portal"):
+        verify_task(TARGET, "manual__2026-12-07", {})
+    failed = json.loads(
+        (home / "artifacts" / "runs" / "_publish" / "manual__2026-12-07" / "verify" / f"{TARGET}.json").read_text()
+    )
+    assert failed["ok"] is False and failed["differences"][0]["field"] == "title"

@@ -92,6 +92,24 @@ def test_first_sync_creates_datasets_resources_contacts_and_dataservice(
     assert all(entry.status is not None and entry.status < 300 for entry in udata.log())
 
 
+def test_verify_reads_everything_back_exactly_then_reports_a_hand_edit(
+    synced: Plan, udata: RealUdata, store: StateStore, artifacts: LocalArtifactStore, cfg: Any, make_publisher: Make
+) -> None:
+    from publishers.udata.verify import verify
+
+    reads = len(udata.log())
+    result = verify(make_publisher(), publish_items(store, artifacts, [cfg]))
+    assert result.ok and result.ratio == 1.0 and result.datasets == 5, result.render()
+    assert result.fields_sent > 5 * 12  # title ... extras, and url/format/title of every resource
+    assert all(entry.request.method == "GET" for entry in udata.log()[reads:])  # verify never writes
+    did = synced.entries[0].target_id or ""
+    udata.change(did, tags=["edited-by-hand"], frequency="daily")
+    result = verify(make_publisher(), publish_items(store, artifacts, [cfg]))
+    assert not result.ok and {d.field for d in result.differences} == {"tags", "frequency"}
+    assert all(d.dataset_id == did for d in result.differences)
+    assert "difference(s)" in result.render() and result.ratio < 1.0
+
+
 def test_second_run_without_change_sends_no_write(
     synced: Plan,
     udata: RealUdata,
