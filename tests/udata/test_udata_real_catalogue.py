@@ -1,6 +1,6 @@
 """A German-portal-style DCAT catalogue, end to end into the real udata: harvest, map, validate, publish, verify.
 
-tests/data/dcat/dcat-ap-de-style/catalog.rdf is built from real records (build.py and SOURCES.md say
+tests/data/udata/dcat-ap-de-style/catalog.rdf is built from real records (build.py and SOURCES.md say
 exactly what was changed): e-mails written as relative IRIs (the Bremen style that made udata refuse
 every contact point), licences as `dcat-ap.de/def/licenses/*` URIs. The catalogue is served over HTTP on
 127.0.0.1, so the relative e-mails resolve against its URL as they do in production.
@@ -25,7 +25,7 @@ from publishers.udata.mapping import EXTRA_LICENCE, EXTRA_URI
 from tests.feeds.server import Answer, FeedServer
 from tests.udata.real_udata import RealUdata
 
-CATALOG = Path(__file__).resolve().parents[1] / "data" / "dcat" / "dcat-ap-de-style" / "catalog.rdf"
+CATALOG = Path(__file__).resolve().parents[1] / "data" / "udata" / "dcat-ap-de-style" / "catalog.rdf"
 ROSTOCK = "https://www.opendata-hro.de/dataset/c1be4007-d811-48fb-8818-2cb358b06a63"
 JRC_FINANCE = "http://data.europa.eu/89h/201bbb6b-dd80-4645-8b81-4b84ba86fcd7"
 JRC_RAIN = "http://data.europa.eu/89h/175b91cb-ca33-45df-aafb-c283a1e33627"
@@ -140,6 +140,7 @@ def test_catalogue_lands_whole_then_resync_changes_nothing_and_verify_is_exact(
     assert "runs/_publish/manual__2026-12-06/verify/data.public.lu.json" in stored["report"]
 
     # a field changed behind luxcat's back is reported, exit 1
+    capsys.readouterr()
     udata.change(datasets[ROSTOCK]["id"], title="Lieferdienste (von Hand geändert)")
     assert verify_exit("--verify") == 1
     out = capsys.readouterr().out
@@ -147,7 +148,7 @@ def test_catalogue_lands_whole_then_resync_changes_nothing_and_verify_is_exact(
         f"{ROSTOCK} [{datasets[ROSTOCK]['id']}] title: sent 'Liefer- und Abholservices (Gastronomie)', "
         "udata has 'Lieferdienste (von Hand geändert)'"
     ) in out
-    assert "difference(s)" in out and "fidelity 100.00%" not in out
+    assert "over 4 datasets; 1 difference(s)" in out and "fidelity 100.00%" not in out
     assert datasets[ROSTOCK]["extras"][EXTRA_URI] == ROSTOCK
     from airflow.sdk.exceptions import AirflowException
 

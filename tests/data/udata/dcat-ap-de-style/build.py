@@ -1,7 +1,7 @@
-"""Builds catalog.rdf (run by hand: `python tests/data/dcat/dcat-ap-de-style/build.py`); documents every change.
+"""Builds catalog.rdf (run by hand: `python tests/data/udata/dcat-ap-de-style/build.py`); documents every change.
 
-A German-portal-style (Bremen / Destatis) DCAT catalogue made from real records already in tests/data/dcat
-(no such catalogue is in the shared data). Each dataset is cut out of its real file with everything it
+A German-portal-style (Bremen / Destatis) DCAT catalogue made from real records of tests/data/dcat (no
+such catalogue is in the shared data). Each dataset is cut out of its real file with everything it
 reaches; the only edits are the ones listed in EDITS, each printed in SOURCES.md:
 
 - `vcard:hasEmail` written as a *relative IRI* (`rdf:resource="info@host"`), as the Bremen portal does:
@@ -21,7 +21,6 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF
 
 HERE = Path(__file__).resolve().parent
-DATA = HERE.parent
 sys.path.insert(0, str(HERE.parents[3]))
 from tests.udata.records import Example, dataset_graph  # noqa: E402
 
