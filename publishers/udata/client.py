@@ -123,6 +123,7 @@ class UdataClient:
                 self.policy,
                 sleep=self.sleep,
                 retry_status=frozenset({429}) if create else frozenset({429, 500, 502, 503, 504}),
+                retry_lost=not create,  # a create whose answer was lost may have happened: look, never resend
                 json=json,
                 params=params,
             )

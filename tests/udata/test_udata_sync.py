@@ -21,6 +21,7 @@ from luxcat.store import WITHDRAWN, StateStore
 from publishers.base import Plan, publish_items
 from publishers.udata import UdataAuthError, UdataNotMember, UdataPublisher
 from publishers.udata.mapping import EXTRA_KEY
+from tests.servers.faulty_proxy import Match
 from tests.udata.real_udata import RealUdata
 from tests.udata.records import EXAMPLES, GEOPORTAIL, Example, dataset_graph, harvest_and_map, source_config
 
@@ -45,9 +46,7 @@ def cfg() -> Any:
 
 
 @pytest.fixture
-def synced(
-    udata: RealUdata, store: StateStore, artifacts: LocalArtifactStore, cfg: Any, make_publisher: Make
-) -> Plan:
+def synced(udata: RealUdata, store: StateStore, artifacts: LocalArtifactStore, cfg: Any, make_publisher: Make) -> Plan:
     """The five examples harvested, mapped and synced once."""
     harvest_and_map(cfg, store, artifacts, list(EXAMPLES))
     return run(make_publisher, store, artifacts, cfg)
@@ -252,6 +251,24 @@ def test_crash_between_create_and_id_map_write_does_not_duplicate(
     assert [w["method"] for w in udata.writes()].count("POST") == 2 + 5  # 2 datasets, 5 resources, no retry
 
 
+def test_answers_lost_after_udata_acted_are_adopted_not_resent(
+    udata: RealUdata, store: StateStore, artifacts: LocalArtifactStore, cfg: Any, make_publisher: Make
+) -> None:
+    harvest_and_map(cfg, store, artifacts, [EXAMPLES[0]])
+    # udata creates the dataset, then the connection drops before the answer; same for one resource
+    udata.proxy.after_forward(None, when=Match(method="POST", path=r"^/api/1/datasets/$"), times=1)
+    udata.proxy.after_forward(None, when=Match(method="POST", path=r"^/api/1/datasets/\w+/resources/$"), times=1)
+    plan = run(make_publisher, store, artifacts, cfg)
+    assert plan.totals() == {"create": 1}, plan.render()
+    (dataset,) = udata.live_datasets()
+    assert len(dataset["resources"]) == 3 and len({r["url"] for r in dataset["resources"]}) == 3
+    posts = [w for w in udata.writes() if w["method"] == "POST"]
+    assert len(posts) == 1 + 3 and [w["status"] for w in posts].count(None) == 2  # nothing sent twice
+    ids = store.get_record(cfg.id, EXAMPLES[0].record_id).publish_ids[TARGET]  # type: ignore[union-attr]
+    assert ids["dataset"] == dataset["id"] and set(ids["resources"].values()) == {r["id"] for r in dataset["resources"]}
+    assert run(make_publisher, store, artifacts, cfg).totals() == {"unchanged": 1}
+
+
 def test_rate_limited_then_ok_honours_retry_after(
     udata: RealUdata,
     store: StateStore,
@@ -322,7 +339,11 @@ def test_expired_key_stops_the_run_and_everything_written_is_recorded(
 
 
 def test_not_a_member_of_the_organisation_stops_with_a_clear_message(
-    udata: RealUdata, store: StateStore, artifacts: LocalArtifactStore, make_publisher: Make
+    udata: RealUdata,
+    store: StateStore,
+    artifacts: LocalArtifactStore,
+    make_publisher: Make,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     cfg = source_config("geoportail-test", organization=GEOPORTAIL)
     harvest_and_map(cfg, store, artifacts, list(EXAMPLES[:2]))
@@ -331,6 +352,13 @@ def test_not_a_member_of_the_organisation_stops_with_a_clear_message(
     assert stopped.value.plan is not None
     assert [e.action for e in stopped.value.plan.entries] == ["error", "skip"]
     assert udata.live_datasets(udata.organizations["geoportail"]) == []
+    # a user who belongs to no organisation at all, publishing to STATEC: the same clear stop
+    monkeypatch.setenv("UDATA_API_KEY", udata.outsider_key)
+    statec = source_config()
+    harvest_and_map(statec, store, artifacts, [EXAMPLES[1]])
+    with pytest.raises(UdataNotMember, match=f"not a member of organisation {udata.organizations['statec']}"):
+        run(make_publisher, store, artifacts, statec)
+    assert udata.live_datasets() == []
 
 
 def test_udata_400_is_a_record_error_with_field_errors(
