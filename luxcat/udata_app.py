@@ -7,9 +7,10 @@ organisation ids, API tokens) once it exists.
 
 The only change to udata is the database driver: mongoengine's connection is registered with
 `mongo_client_class=mongomock.MongoClient` (through `MONGODB_SETTINGS`, which udata's flask_mongoengine
-passes to `mongoengine.connect`). Celery tasks run eagerly, search is off (no search service URL), mail is
-not sent. Everything the API does (validation, permissions, licences, tags, contact points, resources,
-API tokens, the DCAT export) is udata's own code.
+passes to `mongoengine.connect`). Celery tasks run eagerly, mail is not sent, search is off
+(`ELASTICSEARCH_URL` unset, no auto-indexing), sockets may only reach 127.0.0.1. Everything the API does
+(validation, permissions, licences, tags, contact points, resources, API tokens, the DCAT export) is
+udata's own code.
 
 Seeded: data.public.lu's licence ids with their canonical URLs, the organisation STATEC (certified +
 public service, so udata's HVD badge job applies to it) with a member holding an API token, a non-member
@@ -79,7 +80,8 @@ def build_app(port: int):  # noqa: ANN201 - udata types are not importable in lu
         SERVER_NAME = f"127.0.0.1:{port}"
         MONGODB_HOST = "mongodb://localhost:27017/udata"
         MONGODB_SETTINGS = {"host": "mongodb://localhost:27017/udata", "mongo_client_class": mongomock.MongoClient}
-        SEARCH_SERVICE_API_URL = None
+        ELASTICSEARCH_URL = None  # search off: listings come from MongoDB (mongomock)
+        AUTO_INDEX = False
         CELERY_TASK_ALWAYS_EAGER = True
         CELERY_TASK_EAGER_PROPAGATES = False
         URLS_ALLOW_LOCAL = True

@@ -31,7 +31,7 @@ from luxcat.store import StateStore
 from publishers.base import Plan, PlanEntry, Progress, Publisher, PublishItem
 from publishers.udata.client import UdataClient
 from publishers.udata.errors import UdataStopped
-from publishers.udata.mapping import map_dataset
+from publishers.udata.mapping import DatasetSpec, map_dataset
 from publishers.udata.options import TARGET, UdataOptions, UdataSourceOptions, source_options
 from publishers.udata.sync import (
     Applier,
@@ -143,7 +143,7 @@ class UdataPublisher(Publisher):
             fallback=self.options.languages,
             default_zones=self.options.default_zones,
         )
-        self._check_zones(work)
+        check_zones(work.spec, work.org)
         work.entry.warnings = list(work.spec.warnings)
         for warning in work.spec.warnings:
             log.warning("target=%s dataset=%s %s", TARGET, item.dataset_uri, warning)
@@ -160,19 +160,6 @@ class UdataPublisher(Publisher):
                 entry = PlanEntry(spec.key, "unchanged", detail="dataservice", source_id=item.source_id)
                 services[key] = ServiceWork(entry, work.org, spec)
             services[key].works.append(work)
-
-    @staticmethod
-    def _check_zones(work: Work) -> None:
-        """Zones the portal does not know are left out of the spatial coverage (reported), not sent to a 400."""
-        assert work.spec is not None
-        spatial = work.spec.fields.get("spatial")
-        if not spatial:
-            return
-        known = [z for z in spatial["zones"] if work.org.client.zone_known(z)]
-        for zone in spatial["zones"]:
-            if zone not in known:
-                work.spec.warnings.append(f"zone {zone}: unknown to data.public.lu; left out of the spatial coverage")
-        work.spec.fields["spatial"] = {**spatial, "zones": known} if known else None
 
     @staticmethod
     def _contacts_known(work: Work) -> list[str] | None:
@@ -206,3 +193,15 @@ class UdataPublisher(Publisher):
                 raise
         log.info("target=%s stage=apply writes=%d %s", TARGET, self.writes(), plan.totals())
         return plan
+
+
+def check_zones(spec: DatasetSpec, org: Organisation) -> None:
+    """Zones the portal does not know are left out of the spatial coverage (reported), not sent to a 400."""
+    spatial = spec.fields.get("spatial")
+    if not spatial:
+        return
+    known = [z for z in spatial["zones"] if org.client.zone_known(z)]
+    for zone in spatial["zones"]:
+        if zone not in known:
+            spec.warnings.append(f"zone {zone}: unknown to data.public.lu; left out of the spatial coverage")
+    spec.fields["spatial"] = {**spatial, "zones": known} if known else None

@@ -121,6 +121,7 @@ def compare(spec: DatasetSpec, current: dict[str, Any], check: _Check) -> None:
 
 def verify(publisher: Any, items: Iterable[PublishItem]) -> Fidelity:
     """Read back every active dataset the items describe; GET requests only, nothing written anywhere."""
+    from publishers.udata.publisher import check_zones
     result = Fidelity()
     for item in items:
         if item.withdrawn:
@@ -135,7 +136,7 @@ def verify(publisher: Any, items: Iterable[PublishItem]) -> Fidelity:
         except RecordError as exc:
             result.not_verified.append(f"{item.dataset_uri}: {exc.reason}: {exc}")
             continue
-        publisher._check_zones(type("W", (), {"spec": spec, "org": org})())
+        check_zones(spec, org)
         if publisher.options.dataservices == "resource":
             urls = {r.url for r in spec.resources}
             spec.resources += [s.as_resource() for s in spec.services if s.base_api_url not in urls]

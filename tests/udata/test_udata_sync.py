@@ -269,6 +269,36 @@ def test_answers_lost_after_udata_acted_are_adopted_not_resent(
     assert run(make_publisher, store, artifacts, cfg).totals() == {"unchanged": 1}
 
 
+def test_fields_udata_would_refuse_are_left_out_reported_and_the_dataset_lands(
+    udata: RealUdata, store: StateStore, artifacts: LocalArtifactStore, cfg: Any, make_publisher: Make
+) -> None:
+    from rdflib import BNode
+
+    vcard = Namespace("http://www.w3.org/2006/vcard/ns#")
+    example = EXAMPLES[0]
+    graph = dataset_graph(example)
+    subject, good, bad = URIRef(example.dataset), BNode(), BNode()
+    graph.add((subject, DCTERMS.spatial, URIRef("http://publications.europa.eu/resource/authority/country/GBR")))
+    graph.add((subject, DCAT.keyword, Literal("EU", lang="en")))
+    graph.add((subject, DCAT.contactPoint, good))
+    graph.add((good, vcard.fn, Literal("Statistik")))
+    graph.add((good, vcard.hasEmail, URIRef("http://www.statistik.bremen.de/opendata/Info@Statistik.Bremen.de")))
+    graph.add((subject, DCAT.contactPoint, bad))
+    graph.add((bad, vcard.fn, Literal("Nobody")))
+    graph.add((bad, vcard.hasEmail, URIRef("http://www.statistik.bremen.de/opendata/kontakt")))
+    harvest_and_map(cfg, store, artifacts, [example], graphs={example.record_id: graph})
+    plan = run(make_publisher, store, artifacts, cfg)
+    assert plan.totals() == {"create": 1}, plan.render()
+    (entry,) = plan.entries
+    assert "keyword 'EU': shorter than udata's 3 characters as a tag; left out" in entry.warnings
+    assert "zone country:gb: unknown to data.public.lu; left out of the spatial coverage" in entry.warnings
+    assert any("'Nobody'" in w and "not a valid address" in w for w in entry.warnings)
+    (dataset,) = udata.live_datasets()
+    assert [(c["name"], c["email"]) for c in dataset["contact_points"]] == [("Statistik", "info@statistik.bremen.de")]
+    assert dataset["spatial"]["zones"] == ["country:lt", "country:lu"] and "eu" not in dataset["tags"]
+    assert all(w["status"] < 300 for w in udata.writes())  # nothing was sent that udata refused
+
+
 def test_rate_limited_then_ok_honours_retry_after(
     udata: RealUdata,
     store: StateStore,
