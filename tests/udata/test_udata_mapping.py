@@ -127,6 +127,17 @@ def test_licence_table_is_data_with_only_known_ids() -> None:
     assert licences.place("https://example.org/our-own-licence").id is None  # unplaceable, not notspecified
 
 
+def test_every_eu_authority_licence_is_placed_except_the_ones_a_person_must_decide() -> None:
+    from mappers.vocabularies.licences import _codes
+    from publishers.udata import licences
+
+    eu = "http://publications.europa.eu/resource/authority/licence/"
+    unplaced = sorted(c for c in _codes() if licences.place(eu + c).id is None)
+    assert unplaced == ["CLARIN_ACA_1_0", "OP_DATPRO", "PSEUL"]
+    assert {licences.place(eu + c).id for c in ("NLOD_2_0", "IODL_2_0", "HROD", "EUROGEO_2024")} == {"other-at"}
+    assert licences.place(eu + "UNLICENCE").id == "other-pd" and licences.place(eu + "MPL_2_0").id == "other-open"
+
+
 def test_unplaceable_licence_is_a_record_finding_never_notspecified() -> None:
     g = graph((DS, DCT.license, URIRef("https://example.org/licences/house-rules")))
     with pytest.raises(LicenceUnplaceable, match="house-rules matches none of data.public.lu's licences"):
