@@ -20,7 +20,7 @@ from luxcat.artifacts import LocalArtifactStore
 from luxcat.store import WITHDRAWN, StateStore
 from publishers.base import Plan, publish_items
 from publishers.udata import UdataAuthError, UdataNotMember, UdataPublisher
-from publishers.udata.mapping import EXTRA_KEY
+from publishers.udata.mapping import EXTRA_KEY, EXTRA_URI
 from tests.servers.faulty_proxy import Match
 from tests.udata.real_udata import RealUdata
 from tests.udata.records import EXAMPLES, GEOPORTAIL, Example, dataset_graph, harvest_and_map, source_config
@@ -297,6 +297,20 @@ def test_fields_udata_would_refuse_are_left_out_reported_and_the_dataset_lands(
     assert [(c["name"], c["email"]) for c in dataset["contact_points"]] == [("Statistik", "info@statistik.bremen.de")]
     assert dataset["spatial"]["zones"] == ["country:lt", "country:lu"] and "eu" not in dataset["tags"]
     assert all(w["status"] < 300 for w in udata.writes())  # nothing was sent that udata refused
+
+
+def test_unplaceable_licence_is_an_error_of_that_record_never_notspecified(
+    udata: RealUdata, store: StateStore, artifacts: LocalArtifactStore, cfg: Any, make_publisher: Make
+) -> None:
+    example = EXAMPLES[1]
+    graph = dataset_graph(example)
+    graph.add((URIRef(example.dataset), DCTERMS.license, URIRef("https://data.exampleMS.gov/licences/house-rules")))
+    harvest_and_map(cfg, store, artifacts, [example, EXAMPLES[0]], graphs={example.record_id: graph})
+    plan = run(make_publisher, store, artifacts, cfg)
+    assert plan.totals() == {"create": 1, "error": 1}
+    (error,) = [e for e in plan.entries if e.action == "error"]
+    assert error.detail.startswith("licence_unplaceable: https://data.exampleMS.gov/id/dataset/1T2p3o4B: licence ")
+    assert [(d["extras"][EXTRA_URI], d["license"]) for d in udata.live_datasets()] == [(EXAMPLES[0].dataset, "cc-zero")]
 
 
 def test_rate_limited_then_ok_honours_retry_after(
