@@ -194,11 +194,14 @@ def request_with_retries(
     *,
     sleep: Callable[[float], None] = time.sleep,
     retry_status: frozenset[int] = RETRY_STATUS,
+    retry_lost: bool = True,
     **kwargs: Any,
 ) -> requests.Response:
     """Send one request, retrying transient failures; raise HttpFailure when it never succeeds.
 
     A non-retryable error status (e.g. 400, 401, 404) is returned to the caller, who knows what it means.
+    `retry_lost=False`: a timeout or a dropped connection is not retried (the server may have acted on a
+    non-idempotent request; the caller must look before sending it again).
     """
     attempts = policy.retries + 1
     last = ""
@@ -225,8 +228,12 @@ def request_with_retries(
             raise HttpFailure(f"undecodable answer ({_short(exc)})", attempts=attempt + 1) from exc
         except (requests.Timeout, ReadTimeoutError):
             last = f"timed out after {policy.timeout:g}s"
+            if not retry_lost:
+                break
         except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError, Urllib3Error) as exc:
             last = f"{'reading the answer failed' if reading else 'connection failed'} ({_short(exc)})"
+            if not retry_lost:
+                break
         else:
             if response.status_code not in retry_status:
                 return response
@@ -236,6 +243,7 @@ def request_with_retries(
             delay = policy.wait(attempt, response)
             log.warning("%s %s: %s; retry %d/%d in %.1fs", method, url, last, attempt + 1, policy.retries, delay)
             sleep(delay)
+    attempts = attempt + 1
     raise HttpFailure(f"{last} ({attempts} attempt{'s' if attempts > 1 else ''})", status=status, attempts=attempts)
 
 

@@ -18,6 +18,7 @@ from harvesters.base import Harvester
 from luxcat import registry
 from luxcat.artifacts import ArtifactStore, safe_key
 from luxcat.config import SourceConfig
+from luxcat.environment import environment_failure
 from luxcat.errors import ConfigError, RecordError
 from luxcat.limits import bounded_harvest
 from luxcat.records import MappedRecord, RawRecord, Rejection, ValidationIssue, content_hash, utcnow
@@ -284,14 +285,17 @@ class Pipeline:
                 for enricher in mappers[1:]:
                     for record in mapped:
                         enricher.enrich(record)
+                # inside: a graph that cannot be serialised is this record's error
+                self._store_mapped(record_id, mapped, content_hash(raw.payload), fingerprint)
             except RecordError as exc:
                 outcome.rejections.append(Rejection(self.cfg.id, record_id, "map", exc.reason, str(exc)))
                 continue
             except Exception as exc:  # a bug or unforeseen input: isolate it, keep the traceback
+                if environment_failure(exc):
+                    raise  # a full disk or a locked database is the machine's failure, not this record's
                 log.exception("source=%s record=%s unexpected error while mapping", self.cfg.id, record_id)
                 outcome.rejections.append(Rejection(self.cfg.id, record_id, "map", "unexpected", repr(exc)))
                 continue
-            self._store_mapped(record_id, mapped, content_hash(raw.payload), fingerprint)
             outcome.ok += 1
             if n % 100 == 0:
                 self.progress(f"{self.cfg.id}: mapped {n}/{len(ids)}")

@@ -98,6 +98,7 @@ class UdataClient:
         self.session.mount("https://", adapter)
         self.requests = 0
         self.writes = 0
+        self._zones: dict[str, bool] = {}
 
     # -- transport ----------------------------------------------------------------------------------
     def call(
@@ -123,6 +124,7 @@ class UdataClient:
                 self.policy,
                 sleep=self.sleep,
                 retry_status=frozenset({429}) if create else frozenset({429, 500, 502, 503, 504}),
+                retry_lost=not create,  # a create whose answer was lost may have happened: look, never resend
                 json=json,
                 params=params,
             )
@@ -210,6 +212,16 @@ class UdataClient:
     def delete_resource(self, dataset_id: str, resource_id: str) -> None:
         what = f"delete resource {resource_id} of dataset {dataset_id}"
         self._json(self.call("DELETE", f"/datasets/{dataset_id}/resources/{resource_id}/", what=what), what)
+
+    # -- spatial zones ---------------------------------------------------------------------------------
+    def zone_known(self, zone: str) -> bool:
+        """Does the portal know this zone id (GET /spatial/zone/<id>/: 200 yes, 404 no)? Cached per client."""
+        if zone not in self._zones:
+            response = self.call("GET", f"/spatial/zone/{zone}/", what=f"look up zone {zone}")
+            if response.status_code not in (200, 404):
+                raise UdataUnavailable(f"data.public.lu: look up zone {zone}: HTTP {response.status_code}")
+            self._zones[zone] = response.status_code == 200
+        return self._zones[zone]
 
     # -- contact points and dataservices ----------------------------------------------------------------
     def iter_contacts(self, organization: str, *, page_size: int) -> Iterator[dict[str, Any]]:
