@@ -10,6 +10,7 @@ person's back.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import date
@@ -114,15 +115,20 @@ class IndicatorsUdata:
         return body
 
     def _upload(self, path: str, data: bytes, *, what: str) -> dict[str, Any]:
-        """One multipart upload (udata's `file` part), retried like every other call."""
+        """One multipart upload (udata's `file` part), retried like every other call.
+
+        udata stores a file under the dataset's slug, the second of the upload and the file name, and
+        answers 500 when that exists (two uploads in one second): the name carries the content's hash.
+        """
         url = f"{self.client.base_url}{path}"
+        name = f"indicators-{hashlib.sha1(data).hexdigest()[:12]}.csv"
         try:
             response = request_with_retries(
                 self.client.session,
                 "POST",
                 url,
                 self.client.policy,
-                files={"file": (CSV_NAME, data, "text/csv")},
+                files={"file": (name, data, "text/csv")},
                 retry_status=frozenset({429}),
             )
         except HttpFailure as exc:
@@ -138,11 +144,9 @@ class IndicatorsUdata:
             try:
                 current = self.client.get_dataset(dataset_id)
             except UdataGone as exc:
-                raise UdataGone(
-                    f"the indicators dataset {dataset_id} is gone from data.public.lu ({exc}); luxcat does not "
-                    "recreate it on its own: restore it on the portal, or forget it with "
-                    "`DELETE FROM indicator_udata` to publish a new one"
-                ) from exc
+                raise UdataGone(_gone(dataset_id, str(exc))) from exc
+            if current.get("deleted"):  # udata 17 still answers its organisation's members, with `deleted` set
+                raise UdataGone(_gone(dataset_id, f"deleted on {current['deleted']}"))
         else:
             current = self._find()
         if current is None:
@@ -155,7 +159,10 @@ class IndicatorsUdata:
         if resource_id not in resources:
             resource_id = next((r["id"] for r in resources.values() if r.get("title") == CSV_NAME), None)
         what = f"upload {CSV_NAME} to dataset {dataset_id}"
-        if resource_id:
+        checksum = hashlib.sha1(csv_bytes).hexdigest()
+        if resource_id and (resources[resource_id].get("checksum") or {}).get("value") == checksum:
+            resource = resources[resource_id]  # the portal already holds this very file
+        elif resource_id:
             resource = self._upload(f"/datasets/{dataset_id}/resources/{resource_id}/upload/", csv_bytes, what=what)
         else:
             resource = self._upload(f"/datasets/{dataset_id}/upload/", csv_bytes, what=what)
@@ -172,3 +179,10 @@ class IndicatorsUdata:
             "target=data.public.lu stage=indicators dataset=%s resource=%s created=%s", dataset_id, resource_id, created
         )
         return UdataResult(dataset_id, resource_id, created, resource.get("url", ""))
+
+
+def _gone(dataset_id: str, why: str) -> str:
+    return (
+        f"the indicators dataset {dataset_id} is gone from data.public.lu ({why}); luxcat does not recreate it "
+        "on its own: restore it on the portal, or forget it with `DELETE FROM indicator_udata` to publish a new one"
+    )
