@@ -110,9 +110,19 @@ def file_type_code(term: str) -> str | None:
     if term.startswith(FILE_TYPE_BASE):
         return term[len(FILE_TYPE_BASE) :]
     found = file_type(term)
-    if found is None or found.uri is None:
-        return None
-    return found.uri[len(FILE_TYPE_BASE) :]
+    if found is not None and found.uri is not None:
+        return found.uri[len(FILE_TYPE_BASE) :]
+    if found is not None and found.media_type:  # a media type the EU table's MIME list lacks (application/json)
+        return _media_to_code().get(found.media_type.rsplit("/media-types/", 1)[-1])
+    return None
+
+
+@functools.cache
+def _media_to_code() -> dict[str, str]:
+    """IANA media type -> EU file-type code, from the package's curated file type -> media type facts."""
+    from mappers.vocabularies.formats import _CURATED_MEDIA
+
+    return {media: code for code, media in _CURATED_MEDIA.items()}
 
 
 def is_machine_readable(code: str | None) -> bool:

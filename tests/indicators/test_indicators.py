@@ -65,8 +65,8 @@ def test_licence_counts_match_an_independent_count(built) -> None:  # type: igno
         counts["nc"] += any(c is not None and "NC" in c.split("_") for c in codes)
         counts["open"] += all(c is not None and not {"NC", "ND", "BYNC", "BYND"} & set(c.split("_")) for c in codes)
     nation = figures(comp)
-    assert nation["datasets.total"] == len(datasets) == 17
-    assert nation["licence.none"] == counts["none"] == 10
+    assert nation["datasets.total"] == len(datasets) == 19
+    assert nation["licence.none"] == counts["none"] == 11
     assert nation["licence.non_commercial"] == counts["nc"] == 0
     assert nation["licence.cc0_share"] == round(100 * counts["cc0"] / len(datasets), 2)
     assert nation["licence.cc_share"] == round(100 * counts["cc"] / len(datasets), 2)
@@ -94,7 +94,7 @@ def test_rating_bands_and_scores_match_the_stored_validation(built) -> None:  # 
         assert nation[f"quality.band_{band}_share"] == round(100 * bands[band] / len(scores), 2), band
     assert nation["quality.mqa_median"] == statistics.median(scores)
     assert nation["quality.mqa_mean"] == round(statistics.fmean(scores), 1)
-    assert bands == {"good": 7, "sufficient": 8, "bad": 2}
+    assert bands == {"good": 9, "sufficient": 8, "bad": 2}
 
 
 def _independent_theme_table() -> dict[str, str]:
@@ -152,7 +152,7 @@ def test_format_shares_follow_data_europa_eu_flags(built) -> None:  # type: igno
                 fmt = URIRef(FILE_TYPE + code) if code else None
             mr += fmt in readable
     nation = figures(comp)
-    assert nation["formats.distributions"] == dists == 25
+    assert nation["formats.distributions"] == dists == 30
     assert nation["formats.machine_readable_share"] == round(100 * mr / dists, 2)
     assert SKOS  # the EU table itself has no such flag: the test reads data.europa.eu's own list
 
@@ -188,7 +188,7 @@ def test_two_days_of_history(built, tmp_path: Path) -> None:  # type: ignore[no-
     keys = [(r["date"], r["scope"], r["scope_id"], r["indicator"]) for r in rows]
     assert len(keys) == len(set(keys)) == len(again.rows)
     totals = [(r["date"], r["value"]) for r in rows if r["scope"] == "nation" and r["indicator"] == "datasets.total"]
-    assert totals == [("2026-12-01", "17"), ("2026-12-02", "16")]
+    assert totals == [("2026-12-01", "19"), ("2026-12-02", "18")]
     # restore day 1's catalogue for the other tests of the module
     cat.store.upsert_seen("portal-dcat", [{"record_id": gone.record_id, "content_hash": "x"}],
                           cat.store.record_hashes("portal-dcat"), DAY1)  # fmt: skip
