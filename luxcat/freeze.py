@@ -67,13 +67,14 @@ class Survey:
     configs: dict[str, SourceConfig] = field(default_factory=dict)  # valid files (enabled and disabled)
     paths: dict[str, Path] = field(default_factory=dict)
     frozen: dict[str, Frozen] = field(default_factory=dict)
+    retired: dict[str, SourceConfig] = field(default_factory=dict)  # file gone, every record withdrawn
     problems: list[ConfigProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # file-name and unknown-file warnings
 
     def publishable(self) -> list[SourceConfig]:
         """Every configuration publishing uses: the valid files, then frozen sources' last validated ones."""
         frozen = [f.cfg for f in self.frozen.values() if f.cfg is not None and f.source_id not in self.configs]
-        return [*self.configs.values(), *frozen]
+        return [*self.configs.values(), *frozen, *self.retired.values()]
 
     def enabled(self, source_id: str) -> bool:
         cfg = self.configs.get(source_id)
@@ -194,9 +195,11 @@ def survey(store: StateStore, directory: Path, *, remember_valid: bool = True) -
         if not cfg.enabled and active.get(sid):
             result.frozen[sid] = Frozen(sid, "disabled", cfg, active[sid], f"enabled: false in {paths[sid]}")
     for sid in sorted((set(stored) | set(active) | set(broken_ids)) - set(configs)):
-        if not active.get(sid):
-            continue  # nothing published any more: the source has left
         snapshot = _snapshot_config(sid, stored[sid][1]) if sid in stored else None
+        if not active.get(sid):  # the source has left: its withdrawn records still reach the targets
+            if snapshot is not None:
+                result.retired[sid] = snapshot
+            continue
         if sid in broken_ids:
             path, problems = broken_ids[sid]
             first = str(problems[0]) if problems else "does not validate"
