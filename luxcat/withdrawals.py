@@ -322,3 +322,33 @@ def guard(
         "dropped them."
     )
     return GuardDecision([], pending, message)
+
+
+def read_pending(database_url: str, *, timeout: int = 5) -> list[Withdrawal]:
+    """Pending withdrawals read without creating or changing anything (for a form built at DAG parse)."""
+    from pathlib import Path
+
+    from sqlalchemy import create_engine
+
+    kwargs: dict[str, Any] = {}
+    if database_url.startswith("sqlite"):
+        path = Path(database_url.removeprefix("sqlite:///"))
+        if not path.is_file():
+            return []
+        database_url = f"sqlite:///file:{path}?mode=ro&uri=true"
+        kwargs["connect_args"] = {"timeout": timeout}
+    elif database_url.startswith("postgresql"):
+        kwargs["connect_args"] = {"connect_timeout": timeout}
+    engine = create_engine(database_url, **kwargs)
+    try:
+        query = (
+            select(withdrawals_table)
+            .where(withdrawals_table.c.status == PENDING)
+            .order_by(withdrawals_table.c.created_at.desc())
+        )
+        with engine.connect() as conn:
+            if not engine.dialect.has_table(conn, "withdrawals"):
+                return []
+            return [_row(r) for r in conn.execute(query).mappings()]
+    finally:
+        engine.dispose()
