@@ -26,6 +26,7 @@ from luxcat.store import ACTIVE, StateStore, _aware, _json
 PENDING, APPROVED, REJECTED, SUPERSEDED = "pending", "approved", "rejected", "superseded"
 # why a list was proposed; the last three concern the whole source (it must still be frozen to approve)
 GUARD, REMOVED, DISABLED, RETIRED = "guard", "file removed", "disabled", "retired"
+TARGET_CAP = "target cap"  # removals one publish run would make on one target beyond its cap
 SOURCE_REASONS = {REMOVED, DISABLED, RETIRED}
 SHORT = 12  # digest characters shown; any unique prefix of at least 8 is accepted
 
@@ -214,6 +215,8 @@ def staleness(store: StateStore, withdrawal: Withdrawal, source_check: SourceChe
     """Why this list can no longer be approved as shown ("" when it still can)."""
     if withdrawal.status != PENDING:
         return f"it is {withdrawal.status}"
+    if withdrawal.reason == TARGET_CAP:  # records already withdrawn: the approval lets the target remove them
+        return ""
     active = dict(active_items(store, withdrawal.source_id))
     changed = [rid for rid, uri in withdrawal.items if active.get(rid) != uri]
     if changed:
@@ -242,7 +245,8 @@ def approve(store: StateStore, digest: str, *, by: str = "", source_check: Sourc
             f"withdrawal {withdrawal.short} is stale ({why}); nothing withdrawn. "
             "`luxcat withdrawals list` shows the current list and its digest"
         )
-    store.withdraw(withdrawal.source_id, [rid for rid, _uri in withdrawal.items])
+    if withdrawal.reason != TARGET_CAP:
+        store.withdraw(withdrawal.source_id, [rid for rid, _uri in withdrawal.items])
     return _decide(store, withdrawal, APPROVED, f"approved{' by ' + by if by else ''}")
 
 
@@ -352,3 +356,8 @@ def read_pending(database_url: str, *, timeout: int = 5) -> list[Withdrawal]:
             return [_row(r) for r in conn.execute(query).mappings()]
     finally:
         engine.dispose()
+
+
+def approved_uris(store: StateStore) -> set[str]:
+    """Every dataset URI a person approved the removal of (any approved list)."""
+    return {uri for w in all_withdrawals(store, APPROVED) for _rid, uri in w.items}

@@ -44,6 +44,7 @@ def publish(
     from luxcat.settings import load_settings
     from luxcat.store import StateStore
     from publishers.base import publish_items
+    from publishers.removal_cap import hold_removals
     from publishers.targets import load_publish_config, target_options
 
     cfg = load_publish_config()
@@ -72,6 +73,8 @@ def publish(
             publisher = cls(options, store, artifacts, progress=progress)
             plan = publisher.plan(publish_items(store, artifacts, sources))
             plan.notes = [n for n in notes if _concerns(n, sources)]
+            held = hold_removals(store, name, plan, cfg.max_removals_per_run, dry_run=dry_run)
+            plan.notes += [held] if held else []
             plans[name] = plan if dry_run else publisher.apply(plan)
             log.info("target=%s %s", name, plans[name].render(verbose=False).splitlines()[-1])
     finally:

@@ -5,10 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from luxcat import withdrawals
 from luxcat.cli import main
 from luxcat.store import ACTIVE, WITHDRAWN
+from publishers import command
+from publishers.targets import PublishError
 from tests.safety.home import A_EXAMPLES, B_EXAMPLES, Home, make_home
 from tests.udata.contract_server import UdataContractServer
 from tests.udata.records import EXAMPLES
@@ -174,4 +177,32 @@ def test_broken_file_freezes_only_itself(home: Home, udata: UdataContractServer)
     assert set(B_URIS) <= home.catalogue_datasets(), "the broken source's datasets stay as last published"
     store = home.store()
     assert withdrawals.all_withdrawals(store) == [], "a broken file is fixed, not withdrawn"
+    store.close()
+
+
+def test_removals_beyond_the_cap_per_target_wait_for_a_digest(home: Home, udata: UdataContractServer) -> None:
+    config = home.root / "publish.yaml"
+    data = yaml.safe_load(config.read_text())
+    config.write_text(yaml.safe_dump({**data, "max_removals_per_run": 1}, allow_unicode=True))
+    home.harvest("src-a", A_EXAMPLES[1:])  # each source drops one dataset, within its own guard (max_share 0.5)
+    home.harvest("src-b", B_EXAMPLES[1:])
+    gone = sorted([A_EXAMPLES[0].dataset, B_EXAMPLES[0].dataset])
+    before = home.served_files()
+
+    with pytest.raises(PublishError, match="2 removals on catalogue exceed max_removals_per_run 1"):
+        command.publish(["catalogue"], dry_run=False)
+    udata_plan = command.publish(["data.public.lu"], dry_run=False)["data.public.lu"]
+
+    assert home.served_files() == before, "the catalogue keeps its served version"
+    held = [e for e in udata_plan.entries if e.detail.startswith("held:")]
+    assert sorted(e.dataset_uri for e in held) == gone and _archived(udata) == []
+    store = home.store()
+    [pending] = withdrawals.all_withdrawals(store, withdrawals.PENDING)
+    assert (pending.reason, sorted(pending.dataset_uris)) == (withdrawals.TARGET_CAP, gone)
+
+    assert main(["withdrawals", "approve", pending.short]) == 0
+    plans = home.publish()
+
+    assert sorted(e.dataset_uri for e in plans["catalogue"].entries if e.action == "delete") == gone
+    assert _archived(udata) == gone
     store.close()
