@@ -135,6 +135,7 @@ class Pipeline:
             "requests": report.requests,
             "since": str(since) if since else None,
             "limit": limit,
+            "listing_complete": report.complete,  # the listing itself, whatever later rules decide
         }
         if full and outcome.complete:
             self._withdraw(existing, seen_ids, outcome)

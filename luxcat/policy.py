@@ -70,7 +70,8 @@ def incomplete_streak(store: StateStore, source_id: str, *, current_complete: bo
     for run in store.runs(source_id, limit=50):
         if run.id == exclude or run.status == "running" or _limited(run):
             continue
-        if run.complete:
+        extra = (run.details.get("harvest") or {}).get("extra") or {}
+        if extra.get("listing_complete", run.complete):  # a run red for its rejects had a complete listing
             break
         streak += 1
     return streak

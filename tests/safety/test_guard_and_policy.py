@@ -122,6 +122,12 @@ def test_incomplete_twice_in_a_row_fails_the_run_and_says_which_rule(
     ListHarvester.COMPLETE[cfg.id] = True
     assert run_source(cfg, store, artifacts).status == "success"
 
+    strict = source_config("flaky", max_reject_share=0.0, mapper=["iso19139"])  # every record rejected: red
+    assert "max_reject_share" in run_source(strict, store, artifacts).summary()
+    ListHarvester.COMPLETE[cfg.id] = False
+    after = run_source(cfg, store, artifacts)
+    assert after.status == "success", "a run red for its rejects still had a complete listing: no streak"
+
 
 def test_every_record_rejected_is_a_failed_run_with_exit_code(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
