@@ -182,6 +182,23 @@ def propose(
     return found
 
 
+def supersede(store: StateStore, source_id: str, reason: str, why: str) -> None:
+    """Close the source's pending lists of one kind that a newer observation made obsolete."""
+    _ensure(store)
+    with store.engine.begin() as conn:
+        conn.execute(
+            update(withdrawals_table)
+            .where(
+                and_(
+                    withdrawals_table.c.source_id == source_id,
+                    withdrawals_table.c.status == PENDING,
+                    withdrawals_table.c.reason == reason,
+                )
+            )
+            .values(status=SUPERSEDED, decided_at=utcnow(), decision=why)
+        )
+
+
 def all_withdrawals(store: StateStore, status: str | None = None, source_id: str | None = None) -> list[Withdrawal]:
     """Stored withdrawals, newest first."""
     _ensure(store)
@@ -302,10 +319,9 @@ def guard(
     The proposal holds exactly the missing records with their dataset URIs; nothing is withdrawn
     until that digest is approved.
     """
-    if not missing:
-        return GuardDecision([])
     share = len(missing) / max(active, 1)
-    if share <= max_share and len(missing) <= max_count:
+    if not missing or (share <= max_share and len(missing) <= max_count):
+        supersede(store, source_id, GUARD, "a later complete full harvest no longer asks for it")
         return GuardDecision(list(missing))
     rule = (
         f"{share:.0%} > withdrawal.max_share {max_share:.0%}"

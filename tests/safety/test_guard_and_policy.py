@@ -57,6 +57,14 @@ def test_beyond_the_guard_the_exact_list_waits_for_its_digest(store: StateStore,
     with pytest.raises(withdrawals.StaleWithdrawal, match="is superseded"):
         withdrawals.approve(store, first.digest)  # an approval applies to the list it names only
 
+    ListHarvester.LISTING[cfg.id] = list(EXAMPLES)  # they came back before anyone decided
+    back = _harvest(cfg, store, artifacts, EXAMPLES)
+    assert back.counts.withdrawn == 0 and "withdrawal_pending" not in back.extra
+    with pytest.raises(withdrawals.StaleWithdrawal, match="a later complete full harvest no longer asks for it"):
+        withdrawals.approve(store, second.digest)
+    second = withdrawals.propose(store, cfg.id, withdrawals.GUARD, second.items)  # they leave again: same list
+    assert second.status == withdrawals.PENDING
+
     withdrawals.approve(store, second.short)
 
     statuses = {r.record_id: r.status for r in store.records(cfg.id)}
