@@ -332,7 +332,9 @@ def _plans_result(plans: dict[str, Any], key_prefix: str, dry_run: bool) -> dict
         totals = plan.totals()
         errors = totals.get("error", 0)
         log.info("publish target=%s %s plan=%s", target, totals or "nothing to do", location_url(location))
-        result["targets"][target] = {"totals": totals, "errors": errors, "plan": location}
+        for note in plan.notes:  # frozen sources, held removals: in every publish summary
+            log.warning("publish target=%s %s", target, note)
+        result["targets"][target] = {"totals": totals, "errors": errors, "plan": location, "warnings": plan.notes}
     return result
 
 
