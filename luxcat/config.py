@@ -21,6 +21,7 @@ from pydantic import (
 
 from luxcat import registry
 from luxcat.errors import ConfigError
+from luxcat.limits import Limits
 
 SOURCE_ID = r"^[a-z0-9][a-z0-9-]{1,62}$"
 ENV_REF = re.compile(r"^\$\{([A-Z_][A-Z0-9_]*)\}$")
@@ -94,6 +95,7 @@ class SourceConfig(Strict):
     full_every: str = Field(default="7d", pattern=DURATION)  # a scheduled run is full when the last one is older
     max_incomplete_runs: int = Field(default=2, ge=1)  # incomplete listings in a row that fail the run
     max_reject_share: float = Field(default=0.2, ge=0.0, le=1.0)  # rejected share of processed records that fails it
+    limits: Limits = Limits()  # answer size, request and run deadlines (luxcat.limits)
     description: str | dict[str, str] | None = None
     tags: list[str] = Field(default_factory=list)
 

@@ -13,7 +13,7 @@ from luxcat.store import ACTIVE, WITHDRAWN
 from publishers import command
 from publishers.targets import PublishError
 from tests.safety.home import A_EXAMPLES, B_EXAMPLES, Home, make_home
-from tests.udata.contract_server import UdataContractServer
+from tests.udata.real_udata import RealUdata
 from tests.udata.records import EXAMPLES
 from tests.udata.test_udata_sync import by_uri
 
@@ -21,9 +21,9 @@ B_URIS = sorted(e.dataset for e in B_EXAMPLES)
 
 
 @pytest.fixture
-def home(tmp_path: Path, udata: UdataContractServer, monkeypatch: pytest.MonkeyPatch) -> Home:
+def home(tmp_path: Path, udata: RealUdata, monkeypatch: pytest.MonkeyPatch) -> Home:
     """Sources a (3 datasets) and b (2 datasets) harvested and published to the catalogue and udata."""
-    home = make_home(tmp_path, udata.url, monkeypatch)
+    home = make_home(tmp_path, udata.api, monkeypatch)
     home.write_source("src-a")
     home.write_source("src-b")
     home.harvest("src-a", A_EXAMPLES)
@@ -35,12 +35,12 @@ def home(tmp_path: Path, udata: UdataContractServer, monkeypatch: pytest.MonkeyP
     return home
 
 
-def _archived(udata: UdataContractServer) -> list[str]:
+def _archived(udata: RealUdata) -> list[str]:
     return sorted(uri for uri, found in by_uri(udata).items() if any(d["archived"] for d in found))
 
 
 def test_removed_file_freezes_the_source_until_its_exact_list_is_approved(
-    home: Home, udata: UdataContractServer, capsys: pytest.CaptureFixture[str]
+    home: Home, udata: RealUdata, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (home.sources / "src-b.yaml").unlink()
     before = home.served_files()
@@ -85,7 +85,7 @@ def test_removed_file_freezes_the_source_until_its_exact_list_is_approved(
     store.close()
 
 
-def test_renamed_file_with_the_same_id_keeps_its_identity(home: Home, udata: UdataContractServer) -> None:
+def test_renamed_file_with_the_same_id_keeps_its_identity(home: Home, udata: RealUdata) -> None:
     (home.sources / "src-b.yaml").rename(home.sources / "ministry-b-renamed.yaml")
     writes = len(udata.writes())
     before = home.served_files()
@@ -101,7 +101,7 @@ def test_renamed_file_with_the_same_id_keeps_its_identity(home: Home, udata: Uda
     store.close()
 
 
-def test_renamed_file_with_a_new_id_freezes_the_old_source(home: Home, udata: UdataContractServer) -> None:
+def test_renamed_file_with_a_new_id_freezes_the_old_source(home: Home, udata: RealUdata) -> None:
     (home.sources / "src-b.yaml").unlink()
     home.write_source("src-b2")  # a new source: the old one's datasets must not vanish with its name
     plans = home.publish()
@@ -136,7 +136,7 @@ def test_stale_digest_is_refused(home: Home, capsys: pytest.CaptureFixture[str])
 
 
 def test_disabled_source_is_frozen_and_retire_proposes_its_list(
-    home: Home, udata: UdataContractServer, capsys: pytest.CaptureFixture[str]
+    home: Home, udata: RealUdata, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["sources", "retire", "src-b"]) == 1
     assert "the source is enabled" in capsys.readouterr().err
@@ -159,7 +159,7 @@ def test_disabled_source_is_frozen_and_retire_proposes_its_list(
     store.close()
 
 
-def test_broken_file_freezes_only_itself(home: Home, udata: UdataContractServer) -> None:
+def test_broken_file_freezes_only_itself(home: Home, udata: RealUdata) -> None:
     with (home.sources / "src-b.yaml").open("a") as file:
         file.write("base_uri: not a URL\n")  # an invalid URL: the file no longer validates
     home.harvest("src-a", A_EXAMPLES[:2])  # the good source changes: it dropped one dataset (within the guard)
@@ -180,7 +180,7 @@ def test_broken_file_freezes_only_itself(home: Home, udata: UdataContractServer)
     store.close()
 
 
-def test_removals_beyond_the_cap_per_target_wait_for_a_digest(home: Home, udata: UdataContractServer) -> None:
+def test_removals_beyond_the_cap_per_target_wait_for_a_digest(home: Home, udata: RealUdata) -> None:
     config = home.root / "publish.yaml"
     data = yaml.safe_load(config.read_text())
     config.write_text(yaml.safe_dump({**data, "max_removals_per_run": 1}, allow_unicode=True))
