@@ -149,9 +149,7 @@ def harvest_task(source_id: str, params: dict[str, Any], **_context: Any) -> dic
             log.info("source=%s this run is full: %s", source_id, due)
         run_id = store.start_run(source_id, "full" if full else "incremental")
         try:
-            outcome = pipeline.harvest(
-                run_id, full=full, limit=params.get("limit"), remap=bool(params.get("remap"))
-            )
+            outcome = pipeline.harvest(run_id, full=full, limit=params.get("limit"), remap=bool(params.get("remap")))
         except Exception as exc:
             pipeline.finish(run_id, HarvestOutcome(stage="harvest"), failed=str(exc))
             raise
