@@ -150,5 +150,5 @@ class DcatBuilder:
             self.graph.add((node, LOCN.geometry, Literal(text, datatype=GEOJSON)))
 
     def build(self) -> tuple[Graph, URIRef]:
-        """The DCAT-AP 3 graph and subject (raises MissingField like every DCAT mapper)."""
+        """The DCAT-AP 3 graph and subject (a missing mandatory field is left to validation)."""
         return normalise(self.graph, self.subject, self.context, self.record_id, self.kind)
