@@ -16,6 +16,7 @@ from mappers.base import MapContext
 from mappers.dcat.literals import date_literal, is_email, is_url, mailto
 from mappers.dcat.normalise import mint, normalise
 from mappers.dcat.terms import DCAT, DCTERMS, FOAF, LOCN, RDF, SKOS, SPDX, VCARD
+from mappers.fidelity import UNPARSEABLE_DATE, drop
 
 GEOJSON = URIRef("https://www.iana.org/assignments/media-types/application/vnd.geo+json")
 
@@ -69,6 +70,8 @@ class DcatBuilder:
         literal = date_literal(value) if present(value) else None
         if literal is not None:
             self.graph.add((node, predicate, literal))
+        elif present(value):
+            drop(str(predicate).replace(str(DCTERMS), "dct:"), value, UNPARSEABLE_DATE)
 
     # -- structures --------------------------------------------------------------------
     def agent(self, predicate: URIRef, name: object, *, uri: object = None, email: object = None) -> Node | None:
