@@ -56,12 +56,15 @@ def _licence_in(texts: Texts, target: str) -> str | None:
         found = found or licence_uri(text)
     if found:
         return found
-    if any(restrictive_terms(t) for t, _l in texts):
+    candidates = [target] if target else []
+    candidates += [u.rstrip(".,;") for t, _l in texts if "http" in t for u in _URL.findall(t)]
+    if not candidates:  # most constraint texts hold no URL at all
         return None
     named = any(len(t) <= _SHORT and _LICENCE_WORD.search(normalise(t)) for t, _l in texts)
-    candidates = [target] + [u.rstrip(".,;") for t, _l in texts for u in _URL.findall(t)]
     for url in candidates:
         if is_http_uri(url) and (named or _LICENCE_WORD.search(url.lower())):
+            if any(restrictive_terms(t) for t, _l in texts):
+                return None
             return url  # e.g. HNAP's Open Government Licence - Canada: a licence, not in the EU table
     return None
 

@@ -50,10 +50,21 @@ _SILENT_URI = "ConditionsApplyingToAccessAndUse/conditionsUnknown"
 _CACHE = 4096
 
 
+# Every pattern above needs one of these substrings: most texts are dismissed without the regex.
+_HINTS = (
+    "commerc", "prohib", "forbid", "permi", "authori", "not allowed", "shall not", "interdit", "autoris", "untersagt",
+    "verbot", "nicht", "darf", "durfen", "verboden", "toegestaan", "consent", "genehmig", "zustimm",
+    "erlaubnis", "accord", "reserv", "vorbehalt", "intern", "dienstlich", "by nc", "kommerz",
+)  # fmt: skip
+
+
 @functools.lru_cache(maxsize=_CACHE)
 def restrictive_terms(text: str | None) -> bool:
     """Whether a terms-of-use text restricts re-use (non-commercial, prohibited, permission required...)."""
-    return bool(text) and bool(_RESTRICTIVE.search(normalise(text or "")))
+    if not text:
+        return False
+    norm = normalise(text)
+    return any(hint in norm for hint in _HINTS) and bool(_RESTRICTIVE.search(norm))
 
 
 @functools.lru_cache(maxsize=_CACHE)
@@ -63,4 +74,4 @@ def says_nothing(text: str | None) -> bool:
         return True
     if _SILENT_URI in text:
         return True
-    return bool(_SILENT.match(normalise(text)))
+    return len(text) <= 40 and bool(_SILENT.match(normalise(text)))  # the silent wordings are short
