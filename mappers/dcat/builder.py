@@ -16,7 +16,7 @@ from mappers.base import MapContext
 from mappers.dcat.literals import date_literal, is_email, is_url, mailto
 from mappers.dcat.normalise import mint, normalise
 from mappers.dcat.terms import DCAT, DCTERMS, FOAF, LOCN, RDF, SKOS, SPDX, VCARD
-from mappers.fidelity import UNPARSEABLE_DATE, drop
+from mappers.fidelity import EMPTY_URL, INVALID_URL, UNPARSEABLE_DATE, drop
 
 GEOJSON = URIRef("https://www.iana.org/assignments/media-types/application/vnd.geo+json")
 
@@ -101,8 +101,12 @@ class DcatBuilder:
         return node
 
     def distribution(self, url: object, *, download: bool = True, uri: object = None) -> Node | None:
-        """A dcat:Distribution for a URL (as access URL, and download URL when it is a file)."""
+        """A dcat:Distribution for a URL (as access URL, and download URL when it is a file).
+
+        Every caller passes a resource the source listed: one without a usable URL is reported."""
         if not present(url) or not is_url(str(url)):
+            given = present(url)
+            drop("dcat:distribution (resource URL)", url if given else "", INVALID_URL if given else EMPTY_URL)
             return None
         node: Node = URIRef(str(uri)) if present(uri) and is_url(str(uri)) else BNode()
         self.graph.add((self.subject, DCAT.distribution, node))

@@ -210,3 +210,37 @@ def test_full_run_of_every_stage_on_the_demo_records(pycsw_server: Any, tmp_path
     assert set(origins) == {"stated", "source-default", "none"} and origins["source-default"] == 0  # none declared
     datasets = sum(1 for r in store.records("pipe-csw") if r.validation and "licence_origin" in r.validation)
     assert sum(origins.values()) == datasets > 0
+
+
+def test_dropped_values_and_licence_origins_reach_map_json_the_report_and_the_summary(
+    harvested: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mappers.fidelity import summary_line
+
+    pipeline, run_id, ids = harvested
+    # an unparseable citation date in one stored payload: the value is left out and reported
+    from lxml import etree
+
+    path = "gmd:identificationInfo/*/gmd:citation/gmd:CI_Citation/gmd:date/gmd:CI_Date/gmd:date/*"
+    ns = {"gmd": "http://www.isotc211.org/2005/gmd"}
+    for victim in ids:
+        key = pipeline.artifacts.key_of(pipeline.store.get_record("pipe-csw", victim).raw_location)
+        root = etree.fromstring(pipeline.artifacts.get(key))
+        found = root.xpath(path, namespaces=ns)
+        if found:
+            found[0].text = "31/02/2021"
+            break
+    pipeline.artifacts.put(key, etree.tostring(root))
+    mapped = pipeline.map(run_id, ids)
+    summary = json.loads(pipeline.artifacts.get(f"runs/pipe-csw/{run_id}/map.json"))
+    assert summary == json.loads(json.dumps(mapped.as_dict()))
+    extra = summary["extra"]
+    assert {"property": extra["dropped"][victim][0]["property"], "value": "31/02/2021",
+            "reason": "unparseable date"} in extra["dropped"][victim]  # fmt: skip
+    assert extra["dropped_values"] == sum(len(v) for v in extra["dropped"].values()) > 0
+    assert set(extra["licence_origin"]) == {"stated", "source-default", "none"}
+    pipeline.validate(run_id, ids)
+    html = pipeline.artifacts.get(f"runs/pipe-csw/{run_id}/validation.html").decode()
+    assert "Dropped values" in html and "31/02/2021" in html and "Licence origin" in html
+    line = summary_line("pipe-csw", {"map": summary})
+    assert line is not None and line.startswith("pipe-csw: licences ") and "unparseable date" in line

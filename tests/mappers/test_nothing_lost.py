@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from lxml import etree
-from rdflib import Literal, URIRef
+from rdflib import URIRef
 from rdflib.namespace import DCAT, DCTERMS, SKOS
 
 from luxcat.records import RawRecord
@@ -17,6 +17,7 @@ from tests.mappers.corpus import ISO_DIR, context, raw_record
 
 EU = "http://publications.europa.eu/resource/authority/"
 IGNF = ISO_DIR / "udata" / "geoplateforme-iso19139-IGNF_RPG.xml"
+DCAT_DATA = ISO_DIR.parent / "dcat"
 NS = {"gmd": "http://www.isotc211.org/2005/gmd", "gco": "http://www.isotc211.org/2005/gco"}
 
 
@@ -76,35 +77,46 @@ def test_iso_empty_url_and_unparseable_date_are_reported() -> None:
     assert (UNPARSEABLE_DATE, "31/02/2021") in reasons
 
 
-DCAT_RECORD = b"""@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-<https://geo.example.be/dataset/1> a dcat:Dataset ; dct:title "Cours d'eau"@fr ; dct:description "Cours d'eau"@fr ;
-  dct:identifier "https://geo.example.be/dataset/1" ;
-  dcat:theme <http://inspire.ec.europa.eu/theme/hy>, <https://www.geo.be/themes/mobility>,
-    <https://registry.example.be/theme/water> ;
-  dct:issued "31/02/2021" ;
-  dcat:distribution [ a dcat:Distribution ; dcat:accessURL "" ; dct:title "vide"@fr ] ,
-    [ a dcat:Distribution ; dcat:accessURL <https://geo.example.be/cours-deau.csv> ] .
-<https://registry.example.be/theme/water> skos:prefLabel "Eau"@fr .
-"""
+def test_ckan_resource_with_an_empty_url_is_reported() -> None:
+    """ckanext-dcat's health package: a resource whose url is "" cannot be a distribution; the map says so."""
+    import json
+
+    from mappers.ckan import CkanMapper
+
+    path = DCAT_DATA / "ckan-api" / "ckanext-dcat-package-dicts" / "health_dcat_ap.json"
+    [package] = json.loads(path.read_text(encoding="utf-8"))
+    empty = [r for r in package["resources"] if not r.get("url")]
+    assert empty
+    ctx = MapContext(source_id="t", base_uri="https://data.public.lu/luxcat/t/", languages=("en",))
+    mapper = CkanMapper(ctx)
+    raw = RawRecord("t", path.name, path.read_bytes(), "application/json", path.as_uri())
+    with collecting() as dropped:
+        [record] = [m for part in mapper.split(raw) for m in mapper.map(part)]
+    distributions = list(record.graph.objects(record.subject, DCAT.distribution))
+    assert len(distributions) == len(package["resources"]) - len(empty)
+    assert [(d.property, d.reason) for d in dropped if d.reason == EMPTY_URL] == [
+        ("dcat:distribution (resource URL)", EMPTY_URL)
+    ] * len(empty)
 
 
-def test_dcat_themes_are_kept_or_aligned_and_dropped_values_reported() -> None:
+def test_real_catalogue_themes_outside_the_eu_table_are_kept() -> None:
+    """udata's GeoNetwork DCAT fixture: AGROVOC themes (no EU alignment) stay dcat:theme of their own
+    scheme; the INSPIRE theme stays and brings its EU data themes from the SEMIC alignment table."""
+    from rdflib import Graph
+
+    from mappers.vocabularies import data_themes_for_inspire
+
+    path = DCAT_DATA / "udata-harvest-tests" / "geonetwork.xml"
+    source = Graph().parse(path)
     ctx = MapContext(source_id="t", base_uri="https://data.public.lu/luxcat/t/", languages=("fr",))
     mapper = DcatMapper(ctx)
-    with collecting() as dropped:
-        [part] = list(mapper.split(RawRecord("t", "r", DCAT_RECORD, "text/turtle", "file:r.ttl")))
-        [record] = list(mapper.map(part))
-    g, s = record.graph, record.subject
-    themes = {str(t) for t in g.objects(s, DCAT.theme)}
-    # an INSPIRE theme stays and brings its EU data theme (SEMIC alignment); other schemes stay as they are
-    assert "http://inspire.ec.europa.eu/theme/hy" in themes
-    assert EU + "data-theme/ENVI" in themes
-    assert {"https://www.geo.be/themes/mobility", "https://registry.example.be/theme/water"} <= themes
-    water = URIRef("https://registry.example.be/theme/water")
-    assert g.value(water, SKOS.prefLabel) == Literal("Eau", lang="fr")
-    assert g.value(water, SKOS.inScheme) == URIRef("https://registry.example.be/theme")
-    assert len(list(g.objects(s, DCAT.distribution))) == 1
-    reasons = {(d.property, d.reason.split(":")[0]) for d in dropped}
-    assert ("dcat:accessURL", EMPTY_URL) in reasons or any(r[0] == "dcat:distribution" for r in reasons)
-    assert ("dct:issued", UNPARSEABLE_DATE) in reasons
+    raw = RawRecord("t", path.name, path.read_bytes(), "application/rdf+xml", path.as_uri())
+    mapped = [m for part in mapper.split(raw) for m in mapper.map(part)]
+    [record] = mapped  # one dataset (its IRI holds a space, so luxcat mints one: compare by content)
+    given = {str(t) for t in source.objects(None, DCAT.theme) if isinstance(t, URIRef)}
+    kept = {str(t) for t in record.graph.objects(record.subject, DCAT.theme)}
+    assert len(given) >= 5 and given <= kept, given - kept
+    for theme in given:
+        assert record.graph.value(URIRef(theme), SKOS.prefLabel) is not None
+        assert set(data_themes_for_inspire(theme)) <= kept
+    assert set(data_themes_for_inspire("http://inspire.ec.europa.eu/theme/ef"))
