@@ -140,3 +140,20 @@ def test_non_commercial_licences_in_any_uri_form() -> None:
         assert is_non_commercial(URIRef(uri), eu_licence(URIRef(uri))), uri
     for uri in (CC0, "https://creativecommons.org/licenses/by/4.0/", "https://creativecommons.org/licenses/by-sa/4.0/"):
         assert not is_non_commercial(URIRef(uri), eu_licence(URIRef(uri))), uri
+
+
+def test_german_licence_stated_in_a_translation_only_is_found() -> None:
+    """A GDI-DE-style use limitation: the licence named in the German version of the text (with its URL)."""
+    from lxml import etree
+
+    gmd, gco = "http://www.isotc211.org/2005/gmd", "http://www.isotc211.org/2005/gco"
+    root = etree.fromstring(HNAP.read_bytes())
+    limitation = root.find(f".//{{{gmd}}}useLimitation")
+    limitation.find(f"{{{gco}}}CharacterString").text = "Terms of use: see the German version."
+    limitation.find(f".//{{{gmd}}}LocalisedCharacterString").text = (
+        "Nutzungsbedingungen: Datenlizenz Deutschland Namensnennung 2.0 (https://www.govdata.de/dl-de/by-2-0)"
+    )
+    raw = dataclasses.replace(raw_record(HNAP), payload=etree.tostring(root))
+    [(graph, subject)] = map_all(raw, with_default())
+    assert graph.value(subject, DCTERMS.license) == URIRef(EU + "licence/DLDE_BY_2_0")
+    assert licence_origin(graph, subject) == "stated"
