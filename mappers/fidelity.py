@@ -18,7 +18,12 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+from rdflib import RDF, URIRef
+
+from mappers.licensing import licence_origin
+
 log = logging.getLogger(__name__)
+_TYPE, _DATASET = RDF.type, URIRef("http://www.w3.org/ns/dcat#Dataset")
 
 # Reasons, shared so that summaries count like with like.
 UNKNOWN_THEME = "unknown theme URI"
@@ -80,16 +85,11 @@ class MapFindings:
 
     def add(self, record_id: str, mapped: Iterable[object], dropped: list[Dropped]) -> None:
         """Record one mapped record's drops and its datasets' licence origins."""
-        from rdflib import RDF
-        from rdflib.namespace import DCAT
-
-        from mappers.licensing import licence_origin
-
         if dropped:
             self.dropped[record_id] = [d.as_dict() for d in dropped]
         for record in mapped:
             graph, subject = record.graph, record.subject  # type: ignore[attr-defined]
-            if (subject, RDF.type, DCAT.Dataset) in graph:
+            if (subject, _TYPE, _DATASET) in graph:
                 self.licence_origin[licence_origin(graph, subject)] += 1
 
     def as_extra(self) -> dict[str, object]:

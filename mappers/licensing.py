@@ -85,9 +85,11 @@ def apply_default_licence(graph: Graph, dataset: Node, default: str | None) -> s
 
 
 def licence_origin(graph: Graph, dataset: Node) -> str:
-    """stated / source-default / none, read back from a mapped (or merged) graph."""
+    """stated / source-default / none, read back from a mapped (or merged) graph (cheapest checks first)."""
     if (dataset, DCTERMS.provenance, SOURCE_DEFAULT_STATEMENT) in graph:
         return SOURCE_DEFAULT
-    if any((h, DCTERMS.license, None) in graph for h in _holders(graph, dataset)):
+    if (dataset, DCTERMS.license, None) in graph:
+        return STATED
+    if any((d, DCTERMS.license, None) in graph for d in graph.objects(dataset, DCAT.distribution)):
         return STATED
     return NONE
