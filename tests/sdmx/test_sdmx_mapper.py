@@ -162,6 +162,8 @@ def test_lustat_dataflow_statdcat_ap(mapped: dict[str, list[MappedRecord]], sdmx
         (ds, DCATAP.applicableLegislation, URIRef("http://data.europa.eu/eli/reg_impl/2023/138/oj")),
         (csv, DCAT.downloadURL, URIRef(f"{rest}/data/LU1,DSD_PRIX_ESSENCE@DF_E5302,1.0/all?format=csvfilewithlabels")),
         (csv, DCTERMS.license, URIRef(CC0)),
+        # a dataflow says nothing about use: its licence is the source's default, and the graph says so
+        (ds, DCTERMS.provenance, URIRef("https://data.public.lu/luxcat/def/licence-origin/source-default")),
         (csv, DCAT.accessService, service),
         (csv, DCATAP.applicableLegislation, URIRef("http://data.europa.eu/eli/reg_impl/2023/138/oj")),
         (
