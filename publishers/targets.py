@@ -75,6 +75,8 @@ class MergeOptions(Strict):
     match_on: list[Literal["uri", "identifier"]] = Field(default_factory=lambda: ["uri", "identifier"])
     precedence: list[str] = Field(default_factory=list)  # source ids, strongest first; others follow by id
     equivalences: list[list[str]] = Field(default_factory=list)  # groups of dataset URIs or dct:identifiers
+    # identifiers under these prefixes are global (besides absolute URIs and DOIs): they merge across sources
+    namespaces: list[str] = Field(default_factory=list)
 
 
 class CatalogueTarget(Strict):
