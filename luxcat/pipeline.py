@@ -29,6 +29,8 @@ from mappers.base import MapContext, Mapper
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
+HANDOFF_RECORDS = 2000  # mapped graphs kept in memory for validate (beyond that it reads the stored file)
+REPORT_ROWS = 1000  # records listed in full in a run's HTML report (all are in its findings/ files)
 EXTENSIONS = {"application/xml": "xml", "text/turtle": "ttl", "application/json": "json", "text/csv": "csv"}
 
 
@@ -89,6 +91,7 @@ class Pipeline:
         self.store = store
         self.artifacts = artifacts
         self.progress = progress or (lambda _msg: None)
+        self._handoff: dict[str, tuple[str, Any]] = {}  # record id -> (location, graph) from map to validate
 
     # -- harvest ------------------------------------------------------------------
     def make_harvester(self) -> Harvester:
@@ -340,6 +343,8 @@ class Pipeline:
             graph.serialize(format="nt", encoding="utf-8"),
             "application/n-triples",
         )
+        if len(self._handoff) < HANDOFF_RECORDS:  # validate uses it instead of parsing the file again
+            self._handoff[record_id] = (location, graph)
         return {
             "record_id": record_id,
             "dataset_uri": str(mapped[0].subject),
@@ -354,12 +359,14 @@ class Pipeline:
         from rdflib import Graph
 
         from luxcat.bulk import records_by_ids, set_validation_many
-        from validators import render_html, validate_graph
+        from validators import validate_graph
+        from validators.report_html import ReportSummary
 
         outcome = StageOutcome(stage="validate")
         profile = self.cfg.validation.profile
         ids = list(record_ids)
-        all_reports = []
+        findings = f"runs/{self.cfg.id}/{run_id}/findings/"
+        summary = ReportSummary(limit=REPORT_ROWS, findings=findings)  # aggregates: memory flat in records
         known = self.store.dataset_uris()
         for start in range(0, len(ids), batch):
             chunk = ids[start : start + batch]
@@ -371,7 +378,11 @@ class Pipeline:
                 stored = stored_chunk.get(record_id)
                 if stored is None or stored.mapped_location is None:
                     continue
-                graphs[record_id] = self._parse_mapped(stored.mapped_location)
+                handed = self._handoff.pop(record_id, None)
+                if handed is not None and handed[0] == stored.mapped_location:
+                    graphs[record_id] = handed[1]
+                else:
+                    graphs[record_id] = self._parse_mapped(stored.mapped_location)
                 union += graphs[record_id]
                 by_dataset[stored.dataset_uri or ""] = record_id
             notes = self._resolve_served_datasets(graphs, union, known)
@@ -381,17 +392,25 @@ class Pipeline:
                 report = reports.get(dataset_uri)
                 if report is not None:
                     report.results.extend(notes.get(record_id, []))
-                    all_reports.append(report)
+                    summary.add(report)
                 results.append(self._record_validation(record_id, dataset_uri, report, outcome))
             set_validation_many(self.store, self.cfg.id, results)  # one transaction per chunk
+            self._write_findings(findings, start // batch + 1, results)  # per-record findings, per chunk
             self.progress(f"{self.cfg.id}: validated {min(start + batch, len(ids))}/{len(ids)}")
-        html = render_html(all_reports, title=f"{self.cfg.id}: validation report, run {run_id}")
+        self._handoff.clear()
+        html = summary.render(f"{self.cfg.id}: validation report, run {run_id}")
         location = self.artifacts.put(f"runs/{self.cfg.id}/{run_id}/validation.html", html.encode(), "text/html")
         outcome.extra["report"] = location
         self._write_json(run_id, "validate.json", outcome.as_dict())
         self._write_rejects(run_id, outcome.rejections, name="validate-rejects.jsonl")
         log.info("%s report=%s", outcome.log_line(self.cfg.id), location)
         return outcome
+
+    def _write_findings(self, prefix: str, part: int, rows: list[dict[str, Any]]) -> None:
+        """One JSON line per record (id, dataset, conforms, report) for one chunk, written as it is done."""
+        if rows:
+            body = "".join(json.dumps(row, ensure_ascii=False, default=str) + "\n" for row in rows)
+            self.artifacts.put(f"{prefix}{part:05d}.jsonl", body.encode(), "application/x-ndjson")
 
     def _resolve_served_datasets(
         self, graphs: dict[str, Any], union: Any, known: set[str]
