@@ -7,6 +7,7 @@ only small values (ids, counts, locations) need to travel between Airflow tasks.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections import Counter
@@ -91,7 +92,7 @@ class Pipeline:
         self.store = store
         self.artifacts = artifacts
         self.progress = progress or (lambda _msg: None)
-        self._handoff: dict[str, tuple[str, Any]] = {}  # record id -> (location, graph) from map to validate
+        self._handoff: dict[str, tuple[str, str, Any]] = {}  # record id -> (location, sha256, graph) map -> validate
 
     # -- harvest ------------------------------------------------------------------
     def make_harvester(self) -> Harvester:
@@ -338,13 +339,10 @@ class Pipeline:
         graph = Graph()
         for record in mapped:
             graph += record.graph
-        location = self.artifacts.put(
-            f"mapped/{self.cfg.id}/{safe_key(record_id)}.nt",
-            graph.serialize(format="nt", encoding="utf-8"),
-            "application/n-triples",
-        )
+        data = graph.serialize(format="nt", encoding="utf-8")
+        location = self.artifacts.put(f"mapped/{self.cfg.id}/{safe_key(record_id)}.nt", data, "application/n-triples")
         if len(self._handoff) < HANDOFF_RECORDS:  # validate uses it instead of parsing the file again
-            self._handoff[record_id] = (location, graph)
+            self._handoff[record_id] = (location, hashlib.sha256(data).hexdigest(), graph)
         return {
             "record_id": record_id,
             "dataset_uri": str(mapped[0].subject),
@@ -378,11 +376,7 @@ class Pipeline:
                 stored = stored_chunk.get(record_id)
                 if stored is None or stored.mapped_location is None:
                     continue
-                handed = self._handoff.pop(record_id, None)
-                if handed is not None and handed[0] == stored.mapped_location:
-                    graphs[record_id] = handed[1]
-                else:
-                    graphs[record_id] = self._parse_mapped(stored.mapped_location)
+                graphs[record_id] = self._mapped_graph(record_id, stored.mapped_location)
                 union += graphs[record_id]
                 by_dataset[stored.dataset_uri or ""] = record_id
             notes = self._resolve_served_datasets(graphs, union, known)
@@ -405,6 +399,18 @@ class Pipeline:
         self._write_rejects(run_id, outcome.rejections, name="validate-rejects.jsonl")
         log.info("%s report=%s", outcome.log_line(self.cfg.id), location)
         return outcome
+
+    def _mapped_graph(self, record_id: str, location: str) -> Any:
+        """The record's mapped graph: the one map just built when the stored file is still its bytes, else parsed."""
+        from rdflib import Graph
+
+        data = self.artifacts.get(self.artifacts.key_of(location))
+        handed = self._handoff.pop(record_id, None)
+        if handed is not None and handed[0] == location and handed[1] == hashlib.sha256(data).hexdigest():
+            return handed[2]  # reading and hashing the file is far cheaper than parsing it
+        graph = Graph()
+        graph.parse(data=data, format="nt")
+        return graph
 
     def _write_findings(self, prefix: str, part: int, rows: list[dict[str, Any]]) -> None:
         """One JSON line per record (id, dataset, conforms, report) for one chunk, written as it is done."""
