@@ -10,7 +10,7 @@ file or a whole one. A file that fails to load is rebuilt. rdflib terms are pick
 stored state (no re-parsing of literal values, which makes rdflib's own pickling slow), and the
 garbage collector is paused while loading (millions of small objects).
 
-Folder: LUXCAT_CACHE_DIR, else $LUXCAT_HOME/cache, else ~/.cache/luxcat; LUXCAT_CACHE=off disables it.
+Folder: LUXCAT_CACHE_DIR, else $XDG_CACHE_HOME/luxcat, else ~/.cache/luxcat; LUXCAT_CACHE=off disables it.
 """
 
 from __future__ import annotations
@@ -44,10 +44,9 @@ def cache_dir() -> Path | None:
     explicit = os.environ.get("LUXCAT_CACHE_DIR")
     if explicit:
         return Path(explicit)
-    home = os.environ.get("LUXCAT_HOME")
-    if home:
-        return Path(home) / "cache"
-    return Path.home() / ".cache" / "luxcat"
+    # not under LUXCAT_HOME: a cache is no state, and a preview must leave production's folder untouched
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "luxcat"
 
 
 def _file_digest(path: Path) -> str:

@@ -66,7 +66,7 @@ def test_runs_write_in_pages_and_a_no_change_run_reads_nothing_per_record(pycsw_
     # a listing is compared in one query; unchanged rows are touched by one executemany; the
     # statements do not grow with the records (the old code read every unchanged record)
     assert again["records_statements"] <= 8 < n
-    assert again["commits"] <= 6
+    assert again["commits"] <= 10  # run bookkeeping (run row, locks, guards): constant, not per record
 
 
 def test_an_unchanged_reject_is_kept_and_not_mapped_again_until_payload_or_mapping_change(
