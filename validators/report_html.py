@@ -85,12 +85,51 @@ def _record(report: ValidationReport) -> str:
     )
 
 
-def render_html(reports: list[ValidationReport], title: str = "luxcat validation report") -> str:
-    """The whole report as one HTML document."""
+def _counts(title: str, counts: dict[str, int], note: str) -> str:
+    rows = "".join(f"<tr><td>{escape(k)}</td><td>{v}</td></tr>" for k, v in counts.items())
+    return f"<h2>{escape(title)}</h2><p>{escape(note)}</p><table><tr><th></th><th>datasets</th></tr>{rows}</table>"
+
+
+def _dropped(dropped: dict[str, list[dict[str, str]]]) -> str:
+    """Every value a mapper left out, per record, with its reason (mappers.fidelity)."""
+    total = sum(len(v) for v in dropped.values())
+    rows = "".join(
+        f"<tr><td><code>{escape(rid)}</code></td><td>{escape(d['property'])}</td>"
+        f"<td><code>{escape(d['value'])}</code></td><td>{escape(d['reason'])}</td></tr>"
+        for rid, items in sorted(dropped.items())
+        for d in items
+    )
+    return (
+        f"<h2>Dropped values ({total} in {len(dropped)} record(s))</h2>"
+        "<p>Source values the mapping could not carry into DCAT-AP, with the reason.</p>"
+        f"<table><tr><th>record</th><th>property</th><th>value</th><th>reason</th></tr>{rows}</table>"
+    )
+
+
+LICENCE_ORIGINS = ("stated", "source-default", "none")
+LICENCE_NOTE = (
+    "stated: the record names its licence; source-default: the record says nothing about use and the "
+    "source's default applies (marked in the graph with dct:provenance); none: no licence."
+)
+
+
+def licence_origins(reports: list[ValidationReport]) -> dict[str, int]:
+    """Datasets per licence origin (stated / source-default / none), for the report and the run summary."""
+    counts = Counter(r.licence_origin for r in reports if r.licence_origin is not None)
+    return {origin: counts.get(origin, 0) for origin in LICENCE_ORIGINS}
+
+
+def render_html(
+    reports: list[ValidationReport],
+    title: str = "luxcat validation report",
+    *,
+    dropped: dict[str, list[dict[str, str]]] | None = None,
+) -> str:
+    """The whole report as one HTML document (with the map stage's dropped values, when given)."""
     summary = ReportSummary()
     for report in reports:
         summary.add(report)
-    return summary.render(title)
+    return summary.render(title, dropped=dropped)
 
 
 class ReportSummary:
@@ -110,6 +149,7 @@ class ReportSummary:
         self.scored = 0
         self.bins = [0] * BINS
         self.severities: Counter[str] = Counter()
+        self.licences: Counter[str] = Counter()
         self.groups: Counter[tuple[str, str, str]] = Counter()
         self.group_records: Counter[tuple[str, str, str]] = Counter()
         self.with_problems = 0
@@ -121,6 +161,8 @@ class ReportSummary:
         """Fold one record's report into the aggregates."""
         self.records += 1
         self.conforming += bool(report.conforms)
+        if report.licence_origin is not None:
+            self.licences[report.licence_origin] += 1
         if report.score is not None:
             self.score_sum += report.score
             self.scored += 1
@@ -163,8 +205,14 @@ class ReportSummary:
         where = f" Every record's findings: <code>{escape(self.findings)}</code>." if self.findings else ""
         return f"<p>{total - shown} more record(s) not listed here (the worst {shown} are).{where}</p>"
 
-    def render(self, title: str = "luxcat validation report") -> str:
-        """The report as one HTML document."""
+    def licence_origins(self) -> dict[str, int]:
+        """Datasets per licence origin, as `licence_origins` counts them."""
+        return {origin: self.licences.get(origin, 0) for origin in LICENCE_ORIGINS}
+
+    def render(
+        self, title: str = "luxcat validation report", *, dropped: dict[str, list[dict[str, str]]] | None = None
+    ) -> str:
+        """The report as one HTML document (with the map stage's dropped values, when given)."""
         summary = (
             f"<p>{self.records} record(s), {self.conforming} conform, {self.records - self.conforming} do not. "
             f"Results: {self.severities.get('Violation', 0)} Violation, {self.severities.get('Warning', 0)} Warning, "
@@ -191,6 +239,8 @@ class ReportSummary:
         body = [
             f"<h1>{escape(title)}</h1>",
             summary,
+            _counts("Licence origin", self.licence_origins(), LICENCE_NOTE),
+            *([_dropped(dropped)] if dropped else []),
             "<h2>Score distribution</h2>",
             _chart(self.bins),
             "<h2>Results by shape and message</h2>",
