@@ -78,19 +78,19 @@ def test_an_unchanged_reject_is_kept_and_not_mapped_again_until_payload_or_mappi
     run_id = store.start_run("pipe-csw", "full")
     ids = pipeline.harvest(run_id, full=True).to_process
     victim = ids[0]
-    # the source now serves the victim without a title: store that payload as the current one
+    # the source now serves the victim truncated (unparsable): store that payload as the current one
     stored = store.get_record("pipe-csw", victim)
     key = artifacts.key_of(stored.raw_location)
     original = artifacts.get(key)
-    without_title = re.sub(rb"<gmd:title>.*?</gmd:title>", b"", original, flags=re.S)
-    artifacts.put(key, without_title)
-    _set_hash(store, victim, content_hash(without_title))
+    truncated = original[:500]
+    artifacts.put(key, truncated)
+    _set_hash(store, victim, content_hash(truncated))
 
     outcome = pipeline.map(run_id, ids)
-    assert [(r.record_id, r.reason) for r in outcome.rejections] == [(victim, "missing_field")]
+    assert [(r.record_id, r.reason) for r in outcome.rejections] == [(victim, "unparsable")]
     fingerprint = mapping_fingerprint(pipeline.make_mappers())
     assert stale_records(store, "pipe-csw", fingerprint) == []  # the reject is remembered, not re-mapped
-    assert "missing_field" in (store.get_record("pipe-csw", victim).rejected_reason or "")
+    assert "unparsable" in (store.get_record("pipe-csw", victim).rejected_reason or "")
     # what a run queues for mapping besides the listing's new and changed records: nothing
     queued = HarvestOutcome(stage="harvest")
     pipeline._add_stale(queued, remap=False)
