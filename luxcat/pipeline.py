@@ -19,6 +19,7 @@ from luxcat import registry
 from luxcat.artifacts import ArtifactStore, safe_key
 from luxcat.config import SourceConfig
 from luxcat.errors import ConfigError, RecordError
+from luxcat.ntriples import check_size, parse_ntriples
 from luxcat.records import MappedRecord, RawRecord, Rejection, ValidationIssue, content_hash, utcnow
 from luxcat.store import ACTIVE, Run, RunCounts, StateStore
 from mappers.base import MapContext, Mapper
@@ -255,6 +256,7 @@ class Pipeline:
         for n, record_id in enumerate(ids, start=1):
             try:
                 raw = self.load_raw(record_id)
+                check_size(record_id, raw.payload)
                 mapped = list(mappers[0].map(raw))
                 if not mapped:
                     raise RecordError("the mapper produced no dataset, series or service")
@@ -421,9 +423,7 @@ class Pipeline:
         stored = self.store.get_record(self.cfg.id, record_id)
         if stored is None or stored.mapped_location is None:
             raise KeyError(f"{self.cfg.id}: record {record_id} has not been mapped")
-        graph = Graph()
-        graph.parse(data=self.artifacts.get(self.artifacts.key_of(stored.mapped_location)), format="nt")
-        return graph
+        return parse_ntriples(self.artifacts.get(self.artifacts.key_of(stored.mapped_location)), Graph())
 
     # -- bookkeeping ------------------------------------------------------------------
     def finish(self, run_id: int, harvest: HarvestOutcome, *later: StageOutcome, failed: str | None = None) -> Run:

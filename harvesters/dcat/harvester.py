@@ -19,6 +19,7 @@ from harvesters.base import Harvester, HarvesterOptions
 from harvesters.dcat.formats import MEDIA_TYPES, NotRdf, detect
 from harvesters.dcat.hydra import next_page, total_items
 from harvesters.dcat.pages import PageError, get_page
+from harvesters.dcat.parse import parse_rdf
 from harvesters.dcat.split import Piece, canonical_ntriples, split_graph
 from luxcat.errors import SourceError
 from luxcat.http import RetryPolicy, new_session
@@ -99,9 +100,8 @@ class DcatHarvester(Harvester):
             syntax = self.options.format or detect(response.headers.get("Content-Type"), response.url or url, body)
         except NotRdf as exc:
             raise PageError(f"not RDF: {exc}") from exc
-        graph = Graph()
         try:
-            graph.parse(data=body, format=syntax, publicID=url)
+            graph = parse_rdf(body, syntax, url)
         except Exception as exc:  # rdflib raises many types for bad input (SAX, JSON, BadSyntax...)
             raise PageError(
                 f"unparsable {MEDIA_TYPES.get(syntax, syntax)} ({len(body)} bytes): {str(exc)[:300]}"

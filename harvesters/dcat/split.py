@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCAT, DCTERMS, RDF
 from rdflib.term import Node
+
+from luxcat.rdfcanon import canonical_graph
 
 DATASET_SERIES = URIRef("http://www.w3.org/ns/dcat#DatasetSeries")
 IN_SERIES = URIRef("http://www.w3.org/ns/dcat#inSeries")
@@ -163,7 +164,7 @@ def split_graph(graph: Graph) -> Iterator[Piece | Unidentified]:
 
 def canonical_ntriples(graph: Graph) -> bytes:
     """Sorted N-Triples with canonical blank-node labels: equal content, equal bytes, equal hash."""
-    text = to_canonical_graph(graph).serialize(format="nt", encoding="utf-8")
+    text = canonical_graph(graph).serialize(format="nt", encoding="utf-8")
     lines = sorted(set(line for line in text.splitlines() if line.strip()))
     return b"\n".join(lines) + b"\n"
 

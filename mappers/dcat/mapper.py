@@ -10,8 +10,10 @@ from rdflib.namespace import DCTERMS, RDF
 from rdflib.term import Node
 
 from harvesters.dcat.formats import MEDIA_TYPES, NotRdf, detect
+from harvesters.dcat.parse import parse_rdf
 from harvesters.dcat.split import RECORD_TYPES, Piece, canonical_ntriples, split_graph
 from luxcat.errors import MissingIdentifier, UnparsableRecord
+from luxcat.ntriples import check_size
 from luxcat.records import MappedRecord, RawRecord
 from mappers.base import Mapper
 from mappers.dcat.normalise import normalise
@@ -26,9 +28,9 @@ def parse(raw: RawRecord) -> Graph:
         syntax = detect(media, raw.origin_url or raw.record_id, raw.payload)
     except NotRdf as exc:
         raise UnparsableRecord(f"{raw.record_id}: {exc}") from exc
-    graph = Graph()
+    check_size(raw.record_id, raw.payload)
     try:
-        graph.parse(data=raw.payload, format=syntax, publicID=raw.origin_url or None)
+        graph = parse_rdf(raw.payload, syntax, raw.origin_url or None)
     except Exception as exc:  # rdflib raises many types for bad input
         raise UnparsableRecord(f"{raw.record_id}: not valid {syntax}: {str(exc)[:300]}") from exc
     return graph
