@@ -19,6 +19,7 @@ from lxml import etree
 from pydantic import Field, HttpUrl
 
 from harvesters.base import Harvester, HarvesterOptions
+from harvesters.xmlrecord import UnwritableRecord, canonical_xml
 from luxcat.errors import SourceError
 from luxcat.http import HttpFailure, RetryPolicy, new_session, request_with_retries
 from luxcat.records import RawRecord, Rejection
@@ -265,14 +266,19 @@ class CswHarvester(Harvester):
                 )
                 continue
             record_id = file_id.strip()
+            try:
+                # exclusive C14N: the same record hashes the same whichever page or envelope carried it
+                payload = canonical_xml(element)
+            except UnwritableRecord as exc:
+                yield Rejection(self.source_id, record_id, "harvest", "unparsable", f"{record_id}: {exc}")
+                continue
             stamp = element.findtext(f"{{{GMD}}}dateStamp/{{{GCO}}}DateTime") or element.findtext(
                 f"{{{GMD}}}dateStamp/{{{GCO}}}Date"
             )
             yield RawRecord(
                 source_id=self.source_id,
                 record_id=record_id,
-                # exclusive C14N: the same record hashes the same whichever page or envelope carried it
-                payload=etree.tostring(element, method="c14n", exclusive=True),
+                payload=payload,
                 media_type=self.media_type,
                 origin_url=self.record_url(record_id),
                 modified=stamp.strip() if stamp else None,
