@@ -298,6 +298,7 @@ class Pipeline:
         from rdflib import Graph
 
         from validators import render_html, validate_graph
+        from validators.safeurls import drop_unsafe_links
 
         outcome = StageOutcome(stage="validate")
         profile = self.cfg.validation.profile
@@ -308,15 +309,17 @@ class Pipeline:
             chunk = ids[start : start + batch]
             union = Graph()
             graphs: dict[str, Graph] = {}
+            unsafe: dict[str, list[ValidationIssue]] = {}
             by_dataset: dict[str, str] = {}
             for record_id in chunk:
                 stored = self.store.get_record(self.cfg.id, record_id)
                 if stored is None or stored.mapped_location is None:
                     continue
                 graphs[record_id] = self.load_graph(record_id)
+                unsafe[record_id] = drop_unsafe_links(graphs[record_id])  # issue 17, F15
                 union += graphs[record_id]
                 by_dataset[stored.dataset_uri or ""] = record_id
-            notes = self._resolve_served_datasets(graphs, union, known)
+            notes = self._resolve_served_datasets(graphs, union, known, unsafe)
             reports = {r.dataset: r for r in validate_graph(union, profile=profile)}
             for dataset_uri, record_id in by_dataset.items():
                 report = reports.get(dataset_uri)
@@ -334,7 +337,7 @@ class Pipeline:
         return outcome
 
     def _resolve_served_datasets(
-        self, graphs: dict[str, Any], union: Any, known: set[str]
+        self, graphs: dict[str, Any], union: Any, known: set[str], dropped_before: dict[str, list[ValidationIssue]]
     ) -> dict[str, list[ValidationIssue]]:
         """Make `dcat:servesDataset` links checkable one record at a time.
 
@@ -348,7 +351,7 @@ class Pipeline:
 
         notes: dict[str, list[ValidationIssue]] = {}
         for record_id, graph in graphs.items():
-            dropped = []
+            dropped = list(dropped_before.get(record_id, []))
             for service, target in list(graph.subject_objects(DCAT.servesDataset)):
                 if (target, RDF.type, None) in union:
                     continue

@@ -25,9 +25,12 @@ from harvesters.dcat.parse import RefusedInput, parse_rdf
 from harvesters.dcat.split import canonical_ntriples, split_graph
 from luxcat.errors import RecordError, UnparsableRecord
 from luxcat.ntriples import MAX_RECORD_BYTES, RecordTooLarge, parse_ntriples
+from luxcat.pipeline import run_source
 from luxcat.records import RawRecord
 from mappers.base import MapContext
 from mappers.dcat import DcatMapper
+from tests.feeds.helpers import DATA, Sandbox, source
+from tests.feeds.server import Answer, FeedServer
 
 DCAT_AP_3 = "https://semiceu.github.io/DCAT-AP/releases/3.0.1/context/dcat-ap.jsonld"
 
@@ -202,3 +205,37 @@ def test_billion_laughs_in_rdf_xml_is_refused_up_front() -> None:
         parse_rdf(small.encode(), "xml")
     plain = BILLION_LAUGHS.replace(f"<!DOCTYPE rdf:RDF [{doctype}]>", "").replace("&lol9;", "ok")
     assert len(parse_rdf(plain.encode(), "xml")) == 1
+
+
+# -- F15 ------------------------------------------------------------------------------------------
+UNSAFE = {
+    "<https://www.dummy.com/>": "<javascript:alert(document.cookie)>",
+    "<https://fair.healthdata.be/": "<file:///etc/passwd?",
+    "<https://github.com/CAVDgit/": "<http://169.254.169.254/latest/meta-data/?",
+}
+
+
+def test_links_outside_http_or_to_internal_hosts_are_dropped_with_a_warning_per_record(
+    feed_server: FeedServer, prefix: str, tmp_path: Path
+) -> None:
+    body = (DATA / "ckanext-dcat-examples" / "dataset_health.ttl").read_text(encoding="utf-8")
+    for old, new in UNSAFE.items():
+        assert old in body
+        body = body.replace(old, new)
+    body = body.replace("dcat:accessURL", 'dcat:landingPage <data:text/html,<script>x</script>> ;\n dcat:accessURL', 1)
+    body = body.replace("<data:text/html,<script>x</script>>", "<data:text/html,%3Cscript%3Ex%3C/script%3E>")
+    url = feed_server.add(f"{prefix}/health.ttl", Answer(body.encode(), "text/turtle"))
+    sandbox = Sandbox(tmp_path)
+    cfg = source("health", "harvesters.dcat:DcatHarvester", {"url": url, "retries": 0}, "mappers.dcat:DcatMapper")
+    run_source(cfg, sandbox.store, sandbox.artifacts, full=True)
+    (record,) = sandbox.store.records("health")
+    mapped = sandbox.artifacts.get(sandbox.artifacts.key_of(record.mapped_location))
+    for scheme in (b"javascript:", b"file:", b"169.254.169.254", b"data:"):
+        assert scheme not in mapped, scheme
+    warnings = [r for r in record.validation["results"] if r["shape"] == "luxcat:SafeLink"]
+    reasons = sorted(w["value"].split(":")[0] + " " + w["message"].split(": ", 1)[1] for w in warnings)
+    assert any(r.startswith("javascript scheme javascript:") for r in reasons), reasons
+    assert any(r.startswith("file scheme file:") for r in reasons), reasons
+    assert any(r.startswith("data scheme data:") for r in reasons), reasons
+    assert any("169.254.169.254 is a link-local" in r for r in reasons), reasons
+    assert all(w["severity"] == "Warning" and "never published" in w["message"] for w in warnings)
