@@ -36,6 +36,14 @@ FILE_ID_TEXT = re.compile(rb"fileIdentifier>\s*<[^>]*CharacterString[^>]*>\s*([^
 PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, remove_blank_text=False)
 
 
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_safe(text: str) -> str:
+    """Text from a broken page made storable in an attribute (a NUL there is garbage, shown as U+FFFD)."""
+    return _XML_UNSAFE.sub("\ufffd", text)
+
+
 class CswOptions(HarvesterOptions):
     """Options of a CSW source (config: harvester.options)."""
 
@@ -196,7 +204,11 @@ class CswHarvester(Harvester):
             raise PageError(exc.reason) from exc
         if response.status_code != 200:
             raise PageError(f"HTTP {response.status_code}: {response.text[:200].strip()}")
-        root = self._parse_page(response.content)
+        return self.read_page(response.content)
+
+    def read_page(self, content: bytes) -> tuple[etree._Element, int, int, int]:
+        """A GetRecords answer's records root and counts; PageError when it is not one."""
+        root = self._parse_page(content)
         if root.tag == f"{{{OWS}}}ExceptionReport":
             texts = " ".join(t.strip() for t in root.itertext() if t.strip())
             raise PageError(f"CSW exception: {texts[:300]}")
@@ -228,7 +240,10 @@ class CswHarvester(Harvester):
             return None
         envelope = re.search(rb"<(?:[\w.-]+:)?GetRecordsResponse\b[^>]*>", content)
         namespaces = dict(re.findall(rb'xmlns:([\w.-]+)="([^"]+)"', envelope.group(0) if envelope else b""))
-        attributes = {k.decode(): v.decode() for k, v in re.findall(rb'([A-Za-z]+)="([^"]*)"', head.group(0))}
+        attributes = {
+            k.decode(): _xml_safe(v.decode("utf-8", "replace"))
+            for k, v in re.findall(rb'([A-Za-z]+)="([^"]*)"', head.group(0))
+        }
         response = etree.Element(f"{{{CSW}}}GetRecordsResponse")
         out = etree.SubElement(response, f"{{{CSW}}}SearchResults", attributes)
         for match in RECORD_TEXT.finditer(content, head.end()):
@@ -240,10 +255,10 @@ class CswHarvester(Harvester):
             try:
                 out.append(etree.fromstring(patched, PARSER))
             except etree.XMLSyntaxError as exc:
-                broken = etree.SubElement(out, "unparsable-record", {"reason": str(exc)})
+                broken = etree.SubElement(out, "unparsable-record", {"reason": _xml_safe(str(exc))})
                 found = FILE_ID_TEXT.search(text)
                 if found:
-                    broken.set("id", found.group(1).decode("utf-8", "replace"))
+                    broken.set("id", _xml_safe(found.group(1).decode("utf-8", "replace")))
         return response
 
     def _records(self, results: etree._Element) -> Iterator[RawRecord | Rejection]:
