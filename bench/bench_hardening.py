@@ -7,7 +7,7 @@ Prints CPU seconds (time.process_time) and ratios:
 - Blank-node canonicalisation (F4): luxcat.rdfcanon vs rdflib.compare.to_canonical_graph for a
   dataset with n distinct, and with n identical, blank-node distributions. rdflib gets small n
   only (identical nodes are a permutation search for it: 150 never finished).
-- Billion laughs in RDF/XML (F20): refused by harvesters.dcat.parse before rdflib, in seconds.
+- Billion laughs in RDF/XML (F20): refused by luxcat.rdfparse before rdflib, in seconds.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from typing import Any
 from rdflib import Graph
 from rdflib.compare import to_canonical_graph
 
-from harvesters.dcat.parse import RefusedInput, parse_rdf
 from luxcat.ntriples import parse_ntriples
 from luxcat.rdfcanon import canonical_graph
+from luxcat.rdfparse import RefusedInput, parse_rdf
 
 
 def cpu(fn: Callable[[], Any]) -> float:

@@ -19,10 +19,10 @@ from harvesters.base import Harvester, HarvesterOptions
 from harvesters.dcat.formats import MEDIA_TYPES, NotRdf, detect
 from harvesters.dcat.hydra import next_page, total_items
 from harvesters.dcat.pages import PageError, get_page
-from harvesters.dcat.parse import parse_rdf
 from harvesters.dcat.split import Piece, canonical_ntriples, split_graph
 from luxcat.errors import SourceError
 from luxcat.http import RetryPolicy, new_session
+from luxcat.rdfparse import parse_rdf
 from luxcat.records import RawRecord, Rejection
 
 ACCEPT = "text/turtle, application/rdf+xml;q=0.9, application/ld+json;q=0.8, application/n-triples;q=0.7, */*;q=0.1"

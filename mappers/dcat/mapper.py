@@ -10,10 +10,10 @@ from rdflib.namespace import DCTERMS, RDF
 from rdflib.term import Node
 
 from harvesters.dcat.formats import MEDIA_TYPES, NotRdf, detect
-from harvesters.dcat.parse import parse_rdf
 from harvesters.dcat.split import RECORD_TYPES, Piece, canonical_ntriples, split_graph
 from luxcat.errors import MissingIdentifier, UnparsableRecord
 from luxcat.ntriples import check_size
+from luxcat.rdfparse import parse_rdf
 from luxcat.records import MappedRecord, RawRecord
 from mappers.base import Mapper
 from mappers.dcat.normalise import normalise

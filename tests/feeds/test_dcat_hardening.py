@@ -21,11 +21,11 @@ from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS
 
-from harvesters.dcat.parse import RefusedInput, parse_rdf
 from harvesters.dcat.split import canonical_ntriples, split_graph
 from luxcat.errors import RecordError, UnparsableRecord
 from luxcat.ntriples import MAX_RECORD_BYTES, RecordTooLarge, parse_ntriples
 from luxcat.pipeline import run_source
+from luxcat.rdfparse import RefusedInput, parse_rdf
 from luxcat.records import RawRecord
 from mappers.base import MapContext
 from mappers.dcat import DcatMapper
