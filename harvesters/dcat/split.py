@@ -138,7 +138,7 @@ def _valid(node: Node) -> Node:
 def repair_iris(graph: Graph) -> None:
     """Percent-encode IRIs that could not be serialised (real catalogues contain "a b" IRIs)."""
     for s, p, o in list(graph):
-        fixed = (_valid(s), p, _valid(o))
+        fixed = (_valid(s), _valid(p), _valid(o))
         if fixed != (s, p, o):
             graph.remove((s, p, o))
             graph.add(fixed)  # type: ignore[arg-type]
@@ -162,9 +162,16 @@ def split_graph(graph: Graph) -> Iterator[Piece | Unidentified]:
         )
 
 
+class UnwritablePiece(ValueError):
+    """A record graph holding a term N-Triples cannot express (rdflib raises a bare Exception)."""
+
+
 def canonical_ntriples(graph: Graph) -> bytes:
     """Sorted N-Triples with canonical blank-node labels: equal content, equal bytes, equal hash."""
-    text = canonical_graph(graph).serialize(format="nt", encoding="utf-8")
+    try:
+        text = canonical_graph(graph).serialize(format="nt", encoding="utf-8")
+    except Exception as exc:  # rdflib raises Exception for an IRI it cannot write
+        raise UnwritablePiece(f"cannot be written as N-Triples: {str(exc)[:200]}") from exc
     lines = sorted(set(line for line in text.splitlines() if line.strip()))
     return b"\n".join(lines) + b"\n"
 

@@ -69,7 +69,10 @@ def read_csv(
             delimiter = csv.Sniffer().sniff(text[:8192], delimiters=";,\t").delimiter
         except csv.Error:
             delimiter = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
-    lines = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    try:
+        lines = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:  # e.g. a NUL byte, or a lone carriage return inside a field
+        raise TableError(f"not readable as CSV: {exc}") from exc
     if len(lines) < header_row:
         raise TableError("the file has no header row")
     numbered = [(header_row + 1 + i, row) for i, row in enumerate(lines[header_row:])]

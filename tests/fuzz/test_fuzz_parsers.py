@@ -281,3 +281,37 @@ def test_oai_pmh_arguments(repository: Any) -> None:
 
     run()
 
+
+
+# -- inputs the long run found (docs/fuzzing.md), kept as fixed regression examples ---------------
+FOUND_DCAT = [
+    # a predicate IRI rdflib reads but cannot write back ("^ttp://"): the harvest stopped with a bare Exception
+    ("application/n-triples", b"<http://example.org/d> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+     b"<http://www.w3.org/ns/dcat#Dataset> .\n<http://example.org/d> <^ttp://purl.org/dc/terms/title> \"t\" .\n"),
+    ("text/turtle", b"@prefix rdfs:<    <http://www.w3.org/2000/01/rdf-schema#> .\n@prefix dcat: "
+     b"<http://www.w3.org/ns/dcat#> .\n<http://example.org/d> a dcat:Dataset ; rdfs:label \"x\" .\n"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("media_type", "body"), FOUND_DCAT)
+def test_found_dcat_inputs_end_in_records_or_rejections(media_type: str, body: bytes) -> None:
+    check_graphs(map_all(DcatMapper(CONTEXT), RawRecord("fuzz", "page", body, media_type, "")))
+
+
+def test_found_csv_with_a_lone_carriage_return_is_a_table_error() -> None:
+    _read(b'id;title\r\nA;"x"\rB;y\n', "inventaire.csv")
+    _read(b"id;title\nA;x\ry\n", "inventaire.csv")
+
+
+def test_found_sdmx_payload_missing_parts_is_rejected() -> None:
+    import json
+
+    payload = json.loads(_sdmx_payloads()[0])
+    for key in ("service", "structure"):
+        broken = dict(payload)
+        broken.pop(key, None)
+        check_graphs(map_all(SdmxMapper(CONTEXT), RawRecord("fuzz", "flow", json.dumps(broken).encode(), "", "")))
+    broken = json.loads(json.dumps(payload))
+    broken["dataflow"].pop("agency")
+    with pytest.raises(RecordError):
+        list(SdmxMapper(CONTEXT, SDMX_OPTIONS).map(RawRecord("fuzz", "flow", json.dumps(broken).encode(), "", "")))
