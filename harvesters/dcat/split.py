@@ -9,15 +9,14 @@ dct:identifier; a record with neither cannot be tracked and is rejected.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib.parse import quote
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF
 from rdflib.term import Node
 
+from luxcat.iris import repair_iris
 from luxcat.rdfcanon import canonical_graph
 
 DATASET_SERIES = URIRef("http://www.w3.org/ns/dcat#DatasetSeries")
@@ -25,8 +24,6 @@ IN_SERIES = URIRef("http://www.w3.org/ns/dcat#inSeries")
 RECORD_TYPES = (DCAT.Dataset, DATASET_SERIES, DCAT.DataService)
 STUB = (RDF.type, DCTERMS.title, DCTERMS.description, DCAT.endpointURL)
 HYDRA = "http://www.w3.org/ns/hydra/core#"
-_BAD_IRI = re.compile(r'[\s<>"{}|\\^`]')
-_IRI_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,22 +123,6 @@ def _inherit_publisher(graph: Graph, subject: Node, out: Graph, stops: set[Node]
 
 def catalogues(graph: Graph) -> set[Node]:
     return set(graph.subjects(RDF.type, DCAT.Catalog))
-
-
-def _valid(node: Node) -> Node:
-    """An IRI with spaces or other characters N-Triples refuses, percent-encoded; other nodes as they are."""
-    if isinstance(node, URIRef) and _BAD_IRI.search(node):
-        return URIRef(quote(str(node).strip(), safe=_IRI_SAFE))
-    return node
-
-
-def repair_iris(graph: Graph) -> None:
-    """Percent-encode IRIs that could not be serialised (real catalogues contain "a b" IRIs)."""
-    for s, p, o in list(graph):
-        fixed = (_valid(s), _valid(p), _valid(o))
-        if fixed != (s, p, o):
-            graph.remove((s, p, o))
-            graph.add(fixed)  # type: ignore[arg-type]
 
 
 def split_graph(graph: Graph) -> Iterator[Piece | Unidentified]:

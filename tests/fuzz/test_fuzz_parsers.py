@@ -315,3 +315,12 @@ def test_found_sdmx_payload_missing_parts_is_rejected() -> None:
     broken["dataflow"].pop("agency")
     with pytest.raises(RecordError):
         list(SdmxMapper(CONTEXT, SDMX_OPTIONS).map(RawRecord("fuzz", "flow", json.dumps(broken).encode(), "", "")))
+
+
+def test_found_iso_topic_category_with_a_backslash_is_written() -> None:
+    """A topic category code with a character no syntax can write in an IRI stopped the map stage."""
+    body = ISO_SEEDS[2].replace(b"<gmd:MD_TopicCategoryCode>", b"<gmd:MD_TopicCategoryCode>\\", 1)
+    assert b"MD_TopicCategoryCode>\\" in body
+    results = map_all(Iso19139Mapper(CONTEXT), RawRecord("fuzz", "r", body, "application/xml", ""))
+    assert any(isinstance(r, MappedRecord) for r in results)
+    check_graphs(results)
