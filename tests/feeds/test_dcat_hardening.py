@@ -57,10 +57,14 @@ def raw(body: bytes | str, media_type: str, name: str = "page") -> RawRecord:
     return RawRecord("t", name, data, media_type, f"http://127.0.0.1/{name}")
 
 
-def elapsed(fn, *args):  # type: ignore[no-untyped-def]
-    start = time.perf_counter()
-    result = fn(*args)
-    return time.perf_counter() - start, result
+def elapsed(fn, *args, repeat: int = 1):  # type: ignore[no-untyped-def]
+    """CPU seconds of the fastest of `repeat` calls (other processes on the machine barely move it)."""
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        start = time.process_time()
+        result = fn(*args)
+        best = min(best, time.process_time() - start)
+    return best, result
 
 
 # -- F4 -------------------------------------------------------------------------------------------
@@ -79,10 +83,10 @@ def test_150_identical_blank_node_distributions_are_canonicalised_quickly() -> N
 
 
 def test_2000_distinct_blank_nodes_are_canonical_and_near_linear() -> None:
-    took, payload = elapsed(_payload, distributions_page(2000, identical=False))
+    took, payload = elapsed(_payload, distributions_page(2000, identical=False), repeat=2)
     assert took < 20, f"{took:.1f} s (rdflib: 133 s)"
-    small, _ = elapsed(_payload, distributions_page(500, identical=False))
-    assert took / max(small, 0.01) < 12  # 4x the nodes; quadratic would be 16x, rdflib's far worse
+    small, _ = elapsed(_payload, distributions_page(500, identical=False), repeat=3)
+    assert took / max(small, 0.05) < 12  # 4x the nodes; quadratic would be 16x, rdflib's far worse
     # equal content parsed again (other blank-node labels) in another triple order: equal bytes
     graph = Graph().parse(data=payload, format="nt")
     shuffled = list(graph)
@@ -108,10 +112,10 @@ def _long_literal_record(size: int) -> bytes:
 
 def test_n_triples_with_1_and_4_mb_literals_parse_in_linear_time() -> None:
     one, four = _long_literal_record(1_000_000), _long_literal_record(4_000_000)
-    t1, g1 = elapsed(parse_ntriples, one)
-    t4, g4 = elapsed(parse_ntriples, four)
+    t1, g1 = elapsed(parse_ntriples, one, repeat=3)
+    t4, g4 = elapsed(parse_ntriples, four, repeat=2)
     assert t4 < 10, f"4 MB literal: {t4:.1f} s (rdflib's reader: 133 s)"
-    assert t4 / max(t1, 0.01) < 10  # quadratic would be 16x
+    assert t4 / max(t1, 0.05) < 10  # quadratic would be 16x
     assert str(g4.value(URIRef("http://example.org/d"), DCTERMS.description)) == _long_text(4_000_000)
     assert isomorphic(g1, Graph().parse(data=one, format="nt"))  # same graph as rdflib's own reader
     mapped = list(mapper().map(raw(four, "application/n-triples", "http://example.org/d")))
