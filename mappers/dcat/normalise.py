@@ -12,6 +12,7 @@ from urllib.parse import quote
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from luxcat.iris import repair_iris
 from luxcat.rdfcanon import canonical_graph
 from mappers.base import MapContext
 from mappers.dcat.conform import conform, reachable
@@ -82,6 +83,7 @@ def prune(graph: Graph, root: Node) -> Graph:
     out = Graph()
     for s, p, o in canonical_graph(keep):
         out.add((_label(s, prefix), p, _label(o, prefix)))
+    repair_iris(out)  # an IRI built from source text that no RDF syntax can write
     return out
 
 

@@ -324,3 +324,16 @@ def test_found_iso_topic_category_with_a_backslash_is_written() -> None:
     results = map_all(Iso19139Mapper(CONTEXT), RawRecord("fuzz", "r", body, "application/xml", ""))
     assert any(isinstance(r, MappedRecord) for r in results)
     check_graphs(results)
+
+
+def test_found_sdmx_urn_with_markup_is_written() -> None:
+    """A dimension URN carrying `<!ENTITY ...>` gave an IRI rdflib cannot write (third long run)."""
+    import json
+
+    payload = json.loads(_sdmx_payloads()[0])
+    urn = '"urn:sdmx:org.sdmx.infomodel.datastructure.Dimension='
+    text = json.dumps(payload).replace(urn, urn[0] + "<!ENTITY x 'y'>" + urn[1:], 1)
+    assert "<!ENTITY" in text
+    results = map_all(SdmxMapper(CONTEXT, SDMX_OPTIONS), RawRecord("fuzz", "flow", text.encode(), "", ""))
+    assert any(isinstance(r, MappedRecord) for r in results)
+    check_graphs(results)
