@@ -177,11 +177,10 @@ def _literal_ok(term: str) -> bool:
 
 
 def _parse_with_rdflib(line: str) -> list[Triple]:
-    from rdflib import Graph
+    """An unusual line through the full (linear) N-Triples reader, as terms."""
+    from luxcat.ntriples import parse_ntriples
 
-    graph = Graph()
-    graph.parse(data=line, format="nt")
-    return [(s.n3(), p.n3(), o.n3()) for s, p, o in graph]  # type: ignore[union-attr]
+    return [(s.n3(), p.n3(), o.n3()) for s, p, o in parse_ntriples(line)]  # type: ignore[union-attr]
 
 
 def relabel(triples: Iterable[Triple], prefix: str) -> list[Triple]:
