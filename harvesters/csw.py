@@ -214,7 +214,8 @@ class CswHarvester(Harvester):
             raise PageError(f"CSW exception: {texts[:300]}")
         results = root.find(f"{{{CSW}}}SearchResults")
         if results is None:
-            raise PageError(f"not a GetRecords response (root element {etree.QName(root).localname})")
+            name = str(root.tag).rsplit("}", 1)[-1]  # QName() refuses a prefix with no namespace ("csw:...")
+            raise PageError(f"not a GetRecords response (root element {name[:100]})")
         try:
             matched = int(results.get("numberOfRecordsMatched", "0"))
             returned = int(results.get("numberOfRecordsReturned", "0"))

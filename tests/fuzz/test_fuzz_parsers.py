@@ -337,3 +337,12 @@ def test_found_sdmx_urn_with_markup_is_written() -> None:
     results = map_all(SdmxMapper(CONTEXT, SDMX_OPTIONS), RawRecord("fuzz", "flow", text.encode(), "", ""))
     assert any(isinstance(r, MappedRecord) for r in results)
     check_graphs(results)
+
+
+def test_found_csw_page_with_an_unbound_prefix_is_a_page_error() -> None:
+    """External DTD, undeclared entity, `x-lns:csw=`: lxml keeps the tag `csw:GetRecordsResponse` (4th long run)."""
+    body = CSW_SEEDS[0].replace(b'xmlns:csw="', b'x-lns:csw="', 1)
+    body = body.replace(b"?>", b'?><!DOCTYPE r SYSTEM "http://127.0.0.1:9/evil.dtd">', 1)
+    body = body.replace(b"</gmd:title>", b"&copy;</gmd:title>", 1)  # an entity only the (unread) DTD declares
+    with pytest.raises(CswPageError, match="not a GetRecords response"):
+        CswHarvester("fuzz", CswOptions(url="http://127.0.0.1:9/csw")).read_page(body)
