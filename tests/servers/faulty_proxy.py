@@ -9,6 +9,9 @@ proxy in front of a real one (the local pycsw) and program faults on precise req
         harvest(proxy.url) ...
         assert rule.hits == 2 and proxy.log[-1].status == 200
 
+The udata tests put it in front of the real udata application the same way (429 with Retry-After, 500,
+dropped connections, and `after_forward`: a write udata carried out whose answer is lost).
+
 Requests that match no active rule are forwarded byte for byte (method, path, query, body, headers except
 hop-by-hop ones and Host) and the upstream answer is returned as is; nothing else is rewritten.
 """
@@ -16,6 +19,7 @@ hop-by-hop ones and Host) and the upstream answer is returned as is; nothing els
 from __future__ import annotations
 
 import http.client
+import re
 import threading
 import urllib.parse
 from collections.abc import Callable
@@ -50,10 +54,13 @@ class Match:
     query: dict[str, str] = field(default_factory=dict)
     body_contains: bytes | None = None
     predicate: Callable[[ProxiedRequest], bool] | None = None
+    path: str | None = None  # a regular expression the request path must match (re.search)
 
     def __call__(self, req: ProxiedRequest) -> bool:
         """Does this request match every criterion given?"""
         if self.method and req.method != self.method.upper():
+            return False
+        if self.path is not None and not re.search(self.path, req.path):
             return False
         if any(req.query.get(k.lower()) != v for k, v in self.query.items()):
             return False
@@ -95,7 +102,7 @@ class Rule:
     """A programmed fault; `times=None` fires forever, else N times and then lets requests through."""
 
     when: Match
-    action: str  # respond | hang | drop | transform
+    action: str  # respond | hang | drop | transform | after (forward, then answer `status` or drop)
     status: int = 200
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
@@ -123,7 +130,7 @@ class LoggedRequest:
 class FaultyProxy:
     """Threaded HTTP reverse proxy on 127.0.0.1 in front of `upstream` (an http:// URL)."""
 
-    def __init__(self, upstream: str, *, upstream_timeout: float = 60.0) -> None:
+    def __init__(self, upstream: str, *, upstream_timeout: float = 60.0, rewrite_links: bool = False) -> None:
         parts = urllib.parse.urlsplit(upstream)
         if parts.scheme != "http" or not parts.hostname:
             raise ValueError(f"upstream must be an http:// URL, got {upstream!r}")
@@ -132,6 +139,9 @@ class FaultyProxy:
         self._upstream_port = parts.port or 80
         self._upstream_path = parts.path or "/"
         self.upstream_timeout = upstream_timeout
+        # As a reverse proxy with link rewriting (nginx sub_filter, Apache ProxyPassReverse) does: the
+        # upstream's own address in answers (udata's next_page, Location) becomes the proxy's.
+        self.rewrite_links = rewrite_links
         self.rules: list[Rule] = []
         self.log: list[LoggedRequest] = []
         self._lock = threading.Lock()
@@ -222,6 +232,11 @@ class FaultyProxy:
         """Close the connection without any answer (the client sees a connection error)."""
         return self.add(Rule(when or Match(), "drop", times=times))
 
+    def after_forward(self, status: int | None = 500, *, when: Match | None = None, times: int | None = None) -> Rule:
+        """Forward (upstream does the work), then answer `status` instead of upstream's answer, or drop the
+        connection when `status` is None: a write that happened but whose answer was lost."""
+        return self.add(Rule(when or Match(), "after", status or 0, times=times))
+
     def transform(self, fn: Callable[[bytes], bytes], *, when: Match | None = None, times: int | None = None) -> Rule:
         """Forward, then pass the upstream body through `fn` (e.g. break one record of a real page)."""
         return self.add(Rule(when or Match(), "transform", transform=fn, times=times))
@@ -262,6 +277,11 @@ class FaultyProxy:
             resp = conn.getresponse()
             body = resp.read()
             kept = [(k, v) for k, v in resp.getheaders() if k.lower() not in _HOP_BY_HOP]
+            if self.rewrite_links and self._server is not None:
+                inner = f"{self._upstream_host}:{self._upstream_port}"
+                outer = f"127.0.0.1:{self._server.server_address[1]}"
+                body = body.replace(inner.encode(), outer.encode())
+                kept = [(k, v.replace(inner, outer)) for k, v in kept]
             return resp.status, kept, body
         finally:
             conn.close()
@@ -278,7 +298,19 @@ class _Handler(BaseHTTPRequestHandler):
         self._handle()
 
     def do_POST(self) -> None:
-        """CSW POST XML (and CSW-T)."""
+        """CSW POST XML (and CSW-T), API writes."""
+        self._handle()
+
+    def do_PUT(self) -> None:
+        """API writes (udata)."""
+        self._handle()
+
+    def do_PATCH(self) -> None:
+        """API writes (udata)."""
+        self._handle()
+
+    def do_DELETE(self) -> None:
+        """API writes (udata)."""
         self._handle()
 
     def log_message(self, format: str, *args: object) -> None:
@@ -294,6 +326,17 @@ class _Handler(BaseHTTPRequestHandler):
         rule = self.proxy._pick(req)
         if rule is None or rule.action == "transform":
             self._pass_through(req, rule)
+        elif rule.action == "after":
+            try:
+                self.proxy._forward(req, self.path)
+            except OSError:
+                pass
+            if rule.status:
+                self.proxy._record(req, rule, rule.status)
+                self._answer(rule.status, [("Content-Type", "application/json")], b'{"message": "proxy fault"}')
+            else:
+                self.proxy._record(req, rule, None)
+                self.close_connection = True
         elif rule.action == "respond":
             self.proxy._record(req, rule, rule.status)  # log before answering: the client may look at once
             self._answer(rule.status, list(rule.headers.items()), rule.body)

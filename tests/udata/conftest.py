@@ -1,4 +1,9 @@
-"""Fixtures: one udata contract server per session (reset per test), a fresh store, a publisher factory."""
+"""Fixtures of the sync tests; the real udata 17 application itself (`udata`) comes from tests/conftest.py.
+
+udata runs from its own venv (`luxcat.udata_local`, built on first use) with mongomock as its database
+driver; everything luxcat talks to is udata's own code. The proxy in front of it injects the faults udata
+cannot produce on demand.
+"""
 
 from __future__ import annotations
 
@@ -11,27 +16,7 @@ import pytest
 from luxcat.artifacts import LocalArtifactStore
 from luxcat.store import StateStore
 from publishers.udata import UdataPublisher
-from tests.udata.contract_server import UdataContractServer
-from tests.udata.records import GEOPORTAIL, STATEC
-
-API_KEY = "test-key-statec"
-
-
-@pytest.fixture(scope="session")
-def _udata_server() -> Iterator[UdataContractServer]:
-    with UdataContractServer() as server:
-        yield server
-
-
-@pytest.fixture
-def udata(_udata_server: UdataContractServer, monkeypatch: pytest.MonkeyPatch) -> UdataContractServer:
-    """The contract server, emptied: organisations STATEC and Géoportail; the key is a member of STATEC only."""
-    _udata_server.reset()
-    _udata_server.add_organization(STATEC, "STATEC")
-    _udata_server.add_organization(GEOPORTAIL, "Géoportail")
-    _udata_server.add_key(API_KEY, {STATEC})
-    monkeypatch.setenv("UDATA_API_KEY", API_KEY)
-    return _udata_server
+from tests.udata.real_udata import RealUdata
 
 
 @pytest.fixture
@@ -54,12 +39,12 @@ def sleeps() -> list[float]:
 
 @pytest.fixture
 def make_publisher(
-    udata: UdataContractServer, store: StateStore, artifacts: LocalArtifactStore, sleeps: list[float]
+    udata: RealUdata, store: StateStore, artifacts: LocalArtifactStore, sleeps: list[float]
 ) -> Callable[..., UdataPublisher]:
-    """A publisher pointed at the contract server; no throttle and no real sleeping unless asked."""
+    """A publisher pointed at udata (through the proxy); no throttle and no real sleeping unless asked."""
 
     def make(**options: Any) -> UdataPublisher:
-        opts = UdataPublisher.Options.model_validate({"base_url": udata.url, "throttle": 0, "backoff": 0.5, **options})
+        opts = UdataPublisher.Options.model_validate({"base_url": udata.api, "throttle": 0, "backoff": 0.5, **options})
         return UdataPublisher(opts, store, artifacts, sleep=sleeps.append)
 
     return make
