@@ -29,6 +29,7 @@ SECRET_KEY = re.compile(r"(api[_-]?key|token|password|secret)", re.IGNORECASE)
 LANGUAGES = ("fr", "de", "en", "lb")
 CRON_PRESETS = {"@once", "@hourly", "@daily", "@weekly", "@monthly", "@yearly"}
 EU_LICENCE = "http://publications.europa.eu/resource/authority/licence/"
+DURATION = r"^[1-9][0-9]*[mhdw]$"  # 30m, 12h, 7d, 2w
 NON_COMMERCIAL = re.compile(r"BY_?NC|non[-_ ]?commercial", re.IGNORECASE)
 
 
@@ -59,7 +60,6 @@ class Validation(Strict):
 
     profile: str = "dcat-ap-3.0.0"
     on_violation: Literal["reject", "publish-with-warning"] = "reject"
-    max_reject_ratio: float = Field(default=1.0, ge=0.0, le=1.0)
 
 
 class PublishTarget(Strict):
@@ -73,6 +73,7 @@ class Withdrawal(Strict):
     """Guard against mass withdrawal when a source suddenly lists far fewer records."""
 
     max_share: float = Field(default=0.10, ge=0.0, le=1.0)
+    max_count: int = Field(default=50, ge=0)  # absolute cap: more datasets per run need a person's yes
 
 
 class SourceConfig(Strict):
@@ -91,6 +92,9 @@ class SourceConfig(Strict):
     validation: Validation = Validation()
     publish: list[PublishTarget] = Field(default_factory=list)
     withdrawal: Withdrawal = Withdrawal()
+    full_every: str = Field(default="7d", pattern=DURATION)  # a scheduled run is full when the last one is older
+    max_incomplete_runs: int = Field(default=2, ge=1)  # incomplete listings in a row that fail the run
+    max_reject_share: float = Field(default=0.2, ge=0.0, le=1.0)  # rejected share of processed records that fails it
     limits: Limits = Limits()  # answer size, request and run deadlines (luxcat.limits)
     description: str | dict[str, str] | None = None
     tags: list[str] = Field(default_factory=list)
@@ -266,8 +270,6 @@ def check_file(path: Path, *, deep: bool = True) -> tuple[SourceConfig | None, l
         cfg = SourceConfig.model_validate(data)
     except ValidationError as exc:
         return None, problems + _pydantic_problems(file, exc)
-    if cfg.id != path.stem:
-        problems.append(ConfigProblem(file, "id", f"{cfg.id!r} must equal the file name {path.stem!r}"))
     if deep:
         problems += _plugin_problems(file, cfg)
     return (None if problems else cfg), problems
@@ -317,6 +319,10 @@ def load_source(source_id: str, directory: Path | None = None) -> SourceConfig:
     """Load and fully validate one registered source, raising ConfigError with every problem."""
     directory = directory or sources_dir()
     path = directory / f"{source_id}.yaml"
+    if not path.exists():
+        from luxcat.freeze import file_of  # the id lives in the file: a renamed file keeps its source
+
+        path = file_of(source_id, directory) or path
     if not path.exists():
         known = sorted(p.stem for p in source_files([directory])) if directory.is_dir() else []
         raise ConfigError(f"unknown source {source_id!r} (no {path}); known: {', '.join(known) or 'none'}")
