@@ -332,4 +332,7 @@ def test_lying_content_length_and_idle_connections_time_out_without_traceback(tm
         assert not pinned()
     captured = capfd.readouterr()
     output = captured.err + captured.out
-    assert not ("Traceback" in output and ("socketserver" in output or "publishers/serve.py" in output))
+    # what socketserver prints for a request that raised (a stale logging handler left by another test
+    # may print "--- Logging error ---" for our access log line: that is not the server failing)
+    assert "Exception occurred during processing of request" not in output
+    assert "request failed" not in output
