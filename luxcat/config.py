@@ -88,7 +88,7 @@ class SourceConfig(Strict):
     mapper: list[str | PluginRef] = Field(min_length=1)
     base_uri: str | None = Field(default=None, pattern=r"^https?://\S+/$")
     languages: list[str] = Field(default_factory=lambda: ["fr"], min_length=1)
-    licence: str = EU_LICENCE + "CC0"
+    licence: str | None = None  # the owner's default, applied only to records that say nothing about use
     validation: Validation = Validation()
     publish: list[PublishTarget] = Field(default_factory=list)
     withdrawal: Withdrawal = Withdrawal()
@@ -127,7 +127,9 @@ class SourceConfig(Strict):
 
     @field_validator("licence")
     @classmethod
-    def _open_licence(cls, value: str) -> str:
+    def _open_licence(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         if not value.startswith(EU_LICENCE):
             raise ValueError(f"use an EU licence vocabulary URI ({EU_LICENCE}CC0 recommended)")
         if NON_COMMERCIAL.search(value.removeprefix(EU_LICENCE)):
