@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from luxcat import registry
+from luxcat import registry, yamlsafe
 from luxcat.errors import ConfigError
 from luxcat.limits import Limits
 
@@ -246,7 +246,7 @@ def read_yaml(path: Path) -> tuple[Any, list[ConfigProblem]]:
     """Parse one YAML file; syntax errors come back as problems with line numbers."""
     file = str(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlsafe.load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         return None, [ConfigProblem(file, "", f"cannot read: {exc.strerror or exc}")]
     except yaml.YAMLError as exc:

@@ -22,6 +22,7 @@ from luxcat.config import SourceConfig
 from luxcat.environment import environment_failure
 from luxcat.errors import ConfigError, RecordError
 from luxcat.limits import bounded_harvest
+from luxcat.ntriples import check_size, parse_ntriples
 from luxcat.records import MappedRecord, RawRecord, Rejection, ValidationIssue, content_hash, utcnow
 from luxcat.store import ACTIVE, Run, RunCounts, StateStore
 from luxcat.watermark import incremental_since
@@ -294,6 +295,7 @@ class Pipeline:
             try:
                 raw = self.load_raw(record_id)
                 digest = content_hash(raw.payload)
+                check_size(record_id, raw.payload)
                 with collecting() as dropped:
                     mapped = list(mappers[0].map(raw))
                     if not mapped:
@@ -361,6 +363,7 @@ class Pipeline:
         from luxcat.bulk import records_by_ids, set_validation_many
         from validators import validate_graph
         from validators.report_html import ReportSummary
+        from validators.safeurls import drop_unsafe_links
 
         outcome = StageOutcome(stage="validate")
         profile = self.cfg.validation.profile
@@ -372,6 +375,7 @@ class Pipeline:
             chunk = ids[start : start + batch]
             union = Graph()
             graphs: dict[str, Graph] = {}
+            unsafe: dict[str, list[ValidationIssue]] = {}
             by_dataset: dict[str, str] = {}
             stored_chunk = records_by_ids(self.store, self.cfg.id, chunk)  # one query per chunk
             for record_id in chunk:
@@ -379,9 +383,10 @@ class Pipeline:
                 if stored is None or stored.mapped_location is None:
                     continue
                 graphs[record_id] = self._mapped_graph(record_id, stored.mapped_location)
+                unsafe[record_id] = drop_unsafe_links(graphs[record_id])  # issue 17, F15
                 union += graphs[record_id]
                 by_dataset[stored.dataset_uri or ""] = record_id
-            notes = self._resolve_served_datasets(graphs, union, known)
+            notes = self._resolve_served_datasets(graphs, union, known, unsafe)
             reports = {r.dataset: r for r in validate_graph(union, profile=profile)}
             results = []
             for dataset_uri, record_id in by_dataset.items():
@@ -411,9 +416,7 @@ class Pipeline:
         handed = self._handoff.pop(record_id, None)
         if handed is not None and handed[0] == location and handed[1] == hashlib.sha256(data).hexdigest():
             return handed[2]  # reading and hashing the file is far cheaper than parsing it
-        graph = Graph()
-        graph.parse(data=data, format="nt")
-        return graph
+        return parse_ntriples(data, Graph())
 
     def _write_findings(self, prefix: str, part: int, rows: list[dict[str, Any]]) -> None:
         """One JSON line per record (id, dataset, conforms, report) for one chunk, written as it is done."""
@@ -422,7 +425,7 @@ class Pipeline:
             self.artifacts.put(f"{prefix}{part:05d}.jsonl", body.encode(), "application/x-ndjson")
 
     def _resolve_served_datasets(
-        self, graphs: dict[str, Any], union: Any, known: set[str]
+        self, graphs: dict[str, Any], union: Any, known: set[str], dropped_before: dict[str, list[ValidationIssue]]
     ) -> dict[str, list[ValidationIssue]]:
         """Make `dcat:servesDataset` links checkable one record at a time.
 
@@ -436,7 +439,7 @@ class Pipeline:
 
         notes: dict[str, list[ValidationIssue]] = {}
         for record_id, graph in graphs.items():
-            dropped = []
+            dropped = list(dropped_before.get(record_id, []))
             for service, target in list(graph.subject_objects(DCAT.servesDataset)):
                 if (target, RDF.type, None) in union:
                     continue
@@ -509,12 +512,10 @@ class Pipeline:
         return self._parse_mapped(stored.mapped_location)
 
     def _parse_mapped(self, location: str) -> Any:
-        """Parse a stored N-Triples graph."""
+        """Parse a stored N-Triples graph (the linear reader: a long literal costs its length, not its square)."""
         from rdflib import Graph
 
-        graph = Graph()
-        graph.parse(data=self.artifacts.get(self.artifacts.key_of(location)), format="nt")
-        return graph
+        return parse_ntriples(self.artifacts.get(self.artifacts.key_of(location)), Graph())
 
     # -- bookkeeping ------------------------------------------------------------------
     def finish(self, run_id: int, harvest: HarvestOutcome, *later: StageOutcome, failed: str | None = None) -> Run:

@@ -39,6 +39,8 @@ ACCEPT: dict[str, str] = {
     "text/xml": "rdf",
 }
 DEFAULT = "ttl"
+MAX_POST_BYTES = 64 * 1024  # an OAI-PMH form is a few arguments
+IDLE_TIMEOUT = 30.0  # seconds a connection may stay silent (between requests or mid-request)
 
 
 def negotiate(accept: str | None) -> str | None:
@@ -71,6 +73,18 @@ class CatalogueHandler(BaseHTTPRequestHandler):
     server: CatalogueServer
     protocol_version = "HTTP/1.1"
 
+    def setup(self) -> None:
+        """A socket timeout, so an idle client or one that lies about its body never pins a thread."""
+        self.timeout = self.server.idle_timeout
+        super().setup()
+
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except (TimeoutError, ConnectionError) as exc:  # the client went quiet or away: close, no traceback
+            log.info("%s connection closed: %s", self.client_address[0], type(exc).__name__)
+            self.close_connection = True
+
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         log.info("%s %s", self.address_string(), format % args)
 
@@ -89,12 +103,26 @@ class CatalogueHandler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802
         url = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length).decode("utf-8", "replace") if length else ""
-        if url.path in ("/oai", "/oai-pmh"):
-            self._oai(parse_qs(body, keep_blank_values=True))
-        else:
+        if url.path not in ("/oai", "/oai-pmh"):
+            self.close_connection = True  # the body is not read: the connection cannot be reused
             self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"POST is for /oai only\n", "text/plain")
+            return
+        raw = self.headers.get("Content-Length")
+        if raw is None or not raw.strip().isdigit():
+            self.close_connection = True
+            status = HTTPStatus.BAD_REQUEST if raw else HTTPStatus.LENGTH_REQUIRED
+            self._send(status, b"missing or bad Content-Length\n", "text/plain")
+            return
+        length = int(raw)
+        if length > MAX_POST_BYTES:
+            self.close_connection = True
+            self._send(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, b"OAI-PMH form too large\n", "text/plain")
+            return
+        body = self.rfile.read(length)  # bounded; a client that sends less times out (see `timeout`)
+        if len(body) < length:
+            self.close_connection = True
+            return
+        self._oai(parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True))
 
     # -- routes -------------------------------------------------------------------------------
     def _oai(self, query: dict[str, list[str]]) -> None:
@@ -202,12 +230,18 @@ class CatalogueServer(ThreadingHTTPServer):
         port: int = 8080,
         *,
         public_url: str | None = None,
+        idle_timeout: float = IDLE_TIMEOUT,
     ) -> None:
+        self.idle_timeout = idle_timeout
         super().__init__((host, port), CatalogueHandler)
         self.target = target
         self.url = f"http://{host}:{self.server_address[1]}/"
         self.oai = OaiRepository(target, oai, (public_url or self.url) + "oai")
         self._thread: threading.Thread | None = None
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """One log line for a failed request (the default prints a traceback to stderr)."""
+        log.warning("%s request failed", client_address[0] if client_address else "?", exc_info=True)
 
     def start(self) -> CatalogueServer:
         self._thread = threading.Thread(

@@ -19,7 +19,7 @@ from harvesters.base import Harvester, HarvesterOptions
 from harvesters.dcat.pages import PageError, get_page
 from harvesters.inventory.columns import ColumnMapping
 from harvesters.inventory.rows import encode, record_id, row_document
-from harvesters.inventory.table import Table, TableError, read_table
+from harvesters.inventory.table import MAX_ROWS, Table, TableError, read_table
 from luxcat.errors import SourceError
 from luxcat.http import RetryPolicy, new_session
 from luxcat.records import RawRecord, Rejection
@@ -34,6 +34,7 @@ class InventoryOptions(HarvesterOptions):
     delimiter: str | None = Field(default=None, max_length=1)
     encoding: str | None = None
     header_row: int = Field(default=1, ge=1)
+    max_rows: int = Field(default=MAX_ROWS, ge=1, description="data rows read at most; more: incomplete listing")
     columns: ColumnMapping = Field(default_factory=ColumnMapping)
     timeout: float = Field(default=60.0, gt=0)
     retries: int = Field(default=3, ge=0, le=10)
@@ -68,6 +69,7 @@ def load(options: InventoryOptions, source_id: str) -> Table:
             delimiter=options.delimiter,
             encoding=options.encoding,
             header_row=options.header_row,
+            max_rows=options.max_rows,
         )
     except (TableError, UnicodeDecodeError, LookupError) as exc:
         raise SourceError(source_id, f"inventory {options.location}: {exc}") from exc
@@ -91,6 +93,8 @@ class InventoryHarvester(Harvester):
                               f"(header: {', '.join(table.header)})")  # fmt: skip
         self.report.pages = self.report.requests = 1
         self.report.expected = len(table.rows)
+        if table.truncated:  # nothing may be withdrawn on a listing that stopped early
+            self.report.fail(f"inventory {self.options.location}: {table.truncated}")
         first_row: dict[str, int] = {}
         for number, values in table.rows:
             doc = row_document(number, values, mapping, self.options.location)

@@ -179,6 +179,8 @@ class CataloguePublisher(Publisher):
                 sets=merged.sources,
             )
             self.progress(f"catalogue: version {version} written ({stats.datasets} datasets, {stats.pages} pages)")
+            for finding in stats.left_out:
+                self.progress(f"catalogue: {finding['uri']} left out of this version: {finding['message']}")
             self.target.install(staging, version)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -197,6 +199,7 @@ class CataloguePublisher(Publisher):
             "formats": list(EXTENSIONS),
             "variants": [VARIANT_2] if self.opts.export.dcat_ap_2 else [],
             "conflicts": len(stats.conflicts),
+            "left_out": len(stats.left_out),
             "merges": cross_source_merges(merged),
             "config": self.config_hash(),
             "history": history,
