@@ -17,6 +17,16 @@ from urllib.parse import urlparse
 from luxcat.errors import ConfigError
 
 
+def _file_mode() -> int:
+    """New artifact files: what the umask allows, and always readable by the service's group."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return (0o666 & ~umask) | 0o640
+
+
+FILE_MODE = _file_mode()
+
+
 class ArtifactStore(ABC):
     """Put/get bytes by key; `location(key)` is what the state store and XCom carry."""
 
@@ -66,6 +76,7 @@ class LocalArtifactStore(ArtifactStore):
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         try:
+            os.fchmod(fd, FILE_MODE)  # mkstemp's 0600 would hide reports from the service's group
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
             os.replace(tmp, path)

@@ -295,9 +295,12 @@ class Pipeline:
         """Validate mapped records in batches; Violations block publishing unless the source relaxes it."""
         from rdflib import Graph
 
-        from validators import render_html, validate_graph
+        from luxcat.reports import FindingsCollector, report_language, write_run_report
+        from validators import validate_graph
 
         outcome = StageOutcome(stage="validate")
+        languages = tuple(dict.fromkeys((report_language(), *self.cfg.languages)))
+        collector = FindingsCollector(self.cfg.id, languages, self.artifacts)
         profile = self.cfg.validation.profile
         ids = list(record_ids)
         all_reports = []
@@ -321,10 +324,10 @@ class Pipeline:
                 if report is not None:
                     report.results.extend(notes.get(record_id, []))
                     all_reports.append(report)
+                collector.add_validated(record_id, dataset_uri, report, union)
                 self._record_validation(record_id, dataset_uri, report, outcome)
             self.progress(f"{self.cfg.id}: validated {min(start + batch, len(ids))}/{len(ids)}")
-        html = render_html(all_reports, title=f"{self.cfg.id}: validation report, run {run_id}")
-        location = self.artifacts.put(f"runs/{self.cfg.id}/{run_id}/validation.html", html.encode(), "text/html")
+        location = write_run_report(self.cfg, self.store, self.artifacts, run_id, collector)
         outcome.extra["report"] = location
         self._write_json(run_id, "validate.json", outcome.as_dict())
         self._write_rejects(run_id, outcome.rejections, name="validate-rejects.jsonl")

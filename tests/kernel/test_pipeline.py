@@ -140,8 +140,8 @@ def test_validate_stage_stores_reports_and_rejects_violations(harvested: Any) ->
     assert violation["path"] == str(DCTERMS.title) and violation["focus"] == bad.dataset_uri
     good = pipeline.store.get_record("pipe-csw", ids[0])
     assert good.conforms is True and isinstance(good.validation["score"], int)
-    html = pipeline.artifacts.get(f"runs/pipe-csw/{run_id}/validation.html").decode()
-    assert "<html" in html.lower() and bad.dataset_uri in html
+    html = pipeline.artifacts.get(f"runs/pipe-csw/{run_id}/report.html").decode()
+    assert "<html" in html.lower() and ids[2] in html and outcome.extra["report"].endswith("report.html")
 
 
 def test_publish_with_warning_relaxes_rejection(pycsw_server: Any, tmp_path: Path) -> None:
