@@ -114,9 +114,11 @@ def _by_rule(document: dict[str, Any]) -> str:
             f"<td>{escape(group['message'])}<details><summary>{group['records']} record(s)</summary><ul>{items}</ul>"
             f"</details></td><td>{group['count']}</td></tr>"
         )
-    return "<table><tr><th>severity</th><th>rule</th><th>message and records</th><th>findings</th></tr>" + "".join(
-        rows
-    ) + "</table>"
+    return (
+        "<table><tr><th>severity</th><th>rule</th><th>message and records</th><th>findings</th></tr>"
+        + "".join(rows)
+        + "</table>"
+    )
 
 
 def _by_publisher(document: dict[str, Any]) -> str:
@@ -134,7 +136,7 @@ def _fixed(document: dict[str, Any]) -> str:
     if not fixed:
         return "<p>None.</p>"
     items = "".join(
-        f"<li><code>{escape(e['record_id'])}</code>: <span class=\"{escape(e['severity'])}\">"
+        f'<li><code>{escape(e["record_id"])}</code>: <span class="{escape(e["severity"])}">'
         f"{escape(e['severity'])}</span> <code>{escape(e['rule'])}</code> {escape(e['message'])}</li>"
         for e in fixed
     )
