@@ -224,6 +224,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="*", help="files or folders (default: config/sources)")
     check.set_defaults(func=cmd_sources_check)
     sources_sub.add_parser("list", help="list registered sources").set_defaults(func=cmd_sources_list)
+    from luxcat.sources_schema import add_commands as add_schema_commands
+
+    add_schema_commands(sources_sub)
 
     harvest = sub.add_parser("harvest", help="harvest one source into the state and artifact stores")
     harvest.add_argument("source")
