@@ -476,6 +476,8 @@ def run_source(
     progress: Progress | None = None,
 ) -> Run:
     """Harvest one source and run every later stage asked for; the run is recorded even when it fails."""
+    from luxcat.reports.digest import digest_after_run
+
     pipeline = Pipeline(cfg, store, artifacts, progress=progress)
     first = store.last_successful_start(cfg.id) is None
     run_id = store.start_run(cfg.id, "full" if full or first else "incremental")
@@ -490,6 +492,9 @@ def run_source(
                 failed_map = {r.record_id for r in mapped.rejections}
                 later.append(pipeline.validate(run_id, [r for r in harvest.to_process if r not in failed_map]))
     except Exception as exc:
-        pipeline.finish(run_id, harvest, *later, failed=str(exc))
+        failed = pipeline.finish(run_id, harvest, *later, failed=str(exc))
+        digest_after_run(cfg, store, artifacts, failed)  # the owner hears about the failure too
         raise
-    return pipeline.finish(run_id, harvest, *later)
+    run = pipeline.finish(run_id, harvest, *later)
+    digest_after_run(cfg, store, artifacts, run)  # once a day at most, only with findings and SMTP set up
+    return run

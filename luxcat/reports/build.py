@@ -238,3 +238,12 @@ def report_location(store: StateStore, artifacts: ArtifactStore, source_id: str,
         return artifacts.location(run_key(source_id, run_id, "report.html"))
     link = _json(artifacts, run_key(source_id, run_id, LINK_FILE))
     return str(link["report"]) if link else None
+
+
+def report_document(artifacts: ArtifactStore, source_id: str, run_id: int) -> dict[str, Any] | None:
+    """Run `run_id`'s report document (its own, or the one its report link names)."""
+    data = _json(artifacts, run_key(source_id, run_id, "report.json"))
+    if data is not None:
+        return data
+    link = _json(artifacts, run_key(source_id, run_id, LINK_FILE))
+    return _json(artifacts, run_key(source_id, int(link["run_id"]), "report.json")) if link else None

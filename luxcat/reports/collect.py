@@ -61,6 +61,10 @@ class FindingsCollector:
     records: dict[str, dict[str, Any]] = field(default_factory=dict)
     entries: list[dict[str, Any]] = field(default_factory=list)
 
+    def _order(self, language: str) -> tuple[str, ...]:
+        """`language` first, then the others: a record's title in one language, falling back."""
+        return (language, *(lang for lang in self.languages if lang != language))
+
     def link(self, record_id: str) -> tuple[str | None, str | None]:
         """(origin as stored, http(s) link to it) for a record whose payload was stored."""
         key = f"raw/{self.source_id}/{safe_key(record_id)}.meta.json"
@@ -77,6 +81,7 @@ class FindingsCollector:
             "record_id": record_id,
             "dataset": dataset,
             "title": title_of(graph, subject, self.languages),
+            "titles": {lang: title_of(graph, subject, self._order(lang)) for lang in self.languages},
             "publisher": publisher_of(graph, subject, self.languages),
             "origin": origin,
             "link": link,
@@ -107,13 +112,18 @@ class FindingsCollector:
         if record_id not in self.records:
             origin, link = self.link(record_id)
             title = publisher = None
+            titles: dict[str, str | None] = {}
             if payload is not None:
                 title = title_from_payload(payload[0], payload[1], self.languages)
+                titles = {
+                    lang: title_from_payload(payload[0], payload[1], self._order(lang)) for lang in self.languages
+                }
                 publisher = publisher_from_payload(payload[0], payload[1], self.languages)
             self.records[record_id] = {
                 "record_id": record_id,
                 "dataset": None,
                 "title": title,
+                "titles": titles,
                 "publisher": publisher,
                 "origin": origin,
                 "link": link,
