@@ -115,6 +115,8 @@ class SourceConfig(Strict):
     """targets this source's datasets are syndicated to"""
     withdrawal: Withdrawal = Withdrawal()
     """guard against mass withdrawal"""
+    alert_after: str | None = Field(default=None, pattern=r"^\d+[mhdw]$")
+    """alert when no run succeeded for this long (90m, 36h, 3d, 2w); default: three schedule intervals"""
     description: str | dict[str, str] | None = None
     """what the source is, plain or by language"""
     tags: list[str] = Field(default_factory=list)

@@ -476,7 +476,7 @@ def run_source(
     progress: Progress | None = None,
 ) -> Run:
     """Harvest one source and run every later stage asked for; the run is recorded even when it fails."""
-    from luxcat.reports.digest import digest_after_run
+    from luxcat.afterrun import after_run
 
     pipeline = Pipeline(cfg, store, artifacts, progress=progress)
     first = store.last_successful_start(cfg.id) is None
@@ -493,8 +493,8 @@ def run_source(
                 later.append(pipeline.validate(run_id, [r for r in harvest.to_process if r not in failed_map]))
     except Exception as exc:
         failed = pipeline.finish(run_id, harvest, *later, failed=str(exc))
-        digest_after_run(cfg, store, artifacts, failed)  # the owner hears about the failure too
+        after_run(cfg, store, artifacts, failed)  # operators and the owner hear about the failure
         raise
     run = pipeline.finish(run_id, harvest, *later)
-    digest_after_run(cfg, store, artifacts, run)  # once a day at most, only with findings and SMTP set up
+    after_run(cfg, store, artifacts, run)  # recovery/first-run alert; owner digest (once a day, with findings)
     return run

@@ -55,6 +55,7 @@ def test_broken_files_are_isolated_and_name_the_field(sources_dir: Path) -> None
         "config_error__not-yaml",
         "harvest__alpha",
         "harvest__beta",
+        "luxcat_deadlines",
         "publish_catalogue",
     ]
     no_owner = bag.dags["config_error__no-owner"]
@@ -115,6 +116,6 @@ def test_parsing_imports_nothing_heavy(sources_dir: Path) -> None:
     )
     assert result.returncode == 0, result.stderr[-3000:]
     out = json.loads(result.stdout.strip().splitlines()[-1])
-    assert out["dags"] == ["harvest__alpha", "publish_catalogue"]
+    assert out["dags"] == ["harvest__alpha", "luxcat_deadlines", "publish_catalogue"]
     assert out["errors"] == {}
     assert out["heavy"] == []
