@@ -46,9 +46,12 @@ def _bar_chart(rows: list[tuple[str, int, str]], label: str, width: int = 520) -
 
 
 def rules_chart(document: dict[str, Any]) -> str:
-    """Findings per rule (the most frequent first)."""
-    groups = sorted(document["groups"]["by_rule"], key=lambda g: -g["count"])[:MAX_RULES_IN_CHART]
-    rows = [(f"{g['rule']}", g["count"], SEVERITY_COLOURS.get(g["severity"], "#555")) for g in groups]
+    """Findings per rule (the messages of one rule added up), the most frequent first."""
+    totals: dict[tuple[str, str], int] = defaultdict(int)
+    for group in document["groups"]["by_rule"]:
+        totals[(group["severity"], group["rule"])] += group["count"]
+    ranked = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0][1]))[:MAX_RULES_IN_CHART]
+    rows = [(rule, n, SEVERITY_COLOURS.get(severity, "#555")) for (severity, rule), n in ranked]
     return _bar_chart(rows, "findings per rule") if rows else "<p>No findings.</p>"
 
 
