@@ -123,3 +123,25 @@ def test_fixed_rows_show_up_as_fixed_and_new_findings_as_new(env: dict[str, Any]
     # findings of rows this incremental run did not touch are carried over, not lost
     assert ("MMTP-003", "map: invalid_value") in {(e["record_id"], e["rule"]) for e in doc["entries"]}
     assert doc["records"]["MMTP-004"]["title"] == "Arrêts de bus"
+
+
+def test_dropped_values_are_reported_with_their_reason(env: dict[str, Any]) -> None:
+    from luxcat.pipeline import Pipeline
+
+    store, artifacts = env["store"], env["artifacts"]
+    pipeline = Pipeline(env["cfg"], store, artifacts)
+    run_id = store.start_run("demo-inventory", "full")
+    ids = pipeline.harvest(run_id, full=True).to_process
+    mapped = pipeline.map(run_id, ids)
+    # what a mapper reports when it leaves a value out of a record that otherwise maps
+    dropped = {"record_id": "MMTP-005", "path": "http://purl.org/dc/terms/format", "value": "PDF/A-3",
+               "reason": "unknown_format", "detail": "column 'Format 3': no EU file type for 'PDF/A-3'"}  # fmt: skip
+    artifacts.put(f"runs/demo-inventory/{run_id}/dropped.jsonl", (json.dumps(dropped) + "\n").encode())
+    pipeline.validate(run_id, [i for i in ids if i not in {r.record_id for r in mapped.rejections}])
+    doc = report_json(env, run_id)
+    [entry] = [e for e in doc["entries"] if e["kind"] == "dropped"]
+    assert (entry["record_id"], entry["rule"], entry["path"], entry["value"]) == (
+        "MMTP-005", "dropped: unknown_format", "dct:format", "PDF/A-3"
+    )  # fmt: skip
+    assert doc["records"]["MMTP-005"]["title"] == "Charging stations"
+    assert any(g["severity"] == "Dropped" for g in doc["groups"]["by_rule"])
