@@ -38,8 +38,9 @@ class SourceRow:
     def reject_share(self) -> float | None:
         if self.last is None:
             return None
-        c = self.last.counts
-        total = c.seen + c.rejected
+        c = self.last.counts  # rejected counts every stage; seen excludes what the harvest itself rejected
+        harvest_rejected = int((self.last.details.get("harvest") or {}).get("rejected", 0))
+        total = c.seen + harvest_rejected
         return c.rejected / total if total else None
 
 
