@@ -74,8 +74,19 @@ def collect_rejections(collector: FindingsCollector, store: StateStore, source_i
                 raw = artifacts.get(artifacts.key_of(stored.raw_location))
                 payload = (raw, _media(artifacts, source_id, row["record_id"], stored.raw_location))
             collector.add_rejection(row, payload)
-    for row in _jsonl(artifacts, run_key(source_id, run_id, "dropped.jsonl")):
+    for row in dropped_values(artifacts, source_id, run_id):
         collector.add_dropped(row)
+
+
+def dropped_values(artifacts: ArtifactStore, source_id: str, run_id: int) -> list[dict[str, Any]]:
+    """Values the map stage left out, with their reasons: map.json's `extra.dropped` ({record: [...]})
+    as the mappers report them, and any `dropped.jsonl` rows (one value per line, with its record_id)."""
+    rows = list(_jsonl(artifacts, run_key(source_id, run_id, "dropped.jsonl")))
+    summary = _json(artifacts, run_key(source_id, run_id, "map.json")) or {}
+    per_record = (summary.get("extra") or {}).get("dropped") or {}
+    for record_id, items in per_record.items():
+        rows += [{"record_id": record_id, **item} for item in items]
+    return rows
 
 
 def _media(artifacts: ArtifactStore, source_id: str, record_id: str, location: str) -> str:

@@ -145,3 +145,23 @@ def test_dropped_values_are_reported_with_their_reason(env: dict[str, Any]) -> N
     )  # fmt: skip
     assert doc["records"]["MMTP-005"]["title"] == "Charging stations"
     assert any(g["severity"] == "Dropped" for g in doc["groups"]["by_rule"])
+
+
+def test_dropped_values_of_the_map_summary_are_reported(env: dict[str, Any]) -> None:
+    """The mappers' own report of dropped values (map.json extra.dropped, per record) reaches the report."""
+    from luxcat.pipeline import Pipeline
+
+    store, artifacts = env["store"], env["artifacts"]
+    pipeline = Pipeline(env["cfg"], store, artifacts)
+    run_id = store.start_run("demo-inventory", "full")
+    ids = pipeline.harvest(run_id, full=True).to_process
+    mapped = pipeline.map(run_id, ids)
+    key = f"runs/demo-inventory/{run_id}/map.json"
+    summary = json.loads(artifacts.get(key))
+    summary["extra"]["dropped"] = {"MMTP-001": [{"property": "Format 2", "value": "XLSX?", "reason": "unknown code"}]}
+    artifacts.put(key, json.dumps(summary).encode())
+    pipeline.validate(run_id, [i for i in ids if i not in {r.record_id for r in mapped.rejections}])
+    [entry] = [e for e in report_json(env, run_id)["entries"] if e["kind"] == "dropped"]
+    assert (entry["record_id"], entry["rule"], entry["path"], entry["value"]) == (
+        "MMTP-001", "dropped: unknown code", "Format 2", "XLSX?"
+    )  # fmt: skip
