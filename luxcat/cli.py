@@ -94,6 +94,7 @@ def _run_one(source_id: str, args: argparse.Namespace, stages: tuple[str, ...]) 
             stages=stages,
             confirm_withdrawal=args.confirm_withdrawal,
             progress=_progress,
+            remap=getattr(args, "remap", False),
         )
     except SourceError as exc:
         _end_progress()
@@ -236,6 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="harvest, then every later stage (map, validate)")
     run.add_argument("sources", nargs="*")
     run.add_argument("--all", action="store_true", help="every enabled source")
+    run.add_argument("--remap", action="store_true", help="map every stored record again (no re-harvest needed)")
     _run_options(run)
     run.set_defaults(func=cmd_run)
 
@@ -292,6 +294,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("interrupted")
         return 130
+    except Exception as exc:  # disk full, read-only folder, locked database: one line, exit 2
+        from luxcat.environment import environment_failure
+
+        message = environment_failure(exc)
+        if message is None:
+            raise
+        _end_progress()
+        _err(message)
+        return EXIT_SOURCE
 
 
 if __name__ == "__main__":

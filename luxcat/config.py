@@ -21,6 +21,7 @@ from pydantic import (
 
 from luxcat import registry
 from luxcat.errors import ConfigError
+from luxcat.limits import Limits
 
 SOURCE_ID = r"^[a-z0-9][a-z0-9-]{1,62}$"
 ENV_REF = re.compile(r"^\$\{([A-Z_][A-Z0-9_]*)\}$")
@@ -115,6 +116,8 @@ class SourceConfig(Strict):
     """targets this source's datasets are syndicated to"""
     withdrawal: Withdrawal = Withdrawal()
     """guard against mass withdrawal"""
+    limits: Limits = Limits()
+    """answer size, request and run deadlines (luxcat.limits)"""
     alert_after: str | None = Field(default=None, pattern=r"^\d+[mhdw]$")
     """alert when no run succeeded for this long (90m, 36h, 3d, 2w); default: three schedule intervals"""
     description: str | dict[str, str] | None = None

@@ -58,6 +58,17 @@ class SdmxHarvesterOptions(HarvesterOptions):
     """seconds before the first retry, doubled at each further one (a Retry-After header wins)"""
     headers: dict[str, str] = Field(default_factory=dict, description="extra HTTP headers (e.g. User-Agent)")
 
+    @field_validator("headers")
+    @classmethod
+    def _secrets_as_references(cls, value: dict[str, str]) -> dict[str, str]:
+        """A literal credential in a source file is a leak: only ${ENV_VAR} references are accepted."""
+        from luxcat.secret_headers import header_problems
+
+        problems = header_problems(value)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return value
+
     @field_validator("id_pattern")
     @classmethod
     def _pattern_compiles(cls, value: str | None) -> str | None:
