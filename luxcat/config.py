@@ -29,6 +29,7 @@ SECRET_KEY = re.compile(r"(api[_-]?key|token|password|secret)", re.IGNORECASE)
 LANGUAGES = ("fr", "de", "en", "lb")
 CRON_PRESETS = {"@once", "@hourly", "@daily", "@weekly", "@monthly", "@yearly"}
 EU_LICENCE = "http://publications.europa.eu/resource/authority/licence/"
+DURATION = r"^[1-9][0-9]*[mhdw]$"  # 30m, 12h, 7d, 2w
 NON_COMMERCIAL = re.compile(r"BY_?NC|non[-_ ]?commercial", re.IGNORECASE)
 
 
@@ -67,8 +68,6 @@ class Validation(Strict):
     """SHACL profile the records are validated against"""
     on_violation: Literal["reject", "publish-with-warning"] = "reject"
     """reject: a record with a Violation is not published; publish-with-warning publishes it"""
-    max_reject_ratio: float = Field(default=1.0, ge=0.0, le=1.0)
-    """fail the run when more than this share of processed records is rejected"""
 
 
 class PublishTarget(Strict):
@@ -84,7 +83,9 @@ class Withdrawal(Strict):
     """Guard against mass withdrawal when a source suddenly lists far fewer records."""
 
     max_share: float = Field(default=0.10, ge=0.0, le=1.0)
-    """a full run that would withdraw more than this share of records withdraws nothing until confirmed"""
+    """a full run that would withdraw more than this share of records withdraws nothing until a person approves"""
+    max_count: int = Field(default=50, ge=0)
+    """absolute cap: withdrawing more datasets than this in one run needs a person's yes"""
 
 
 class SourceConfig(Strict):
@@ -116,9 +117,15 @@ class SourceConfig(Strict):
     """targets this source's datasets are syndicated to"""
     withdrawal: Withdrawal = Withdrawal()
     """guard against mass withdrawal"""
+    full_every: str = Field(default="7d", pattern=DURATION)
+    """a scheduled run is full when the last full one is older than this (30m, 12h, 7d, 2w)"""
+    max_incomplete_runs: int = Field(default=2, ge=1)
+    """incomplete listings in a row that fail the run"""
+    max_reject_share: float = Field(default=0.2, ge=0.0, le=1.0)
+    """rejected share of processed records that fails the run"""
     limits: Limits = Limits()
     """answer size, request and run deadlines (luxcat.limits)"""
-    alert_after: str | None = Field(default=None, pattern=r"^\d+[mhdw]$")
+    alert_after: str | None = Field(default=None, pattern=DURATION)
     """alert when no run succeeded for this long (90m, 36h, 3d, 2w); default: three schedule intervals"""
     description: str | dict[str, str] | None = None
     """what the source is, plain or by language"""
@@ -296,8 +303,6 @@ def check_file(path: Path, *, deep: bool = True) -> tuple[SourceConfig | None, l
         cfg = SourceConfig.model_validate(data)
     except ValidationError as exc:
         return None, problems + _pydantic_problems(file, exc)
-    if cfg.id != path.stem:
-        problems.append(ConfigProblem(file, "id", f"{cfg.id!r} must equal the file name {path.stem!r}"))
     if deep:
         problems += _plugin_problems(file, cfg)
     return (None if problems else cfg), problems
@@ -347,6 +352,10 @@ def load_source(source_id: str, directory: Path | None = None) -> SourceConfig:
     """Load and fully validate one registered source, raising ConfigError with every problem."""
     directory = directory or sources_dir()
     path = directory / f"{source_id}.yaml"
+    if not path.exists():
+        from luxcat.freeze import file_of  # the id lives in the file: a renamed file keeps its source
+
+        path = file_of(source_id, directory) or path
     if not path.exists():
         known = sorted(p.stem for p in source_files([directory])) if directory.is_dir() else []
         raise ConfigError(f"unknown source {source_id!r} (no {path}); known: {', '.join(known) or 'none'}")

@@ -103,7 +103,6 @@ class Pipeline:
         *,
         full: bool,
         limit: int | None = None,
-        confirm_withdrawal: bool = False,
         remap: bool = False,
     ) -> HarvestOutcome:
         """Fetch the source, store new/changed payloads, and withdraw only after a complete full listing."""
@@ -135,9 +134,15 @@ class Pipeline:
         outcome.complete = report.complete and limit is None
         outcome.expected = report.expected
         outcome.errors = list(report.errors)
-        outcome.extra = {"pages": report.pages, "requests": report.requests, "since": str(since) if since else None}
+        outcome.extra = {
+            "pages": report.pages,
+            "requests": report.requests,
+            "since": str(since) if since else None,
+            "limit": limit,
+            "listing_complete": report.complete,  # the listing itself, whatever later rules decide
+        }
         if full and outcome.complete:
-            self._withdraw(existing, seen_ids, outcome, confirm_withdrawal)
+            self._withdraw(existing, seen_ids, outcome)
         elif full:
             log.warning("source=%s incomplete listing: nothing withdrawn (%s)", source_id, "; ".join(report.errors))
         self._add_stale(outcome, remap=remap)
@@ -208,31 +213,23 @@ class Pipeline:
         if extra:
             log.info("source=%s %d stored record(s) queued for mapping again", self.cfg.id, len(extra))
 
-    def _withdraw(
-        self,
-        existing: dict[str, tuple[str, str]],
-        seen_ids: set[str],
-        outcome: HarvestOutcome,
-        confirmed: bool,
-    ) -> None:
-        """Withdraw what a complete listing no longer has, unless it is suspiciously much."""
+    def _withdraw(self, existing: dict[str, tuple[str, str]], seen_ids: set[str], outcome: HarvestOutcome) -> None:
+        """Withdraw what a complete listing no longer has within the guard; beyond it, propose the exact list."""
+        from luxcat.withdrawals import guard
+
         active = [rid for rid, (_h, status) in existing.items() if status == ACTIVE]
         missing = sorted(set(active) - seen_ids)
-        if not missing:
-            return
-        share = len(missing) / max(len(active), 1)
-        limit = self.cfg.withdrawal.max_share
-        if share > limit and not confirmed:
-            message = (
-                f"withdrawal guard: the run would withdraw {len(missing)} of {len(active)} records "
-                f"({share:.0%} > {limit:.0%}); nothing withdrawn. Re-run with --confirm-withdrawal "
-                "(DAG parameter confirm_withdrawal) if the source really dropped them."
-            )
-            outcome.errors.append(message)
+        limits = self.cfg.withdrawal
+        decision = guard(
+            self.store, self.cfg.id, missing, len(active), max_share=limits.max_share, max_count=limits.max_count
+        )
+        if decision.pending is not None:
+            outcome.errors.append(decision.message)
             outcome.extra["withdrawal_blocked"] = len(missing)
-            log.warning("source=%s %s", self.cfg.id, message)
-            return
-        outcome.counts.withdrawn = self.store.withdraw(self.cfg.id, missing)
+            outcome.extra["withdrawal_pending"] = decision.pending.digest
+            log.warning("source=%s %s", self.cfg.id, decision.message)
+        if decision.withdraw_now:
+            outcome.counts.withdrawn = self.store.withdraw(self.cfg.id, decision.withdraw_now)
 
     # -- map ----------------------------------------------------------------------
     def make_mappers(self) -> list[Mapper]:
@@ -467,6 +464,14 @@ class Pipeline:
         """Close the run with its counts; later stages' rejections count as rejected too."""
         counts = harvest.counts
         counts.rejected = harvest.rejected + sum(s.rejected for s in later)
+        if not failed:  # red means red: an incomplete streak or too many rejects fail the run
+            from luxcat.policy import red_rule
+
+            failed = red_rule(
+                self.store, self.cfg, run_id, complete=harvest.complete,
+                limited=harvest.extra.get("limit") is not None,
+                processed=counts.seen + harvest.rejected, rejected=counts.rejected,
+            ) or None  # fmt: skip
         errors = list(harvest.errors)
         if failed:
             errors.insert(0, failed)
@@ -493,9 +498,13 @@ class Pipeline:
 
 
 def ensure_enabled(cfg: SourceConfig, *, force: bool = False) -> None:
-    """Refuse to run a disabled source unless asked explicitly."""
-    if not cfg.enabled and not force:
-        raise ConfigError(f"{cfg.id}: source is disabled (enabled: false); pass --force to run it anyway")
+    """Refuse a production run of a disabled source, and point to the preview that never touches production."""
+    if not cfg.enabled:  # a trial never writes to production: it runs in a throwaway folder
+        raise ConfigError(
+            f"{cfg.id}: source is disabled (enabled: false); production runs are for enabled sources only. "
+            f"Try it with `luxcat sources preview <its file> [--limit N]`"
+            f"{' (--force no longer runs a disabled source)' if force else ''}"
+        )
 
 
 def run_source(cfg: SourceConfig, store: StateStore, artifacts: ArtifactStore, **options: Any) -> Run:
@@ -514,22 +523,20 @@ def _run_source(
     full: bool = False,
     limit: int | None = None,
     stages: tuple[str, ...] = ("harvest", "map", "validate"),
-    confirm_withdrawal: bool = False,
     progress: Progress | None = None,
     remap: bool = False,
 ) -> Run:
     """Harvest one source and run every later stage asked for; the run is recorded even when it fails."""
     from luxcat.afterrun import after_run
+    from luxcat.policy import full_due
 
     pipeline = Pipeline(cfg, store, artifacts, progress=progress)
-    first = store.last_successful_start(cfg.id) is None
+    first = bool(full_due(store, cfg))  # never a complete full run, or the last is older than full_every
     run_id = store.start_run(cfg.id, "full" if full or first else "incremental")
     harvest = HarvestOutcome(stage="harvest")
     later: list[StageOutcome] = []
     try:
-        harvest = pipeline.harvest(
-            run_id, full=full or first, limit=limit, confirm_withdrawal=confirm_withdrawal, remap=remap
-        )
+        harvest = pipeline.harvest(run_id, full=full or first, limit=limit, remap=remap)
         if "map" in stages:
             mapped = pipeline.map(run_id, harvest.to_process)
             later.append(mapped)

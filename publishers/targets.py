@@ -160,6 +160,9 @@ class PublishConfig(Strict):
     merge: MergeOptions = MergeOptions()
     targets: Targets = Targets()
     oai: OaiOptions = OaiOptions()
+    # per target and run: more datasets removed or archived than this, without a digest approving
+    # them, are held (the catalogue keeps its served version, udata skips them) behind a pending withdrawal
+    max_removals_per_run: int = Field(default=50, ge=0)
 
 
 def publish_config_path() -> Path:

@@ -205,12 +205,18 @@ def test_publish_dag_dry_run_then_export(harvested: Harvested, monkeypatch: pyte
     assert len(listed) == creates
 
 
-def test_withdrawal_guard_stops_the_run_until_confirmed(
+def test_withdrawal_guard_stops_the_run_until_its_digest_is_approved(
     ready: Path,
     create_pools: Callable[[dict[str, str]], None],
     mutable_pycsw: LocalPycsw,
     capfd: pytest.CaptureFixture[str],
 ) -> None:
+    from airflow.dag_processing.dagbag import DagBag
+
+    from luxcat import withdrawals
+    from luxcat.settings import load_settings
+    from luxcat.store import StateStore
+
     write_source(ready, "pycsw-w", mutable_pycsw.url)
     pools_for_sources(create_pools)
     assert str(run_dag("harvest__pycsw-w").state) == "success"
@@ -224,16 +230,27 @@ def test_withdrawal_guard_stops_the_run_until_confirmed(
     assert str(blocked.state) == "failed"
     states = task_states(blocked)
     assert states["record"] == ("failed", 1) and states["validate"] == ("success", 1)
+    store = StateStore(load_settings().database_url)
+    [pending] = withdrawals.all_withdrawals(store, withdrawals.PENDING)
+    assert sorted(rid for rid, _uri in pending.items) == dropped, "exactly the records the source dropped"
     out = capfd.readouterr().out
-    assert "trigger harvest__pycsw-w again with mode=full and confirm_withdrawal=true" in out
+    assert f"trigger luxcat_withdrawals with digest={pending.short}" in out
     assert luxcat_runs("pycsw-w")[0].counts.withdrawn == 0
     assert len(asset_events("luxcat://sources/pycsw-w")) == 1, "a blocked run emits no asset event"
 
-    confirmed = run_dag("harvest__pycsw-w", {"mode": "full", "confirm_withdrawal": True})
+    form = DagBag(dag_folder=str(DAGS_FOLDER)).dags["luxcat_withdrawals"]  # the form shows the pending list
+    assert form.params["digest"] == pending.short
+    assert all(uri in form.doc_md for uri in pending.dataset_uris)
 
-    assert str(confirmed.state) == "success"
-    assert luxcat_runs("pycsw-w")[0].counts.withdrawn == 5
-    assert asset_events("luxcat://sources/pycsw-w")[-1]["counts"]["withdrawn"] == 5
+    approved = run_dag("luxcat_withdrawals", {"digest": pending.short, "decision": "approve"})
+
+    assert str(approved.state) == "success"
+    assert {r.record_id for r in store.records("pycsw-w", status="withdrawn")} == set(dropped)
+    assert asset_events("luxcat://withdrawals/")[-1] == {"withdrawal": pending.digest, "withdrawn": 5}
+    again = run_dag("luxcat_withdrawals", {"digest": pending.short, "decision": "approve"})
+    assert str(again.state) == "failed", "an approval applies once, to that list only"
+    assert str(run_dag("harvest__pycsw-w", {"mode": "full"}).state) == "success"
+    store.close()
 
 
 class _Hook(BaseHTTPRequestHandler):
