@@ -277,6 +277,7 @@ EXTRA_COMMANDS: list[tuple[str, str, str, str, str]] = [
     ("publish", "publishers.command", "add_publish_arguments", "run_publish", "publish the national catalogue"),
     ("serve", "publishers.command", "add_serve_arguments", "run_serve", "serve the catalogue (Hydra, OAI-PMH)"),
     ("demo", "luxcat.demo", "add_arguments", "run", "run the whole job offline against a local pycsw"),
+    ("indicators", "publishers.indicators.command", "add_arguments", "run", "open data indicators of the catalogue"),
     ("withdrawals", "luxcat.safety_commands", "add_withdrawal_arguments", "run_withdrawals", "pending withdrawals"),
 ]
 

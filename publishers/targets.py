@@ -153,6 +153,13 @@ class Targets(Strict):
     udata: dict[str, Any] | None = Field(default=None, alias="data.public.lu")
 
 
+class IndicatorsOptions(Strict):
+    """The open data indicators (publishers.indicators): where they go besides the catalogue export."""
+
+    udata_organization: str | None = Field(default=None, pattern=r"^[0-9a-f]{24}$")  # None: not sent to udata
+    frequency: str = "http://publications.europa.eu/resource/authority/frequency/DAILY"
+
+
 class PublishConfig(Strict):
     """The whole of config/publish.yaml."""
 
@@ -160,6 +167,7 @@ class PublishConfig(Strict):
     merge: MergeOptions = MergeOptions()
     targets: Targets = Targets()
     oai: OaiOptions = OaiOptions()
+    indicators: IndicatorsOptions = IndicatorsOptions()
     # per target and run: more datasets removed or archived than this, without a digest approving
     # them, are held (the catalogue keeps its served version, udata skips them) behind a pending withdrawal
     max_removals_per_run: int = Field(default=50, ge=0)

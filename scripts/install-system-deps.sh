@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the system packages luxcat's tests run real servers from: PostgreSQL (initdb/pg_ctl, for the
-# state-store tests), redis-server, and chromium (headless, for the Airflow UI test in tests/ui). Idempotent: does nothing when both are present. Needs root (or
+# state-store tests), redis-server, and chromium (headless: the indicators dashboard and the Airflow UI
+# test in tests/ui are opened in it). Idempotent: does nothing when all are present. Needs root (or
 # prints what is missing and how to install it). Starts no service: the tests start their own servers.
 # Debian/Ubuntu (apt) only.
 set -euo pipefail
@@ -12,7 +13,7 @@ fi
 if ! command -v redis-server >/dev/null; then
     missing+=(redis-server)
 fi
-if ! command -v chromium >/dev/null; then
+if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null; then
     missing+=(chromium)
 fi
 

@@ -115,6 +115,11 @@ def source_asset(source_id: str) -> Asset:
     return Asset(name=f"luxcat_source__{source_id}", uri=f"luxcat://sources/{source_id}", group="luxcat")
 
 
+def indicators_asset() -> Asset:
+    """The asset the indicators task updates after each export (its event carries the headline figures)."""
+    return Asset(name="luxcat_indicators", uri="luxcat://catalogue/indicators", group="luxcat")
+
+
 def _failure_callbacks() -> list[Any]:
     """Notifiers from LUXCAT_NOTIFY (comma-separated `mailto:a@b` and/or `https://hook`); empty when unset."""
     from luxcat.airflow.notify import notifiers_from_env
@@ -319,6 +324,10 @@ def publish_dag(directory: Path | None = None) -> DAG:
     ) as dag:
         merge = PythonOperator(task_id="merge", python_callable=tasks.merge_task)
         export = PythonOperator(task_id="export", python_callable=tasks.export_task)
+        indicators = PythonOperator(
+            task_id="indicators", python_callable=tasks.indicators_task, outlets=[indicators_asset()]
+        )
+        export >> indicators
         pushes = [
             PythonOperator(
                 task_id=tasks.push_task_id(target),

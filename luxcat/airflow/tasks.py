@@ -409,6 +409,22 @@ def export_task(run_id: str, params: dict[str, Any], **_context: Any) -> dict[st
     return result
 
 
+def indicators_task(params: dict[str, Any], outlet_events: Any, **_context: Any) -> dict[str, Any]:
+    """Compute the open data indicators over the exported catalogue; summary in the log and on the asset event."""
+    from luxcat.airflow.dags import indicators_asset
+    from publishers.indicators.command import run_indicators
+
+    if params.get("dry_run"):
+        log.info("dry run: indicators not computed")
+        return {"dry_run": True}
+    with config_errors_fail():
+        comp = run_indicators()
+    log.info("%s", comp.summary())
+    event = comp.event()
+    outlet_events[indicators_asset()].extra = event
+    return event
+
+
 def push_task(target: str, run_id: str, params: dict[str, Any], **_context: Any) -> dict[str, Any]:
     """Push to one remote target (data.public.lu, data.europa.eu); errors fail the task, which retries."""
     _skip_if_merge_skipped(_context)

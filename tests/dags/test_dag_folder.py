@@ -105,7 +105,11 @@ def test_harvest_dag_shape(sources_dir: Path, tmp_path: Path, monkeypatch: pytes
     assert dag.get_task("record").retries == 0
 
     publish = bag.dags["publish_catalogue"]
-    assert [t.task_id for t in publish.topological_sort()] == ["merge", "export", "push__data_europa_eu", "report"]
+    assert [t.task_id for t in publish.topological_sort()] == [
+        "merge", "export", "indicators", "push__data_europa_eu", "report",
+    ]  # fmt: skip
+    assert publish.get_task("indicators").upstream_task_ids == {"export"}
+    assert [o.uri for o in publish.get_task("indicators").outlets] == ["luxcat://catalogue/indicators"]
     assets = {a.uri for a in publish.timetable.asset_condition.objects}
     assert assets == {"luxcat://sources/alpha", "luxcat://sources/beta", "luxcat://withdrawals/"}
     assert publish.timetable.timetable.expression == "0 5 * * *"
@@ -140,6 +144,6 @@ def test_publish_dag_verifies_data_public_lu_after_its_push(sources_dir: Path) -
     assert bag.import_errors == {}
     publish = bag.dags["publish_catalogue"]
     assert [t.task_id for t in publish.topological_sort()] == [
-        "merge", "export", "push__data_public_lu", "verify__data_public_lu", "report",
+        "merge", "export", "indicators", "push__data_public_lu", "verify__data_public_lu", "report",
     ]  # fmt: skip
     assert publish.get_task("verify__data_public_lu").upstream_task_ids == {"push__data_public_lu"}

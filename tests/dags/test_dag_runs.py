@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import signal
 import threading
 from collections.abc import Callable, Iterator
@@ -170,7 +171,12 @@ def test_harvest_dag_runs_against_pycsw_and_updates_the_asset(harvested: Harvest
 
 
 @pytest.mark.timeout(240, method="thread")  # a hang in the forked export must end the run, not stall CI
-def test_publish_dag_dry_run_then_export(harvested: Harvested, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_publish_dag_dry_run_then_export(
+    harvested: Harvested,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
     monkeypatch.setenv("LUXCAT_SOURCES", str(harvested.root / "sources"))
     monkeypatch.setenv("LUXCAT_HOME", str(harvested.root / "var"))
     valid = harvested.values["validate"]["ok"]
@@ -179,14 +185,18 @@ def test_publish_dag_dry_run_then_export(harvested: Harvested, monkeypatch: pyte
     dry = run_dag("publish_catalogue", {"dry_run": True})
 
     assert str(dry.state) == "success"
-    assert task_states(dry) == {t: ("success", 1) for t in ("merge", "export", "report")}
+    assert task_states(dry) == {t: ("success", 1) for t in ("merge", "export", "indicators", "report")}
     dry_values = xcom_values(dry)
     creates = dry_values["merge"]["targets"]["catalogue"]["totals"]["create"]
     assert 0 < creates <= valid  # records of one dataset merge into one entry
     assert dry_values["export"]["targets"]["catalogue"]["totals"] == {"create": creates}
     assert not export_dir.exists() or not any(export_dir.iterdir()), "a dry run writes no catalogue"
 
+    caplog.set_level(logging.INFO)
+    capfd.readouterr()
     real = run_dag("publish_catalogue")
+    captured = capfd.readouterr()
+    run_log = caplog.text + captured.out + captured.err
 
     assert str(real.state) == "success"
     values = xcom_values(real)
@@ -203,6 +213,12 @@ def test_publish_dag_dry_run_then_export(harvested: Harvested, monkeypatch: pyte
     graph = Graph().parse(turtle)
     listed = set(graph.objects(None, DCAT.dataset)) | set(graph.objects(None, DCAT.service))
     assert len(listed) == creates
+    # the indicators task: computed over the export, summary in its log, figures on its asset event
+    indicators = values["indicators"]
+    assert indicators["datasets_total"] == len(set(graph.objects(None, DCAT.dataset)))
+    assert (export_dir / "indicators" / "indicators.csv").is_file()
+    assert f"indicators {indicators['date']} (catalogue {indicators['catalogue_version']})" in run_log
+    assert asset_events("luxcat://catalogue/indicators")[-1] == indicators
 
 
 def test_withdrawal_guard_stops_the_run_until_its_digest_is_approved(
