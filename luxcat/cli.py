@@ -83,6 +83,7 @@ def cmd_sources_list(args: argparse.Namespace) -> int:
 def _run_one(source_id: str, args: argparse.Namespace, stages: tuple[str, ...]) -> int:
     from luxcat.config import load_source
     from luxcat.pipeline import ensure_enabled, run_source
+    from mappers.fidelity import summary_line
 
     cfg = load_source(source_id)
     ensure_enabled(cfg, force=args.force)
@@ -104,6 +105,9 @@ def _run_one(source_id: str, args: argparse.Namespace, stages: tuple[str, ...]) 
         return EXIT_SOURCE
     _end_progress()
     print(run.summary())
+    fidelity = summary_line(cfg.id, run.details)
+    if fidelity:
+        print(fidelity)
     report = run.details.get("validate", {}).get("extra", {}).get("report")
     if report:
         print(f"{cfg.id}: validation report {report}")

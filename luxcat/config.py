@@ -109,8 +109,8 @@ class SourceConfig(Strict):
     """where minted URIs live (default https://data.public.lu/luxcat/<id>/)"""
     languages: list[str] = Field(default_factory=lambda: ["fr"], min_length=1)
     """the source's languages, preferred first"""
-    licence: str = EU_LICENCE + "CC0"
-    """EU licence IRI used when a record states none (never non-commercial)"""
+    licence: str | None = None
+    """the owner's default licence (EU IRI), applied only to records that say nothing about use"""
     validation: Validation = Validation()
     """how strict the validate stage is"""
     publish: list[PublishTarget] = Field(default_factory=list)
@@ -160,7 +160,9 @@ class SourceConfig(Strict):
 
     @field_validator("licence")
     @classmethod
-    def _open_licence(cls, value: str) -> str:
+    def _open_licence(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         if not value.startswith(EU_LICENCE):
             raise ValueError(f"use an EU licence vocabulary URI ({EU_LICENCE}CC0 recommended)")
         if NON_COMMERCIAL.search(value.removeprefix(EU_LICENCE)):

@@ -39,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
     from luxcat.pipeline import run_source
     from luxcat.pycsw_local import LocalPycsw
     from luxcat.settings import load_settings
+    from mappers.fidelity import summary_line
     from publishers.catalogue.storage import open_export
     from publishers.command import publish
     from publishers.targets import load_publish_config
@@ -65,6 +66,9 @@ def run(args: argparse.Namespace) -> int:
                     detail = result.details[stage]
                     reasons = f" {detail['reasons']}" if detail["reasons"] else ""
                     print(f"{cfg.id}: {stage}: {detail['ok']} ok, {detail['rejected']} rejected{reasons}")
+            fidelity = summary_line(cfg.id, result.details)
+            if fidelity:
+                print(fidelity)
             report = result.details.get("validate", {}).get("extra", {}).get("report")
             if report:
                 print(f"{cfg.id}: validation report {report}")

@@ -25,6 +25,7 @@ from luxcat.records import MappedRecord, RawRecord, Rejection, ValidationIssue, 
 from luxcat.store import ACTIVE, Run, RunCounts, StateStore
 from luxcat.watermark import incremental_since
 from mappers.base import MapContext, Mapper
+from mappers.fidelity import MapFindings, collecting
 
 log = logging.getLogger(__name__)
 
@@ -272,16 +273,18 @@ class Pipeline:
         mappers = self.make_mappers()
         fingerprint = mapping_fingerprint(mappers)
         outcome = StageOutcome(stage="map")
+        findings = MapFindings()  # dropped values and licence origins (mappers.fidelity)
         ids = list(record_ids)
         for n, record_id in enumerate(ids, start=1):
             try:
                 raw = self.load_raw(record_id)
-                mapped = list(mappers[0].map(raw))
-                if not mapped:
-                    raise RecordError("the mapper produced no dataset, series or service")
-                for enricher in mappers[1:]:
-                    for record in mapped:
-                        enricher.enrich(record)
+                with collecting() as dropped:
+                    mapped = list(mappers[0].map(raw))
+                    if not mapped:
+                        raise RecordError("the mapper produced no dataset, series or service")
+                    for enricher in mappers[1:]:
+                        for record in mapped:
+                            enricher.enrich(record)
                 # inside: a graph that cannot be serialised is this record's error
                 self._store_mapped(record_id, mapped, content_hash(raw.payload), fingerprint)
             except RecordError as exc:
@@ -293,9 +296,11 @@ class Pipeline:
                 log.exception("source=%s record=%s unexpected error while mapping", self.cfg.id, record_id)
                 outcome.rejections.append(Rejection(self.cfg.id, record_id, "map", "unexpected", repr(exc)))
                 continue
+            findings.add(record_id, mapped, dropped)
             outcome.ok += 1
             if n % 100 == 0:
                 self.progress(f"{self.cfg.id}: mapped {n}/{len(ids)}")
+        outcome.extra.update(findings.as_extra())
         self._write_json(run_id, "map.json", outcome.as_dict())
         self._write_rejects(run_id, outcome.rejections, name="map-rejects.jsonl")
         log.info("%s", outcome.log_line(self.cfg.id))
@@ -327,7 +332,8 @@ class Pipeline:
         from rdflib import Graph
 
         from luxcat.reports import FindingsCollector, report_language, write_run_report
-        from validators import validate_graph
+        from validators import render_html, validate_graph
+        from validators.report_html import licence_origins
 
         outcome = StageOutcome(stage="validate")
         languages = tuple(dict.fromkeys((report_language(), *self.cfg.languages)))
@@ -358,7 +364,12 @@ class Pipeline:
                 collector.add_validated(record_id, dataset_uri, report, union)
                 self._record_validation(record_id, dataset_uri, report, outcome)
             self.progress(f"{self.cfg.id}: validated {min(start + batch, len(ids))}/{len(ids)}")
-        location = write_run_report(self.cfg, self.store, self.artifacts, run_id, collector)
+        outcome.extra["licence_origin"] = licence_origins(all_reports)
+        html = render_html(
+            all_reports, title=f"{self.cfg.id}: validation report, run {run_id}", dropped=self._dropped(run_id)
+        )
+        self.artifacts.put(f"runs/{self.cfg.id}/{run_id}/validation.html", html.encode(), "text/html")
+        location = write_run_report(self.cfg, self.store, self.artifacts, run_id, collector)  # the run report
         outcome.extra["report"] = location
         self._write_json(run_id, "validate.json", outcome.as_dict())
         self._write_rejects(run_id, outcome.rejections, name="validate-rejects.jsonl")
@@ -485,6 +496,13 @@ class Pipeline:
             error_summary="; ".join(errors)[:2000] or None,
             details=details,
         )
+
+    def _dropped(self, run_id: int) -> dict[str, list[dict[str, str]]]:
+        """The dropped values the map stage of this run reported, for the validation report."""
+        key = f"runs/{self.cfg.id}/{run_id}/map.json"
+        if not self.artifacts.exists(key):
+            return {}
+        return dict(json.loads(self.artifacts.get(key)).get("extra", {}).get("dropped", {}))
 
     def _write_json(self, run_id: int, name: str, data: dict[str, Any]) -> str:
         return self.artifacts.put(

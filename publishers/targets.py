@@ -91,6 +91,8 @@ class MergeOptions(Strict):
     """source ids, strongest first, deciding conflicting values; other sources follow by id"""
     equivalences: list[list[str]] = Field(default_factory=list)  # groups of dataset URIs or dct:identifiers
     """groups of dataset URIs or dct:identifiers an operator declared to be one dataset"""
+    namespaces: list[str] = Field(default_factory=list)
+    """identifiers under these prefixes are global (besides absolute URIs and DOIs): they merge across sources"""
 
 
 class CatalogueTarget(Strict):

@@ -27,6 +27,7 @@ SHAPE_PREFIXES = {
     "http://purl.org/dc/terms/": "dct:",
     "http://www.w3.org/ns/dcat#": "dcat:",
 }
+TITLE = (URIRef("http://purl.org/dc/terms/title"),)
 REJECT_KINDS = {"harvest": "harvest-reject", "map": "map-reject", "validate": "validate-reject"}
 
 
@@ -80,8 +81,8 @@ class FindingsCollector:
         self.records[record_id] = {
             "record_id": record_id,
             "dataset": dataset,
-            "title": title_of(graph, subject, self.languages),
-            "titles": {lang: title_of(graph, subject, self._order(lang)) for lang in self.languages},
+            "title": title_of(graph, subject, self.languages, TITLE),  # a record's title is its dct:title only
+            "titles": {lang: title_of(graph, subject, self._order(lang), TITLE) for lang in self.languages},
             "publisher": publisher_of(graph, subject, self.languages),
             "origin": origin,
             "link": link,

@@ -84,9 +84,9 @@ def pick_language(literals: Iterable[Node], languages: Sequence[str]) -> str | N
     return str(texts[0]).strip() if texts else None
 
 
-def title_of(graph: Graph, node: Node, languages: Sequence[str]) -> str | None:
+def title_of(graph: Graph, node: Node, languages: Sequence[str], names: Sequence[URIRef] = NAMES) -> str | None:
     """The node's name: dct:title, foaf:name, vcard:fn, skos:prefLabel, ... in the preferred language."""
-    for pred in NAMES:
+    for pred in names:
         name = pick_language(graph.objects(node, pred), languages)  # type: ignore[arg-type]
         if name:
             return name

@@ -76,7 +76,6 @@ def test_digest_names_the_owners_records_in_their_language_once_a_day(smtp: Inbo
     assert "Constats par règle" in body
     assert "harvest: missing_identifier" in body and "map: invalid_value" in body
     assert "Pistes cyclables [MMTP-003]" in body  # the record by its title, in the source's language
-    assert "(sans titre) [MMTP-004]" in body  # the row without a title: nothing invented
     assert f"https://luxcat.example.lu/reports/runs/demo-inventory/{run.id}/report.html" in body
 
     second = run_source(cfg, store, artifacts)

@@ -20,8 +20,9 @@ def test_json_for_a_conforming_file_exits_0(capsys: pytest.CaptureFixture[str]) 
     data = json.loads(capsys.readouterr().out)
     assert isinstance(data, list) and len(data) == 1
     (entry,) = data
-    assert set(entry) == {"dataset", "conforms", "score", "results"}
+    assert set(entry) == {"dataset", "conforms", "score", "results", "licence_origin"}
     assert entry["dataset"] == "https://data.public.lu/luxcat/test/population"
+    assert entry["licence_origin"] == "stated"
     assert entry["conforms"] is True and entry["score"] == 325
     for result in entry["results"]:
         assert set(result) == {"severity", "focus", "path", "value", "message", "shape"}
