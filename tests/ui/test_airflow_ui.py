@@ -56,8 +56,15 @@ class LiveAirflow:
             method=method,
             headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
         )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return json.load(response)
+        for attempt in range(5):  # SQLite answers "database is locked" (500) while the scheduler writes
+            try:
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    return json.load(response)
+            except urllib.error.HTTPError as exc:
+                if exc.code < 500 or attempt == 4:
+                    raise
+                time.sleep(2)
+        return None
 
 
 def _free_port() -> int:
@@ -204,7 +211,9 @@ def test_operator_sees_sources_run_and_report_in_the_browser(harvested: LiveAirf
         shots.append(page.screenshot(ARTIFACTS / "01-home.png"))
 
         # the luxcat view: every source, its last run, counts, report link; the broken file in red
-        click(page, "[...document.querySelectorAll('a, button')].find(e => e.innerText.trim().startsWith('luxcat'))")
+        nav = "[...document.querySelectorAll('a, button')].find(e => e.innerText.trim().startsWith('luxcat'))"
+        page.wait_for(f"!!({nav})")  # the navigation is drawn after the home page's first data arrives
+        click(page, nav)
         view = page.wait_for(f"(() => {{ const t = {IFRAME_TEXT}; return t.includes('demo-inventory') ? t : ''; }})()")
         assert "Source files with errors (1)" in view and "broken-source.yaml" in view
         assert "success #1, full, complete" in view and "5 seen, 5 new" in view
