@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -218,7 +219,8 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The CLI parser; given the arguments, only the invoked command's module is imported (start-up time)."""
     parser = argparse.ArgumentParser(prog="luxcat", description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--version", action="version", version=f"luxcat {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
@@ -262,7 +264,11 @@ def build_parser() -> argparse.ArgumentParser:
     mapping.add_argument("--language", action="append", help="source language(s), preferred first")
     mapping.set_defaults(func=cmd_map)
 
+    wanted = next((a for a in argv if not a.startswith("-")), None) if argv is not None else None
     for name, module, add_name, run_name, help_text in EXTRA_COMMANDS:
+        if wanted is not None and name != wanted and importlib.util.find_spec(module) is not None:
+            sub.add_parser(name, help=help_text)  # not the command run: its module is not imported
+            continue
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as exc:
@@ -287,7 +293,7 @@ EXTRA_COMMANDS: list[tuple[str, str, str, str, str]] = [
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(list(argv) if argv is not None else sys.argv[1:])
     args = parser.parse_args(argv)
     level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)]
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")

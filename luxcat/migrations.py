@@ -19,7 +19,13 @@ log = logging.getLogger(__name__)
 
 # table -> [(column, SQL type)], in the order they were introduced
 ADDED_COLUMNS: dict[str, list[tuple[str, str]]] = {
-    "records": [("mapped_hash", "VARCHAR(64)"), ("mapped_fingerprint", "VARCHAR(64)")],
+    "records": [
+        ("mapped_hash", "VARCHAR(64)"),
+        ("mapped_fingerprint", "VARCHAR(64)"),
+        ("rejected_hash", "VARCHAR(64)"),
+        ("rejected_fingerprint", "VARCHAR(64)"),
+        ("rejected_reason", "TEXT"),
+    ],
 }
 
 

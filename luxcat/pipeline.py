@@ -7,6 +7,7 @@ only small values (ids, counts, locations) need to travel between Airflow tasks.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections import Counter
@@ -30,6 +31,8 @@ from mappers.fidelity import MapFindings, collecting
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
+HANDOFF_RECORDS = 2000  # mapped graphs kept in memory for validate (beyond that it reads the stored file)
+REPORT_ROWS = 1000  # records listed in full in a run's HTML report (all are in its findings/ files)
 EXTENSIONS = {"application/xml": "xml", "text/turtle": "ttl", "application/json": "json", "text/csv": "csv"}
 
 
@@ -90,6 +93,7 @@ class Pipeline:
         self.store = store
         self.artifacts = artifacts
         self.progress = progress or (lambda _msg: None)
+        self._handoff: dict[str, tuple[str, str, Any]] = {}  # record id -> (location, sha256, graph) map -> validate
 
     # -- harvest ------------------------------------------------------------------
     def make_harvester(self) -> Harvester:
@@ -171,11 +175,8 @@ class Pipeline:
         previous = existing.get(raw.record_id)
         row: dict[str, Any] = {"record_id": raw.record_id, "content_hash": digest, "modified": raw.modified}
         if previous is not None and previous[0] == digest and previous[1] == ACTIVE:
+            # nothing read or written but last_seen: an unmapped one is queued by _add_stale
             outcome.counts.unchanged += 1
-            stored = self.store.get_record(self.cfg.id, raw.record_id)
-            row["raw_location"] = stored.raw_location if stored else None
-            if stored is None or stored.mapped_location is None:
-                outcome.to_process.append(raw.record_id)
             return row
         if previous is None:
             outcome.counts.new += 1
@@ -272,12 +273,27 @@ class Pipeline:
 
         mappers = self.make_mappers()
         fingerprint = mapping_fingerprint(mappers)
+        from luxcat.bulk import set_map_rejected_many, set_mapped_many
+
         outcome = StageOutcome(stage="map")
         findings = MapFindings()  # dropped values and licence origins (mappers.fidelity)
         ids = list(record_ids)
+        done: list[dict[str, Any]] = []  # written per page of records, in one transaction
+        refused: list[dict[str, Any]] = []
+
+        def flush() -> None:
+            set_mapped_many(self.store, self.cfg.id, done)
+            set_map_rejected_many(self.store, self.cfg.id, refused)
+            done.clear()
+            refused.clear()
+
         for n, record_id in enumerate(ids, start=1):
+            if n % 200 == 0:
+                flush()
+            digest = None
             try:
                 raw = self.load_raw(record_id)
+                digest = content_hash(raw.payload)
                 with collecting() as dropped:
                     mapped = list(mappers[0].map(raw))
                     if not mapped:
@@ -286,9 +302,18 @@ class Pipeline:
                         for record in mapped:
                             enricher.enrich(record)
                 # inside: a graph that cannot be serialised is this record's error
-                self._store_mapped(record_id, mapped, content_hash(raw.payload), fingerprint)
+                done.append(self._store_mapped(record_id, mapped, digest, fingerprint))
             except RecordError as exc:
                 outcome.rejections.append(Rejection(self.cfg.id, record_id, "map", exc.reason, str(exc)))
+                if digest is not None:  # the payload's own fault: kept, not mapped again while unchanged
+                    refused.append(
+                        {
+                            "record_id": record_id,
+                            "content_hash": digest,
+                            "fingerprint": fingerprint,
+                            "reason": f"{exc.reason}: {exc}",
+                        }
+                    )
                 continue
             except Exception as exc:  # a bug or unforeseen input: isolate it, keep the traceback
                 if environment_failure(exc):
@@ -300,74 +325,81 @@ class Pipeline:
             outcome.ok += 1
             if n % 100 == 0:
                 self.progress(f"{self.cfg.id}: mapped {n}/{len(ids)}")
+        flush()
         outcome.extra.update(findings.as_extra())
         self._write_json(run_id, "map.json", outcome.as_dict())
         self._write_rejects(run_id, outcome.rejections, name="map-rejects.jsonl")
         log.info("%s", outcome.log_line(self.cfg.id))
         return outcome
 
-    def _store_mapped(self, record_id: str, mapped: list[MappedRecord], digest: str, fingerprint: str) -> None:
+    def _store_mapped(
+        self, record_id: str, mapped: list[MappedRecord], digest: str, fingerprint: str
+    ) -> dict[str, Any]:
+        """Write the mapped graph; returns the state-store row the caller writes with its page."""
         from rdflib import Graph
 
         graph = Graph()
         for record in mapped:
             graph += record.graph
-        location = self.artifacts.put(
-            f"mapped/{self.cfg.id}/{safe_key(record_id)}.nt",
-            graph.serialize(format="nt", encoding="utf-8"),
-            "application/n-triples",
-        )
-        self.store.set_mapped(
-            self.cfg.id,
-            record_id,
-            dataset_uri=str(mapped[0].subject),
-            mapped_location=location,
-            mapped_hash=digest,
-            mapped_fingerprint=fingerprint,
-        )
+        data = graph.serialize(format="nt", encoding="utf-8")
+        location = self.artifacts.put(f"mapped/{self.cfg.id}/{safe_key(record_id)}.nt", data, "application/n-triples")
+        if len(self._handoff) < HANDOFF_RECORDS:  # validate uses it instead of parsing the file again
+            self._handoff[record_id] = (location, hashlib.sha256(data).hexdigest(), graph)
+        return {
+            "record_id": record_id,
+            "dataset_uri": str(mapped[0].subject),
+            "mapped_location": location,
+            "mapped_hash": digest,
+            "mapped_fingerprint": fingerprint,
+        }
 
     # -- validate -------------------------------------------------------------------
     def validate(self, run_id: int, record_ids: Iterable[str], *, batch: int = 500) -> StageOutcome:
         """Validate mapped records in batches; Violations block publishing unless the source relaxes it."""
         from rdflib import Graph
 
+        from luxcat.bulk import records_by_ids, set_validation_many
         from luxcat.reports import FindingsCollector, report_language, write_run_report
-        from validators import render_html, validate_graph
-        from validators.report_html import licence_origins
+        from validators import validate_graph
+        from validators.report_html import ReportSummary
 
         outcome = StageOutcome(stage="validate")
         languages = tuple(dict.fromkeys((report_language(), *self.cfg.languages)))
         collector = FindingsCollector(self.cfg.id, languages, self.artifacts)
         profile = self.cfg.validation.profile
         ids = list(record_ids)
-        all_reports = []
+        findings = f"runs/{self.cfg.id}/{run_id}/findings/"
+        summary = ReportSummary(limit=REPORT_ROWS, findings=findings)  # aggregates: memory flat in records
         known = self.store.dataset_uris()
         for start in range(0, len(ids), batch):
             chunk = ids[start : start + batch]
             union = Graph()
             graphs: dict[str, Graph] = {}
             by_dataset: dict[str, str] = {}
+            stored_chunk = records_by_ids(self.store, self.cfg.id, chunk)  # one query per chunk
             for record_id in chunk:
-                stored = self.store.get_record(self.cfg.id, record_id)
+                stored = stored_chunk.get(record_id)
                 if stored is None or stored.mapped_location is None:
                     continue
-                graphs[record_id] = self.load_graph(record_id)
+                graphs[record_id] = self._mapped_graph(record_id, stored.mapped_location)
                 union += graphs[record_id]
                 by_dataset[stored.dataset_uri or ""] = record_id
             notes = self._resolve_served_datasets(graphs, union, known)
             reports = {r.dataset: r for r in validate_graph(union, profile=profile)}
+            results = []
             for dataset_uri, record_id in by_dataset.items():
                 report = reports.get(dataset_uri)
                 if report is not None:
                     report.results.extend(notes.get(record_id, []))
-                    all_reports.append(report)
+                    summary.add(report)
                 collector.add_validated(record_id, dataset_uri, report, union)
-                self._record_validation(record_id, dataset_uri, report, outcome)
+                results.append(self._record_validation(record_id, dataset_uri, report, outcome))
+            set_validation_many(self.store, self.cfg.id, results)  # one transaction per chunk
+            self._write_findings(findings, start // batch + 1, results)  # per-record findings, per chunk
             self.progress(f"{self.cfg.id}: validated {min(start + batch, len(ids))}/{len(ids)}")
-        outcome.extra["licence_origin"] = licence_origins(all_reports)
-        html = render_html(
-            all_reports, title=f"{self.cfg.id}: validation report, run {run_id}", dropped=self._dropped(run_id)
-        )
+        self._handoff.clear()
+        outcome.extra["licence_origin"] = summary.licence_origins()
+        html = summary.render(f"{self.cfg.id}: validation report, run {run_id}", dropped=self._dropped(run_id))
         self.artifacts.put(f"runs/{self.cfg.id}/{run_id}/validation.html", html.encode(), "text/html")
         location = write_run_report(self.cfg, self.store, self.artifacts, run_id, collector)  # the run report
         outcome.extra["report"] = location
@@ -375,6 +407,24 @@ class Pipeline:
         self._write_rejects(run_id, outcome.rejections, name="validate-rejects.jsonl")
         log.info("%s report=%s", outcome.log_line(self.cfg.id), location)
         return outcome
+
+    def _mapped_graph(self, record_id: str, location: str) -> Any:
+        """The record's mapped graph: the one map just built when the stored file is still its bytes, else parsed."""
+        from rdflib import Graph
+
+        data = self.artifacts.get(self.artifacts.key_of(location))
+        handed = self._handoff.pop(record_id, None)
+        if handed is not None and handed[0] == location and handed[1] == hashlib.sha256(data).hexdigest():
+            return handed[2]  # reading and hashing the file is far cheaper than parsing it
+        graph = Graph()
+        graph.parse(data=data, format="nt")
+        return graph
+
+    def _write_findings(self, prefix: str, part: int, rows: list[dict[str, Any]]) -> None:
+        """One JSON line per record (id, dataset, conforms, report) for one chunk, written as it is done."""
+        if rows:
+            body = "".join(json.dumps(row, ensure_ascii=False, default=str) + "\n" for row in rows)
+            self.artifacts.put(f"{prefix}{part:05d}.jsonl", body.encode(), "application/x-ndjson")
 
     def _resolve_served_datasets(
         self, graphs: dict[str, Any], union: Any, known: set[str]
@@ -421,8 +471,10 @@ class Pipeline:
                     )
         return notes
 
-    def _record_validation(self, record_id: str, dataset_uri: str, report: Any, outcome: StageOutcome) -> None:
-        """Store one record's validation outcome and decide whether it may be published."""
+    def _record_validation(
+        self, record_id: str, dataset_uri: str, report: Any, outcome: StageOutcome
+    ) -> dict[str, Any]:
+        """Decide whether one record may be published; returns its validation row for the chunk's write."""
         if report is None:
             report_dict: dict[str, Any] = {
                 "dataset": dataset_uri,
@@ -443,31 +495,30 @@ class Pipeline:
         else:
             report_dict = report.as_dict()
             conforms = bool(report.conforms)
-        self.store.set_mapped(
-            self.cfg.id,
-            record_id,
-            dataset_uri=dataset_uri,
-            mapped_location=self.store.get_record(self.cfg.id, record_id).mapped_location,  # type: ignore[union-attr]
-            conforms=conforms,
-            validation=report_dict,
-        )
+        row = {"record_id": record_id, "dataset_uri": dataset_uri, "conforms": conforms, "validation": report_dict}
         if conforms or self.cfg.validation.on_violation == "publish-with-warning":
             outcome.ok += 1
-            return
+            return row
         messages = [r["message"] for r in report_dict["results"] if r["severity"] == "Violation"][:3]
         outcome.rejections.append(
             Rejection(self.cfg.id, record_id, "validate", "shacl_violation", "; ".join(messages) or "does not conform")
         )
+        return row
 
     def load_graph(self, record_id: str) -> Any:
         """The mapped graph of one record, from the artifact store."""
-        from rdflib import Graph
 
         stored = self.store.get_record(self.cfg.id, record_id)
         if stored is None or stored.mapped_location is None:
             raise KeyError(f"{self.cfg.id}: record {record_id} has not been mapped")
+        return self._parse_mapped(stored.mapped_location)
+
+    def _parse_mapped(self, location: str) -> Any:
+        """Parse a stored N-Triples graph."""
+        from rdflib import Graph
+
         graph = Graph()
-        graph.parse(data=self.artifacts.get(self.artifacts.key_of(stored.mapped_location)), format="nt")
+        graph.parse(data=self.artifacts.get(self.artifacts.key_of(location)), format="nt")
         return graph
 
     # -- bookkeeping ------------------------------------------------------------------

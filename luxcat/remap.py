@@ -107,7 +107,11 @@ def mapping_fingerprint(mappers: Iterable[Any]) -> str:
 
 
 def stale_records(store: StateStore, source_id: str, fingerprint: str) -> list[str]:
-    """Active records whose mapped graph is missing, from another payload, or from another mapping."""
+    """Active records whose mapped graph is missing, from another payload, or from another mapping.
+
+    Except a record whose current payload already failed to map under the current mapping: its
+    rejection is kept (rejected_* columns) and it is mapped again once its payload or mapping changes.
+    """
     t = records_table
     query = (
         select(t.c.record_id)
@@ -121,6 +125,14 @@ def stale_records(store: StateStore, source_id: str, fingerprint: str) -> list[s
                     t.c.mapped_hash != t.c.content_hash,
                     t.c.mapped_fingerprint.is_(None),
                     t.c.mapped_fingerprint != fingerprint,
+                ),
+                # a payload already rejected under this same mapping is not mapped again (it would
+                # fail the same way); a new payload or a new mapping clears that
+                or_(
+                    t.c.rejected_hash.is_(None),
+                    t.c.rejected_fingerprint.is_(None),
+                    t.c.rejected_hash != t.c.content_hash,
+                    t.c.rejected_fingerprint != fingerprint,
                 ),
             )
         )

@@ -61,6 +61,9 @@ records_table = Table(
     Column("publish_ids", JSON),
     Column("mapped_hash", String(64)),  # content_hash the mapped graph was produced from
     Column("mapped_fingerprint", String(64)),  # luxcat.remap.mapping_fingerprint of that map
+    Column("rejected_hash", String(64)),  # content_hash whose map was rejected (unchanged: not re-mapped)
+    Column("rejected_fingerprint", String(64)),  # the mapping fingerprint of that rejection
+    Column("rejected_reason", Text),  # why that map was rejected
 )
 
 runs_table = Table(
@@ -165,6 +168,7 @@ class StoredRecord:
     publish_ids: dict[str, Any] = field(default_factory=dict)
     mapped_hash: str | None = None
     mapped_fingerprint: str | None = None
+    rejected_reason: str | None = None  # why the last map of this record was rejected (None: it was not)
 
 
 class StateStore:
@@ -178,7 +182,12 @@ class StateStore:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": lock_wait}
             if url in ("sqlite://", "sqlite:///:memory:"):
                 kwargs["poolclass"] = StaticPool
+        elif url.startswith(("postgresql://", "postgresql+psycopg2://", "postgres://")):
+            kwargs["executemany_mode"] = "values_plus_batch"  # page writes batched, not a round trip per row
         self.engine: Engine = create_engine(url, **kwargs)
+        from luxcat.bulk import tune_sqlite
+
+        tune_sqlite(self.engine, url)
         metadata.create_all(self.engine)
         migrate(self.engine)
 
@@ -275,37 +284,10 @@ class StateStore:
         existing: dict[str, tuple[str, str]],
         seen_at: datetime,
     ) -> None:
-        """Insert new records and update seen/changed ones in one transaction."""
-        with self.engine.begin() as conn:
-            for row in rows:
-                rid = row["record_id"]
-                values = {
-                    "content_hash": row["content_hash"],
-                    "last_seen": seen_at,
-                    "status": ACTIVE,
-                    "modified": row.get("modified"),
-                    "raw_location": row.get("raw_location"),
-                }
-                if rid not in existing:
-                    conn.execute(
-                        insert(records_table).values(
-                            source_id=source_id,
-                            record_id=rid,
-                            first_seen=seen_at,
-                            last_changed=seen_at,
-                            publish_ids={},
-                            **values,
-                        )
-                    )
-                    continue
-                old_hash, old_status = existing[rid]
-                if old_hash != row["content_hash"] or old_status != ACTIVE:
-                    values["last_changed"] = seen_at
-                conn.execute(
-                    update(records_table)
-                    .where(and_(records_table.c.source_id == source_id, records_table.c.record_id == rid))
-                    .values(**values)
-                )
+        """Insert new records and update seen/changed ones in one transaction (luxcat.bulk)."""
+        from luxcat.bulk import upsert_seen
+
+        upsert_seen(self, source_id, rows, existing, seen_at)
 
     def withdraw(self, source_id: str, record_ids: Iterable[str]) -> int:
         """Mark records withdrawn (never deleted: publishers decide what that means on each target)."""
@@ -443,4 +425,5 @@ def _record(row: Any) -> StoredRecord:
         publish_ids=_json(row["publish_ids"]) or {},
         mapped_hash=row.get("mapped_hash"),
         mapped_fingerprint=row.get("mapped_fingerprint"),
+        rejected_reason=row.get("rejected_reason"),
     )

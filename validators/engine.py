@@ -23,7 +23,6 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
-from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node
 
 from validators.index import View
@@ -329,6 +328,8 @@ class Sparql(Constraint):
 
     def check(self, run: Run, focus: Node, values: tuple[Node, ...]) -> list[tuple[Node | None, str, str]]:
         if self.prepared is None:  # parse and algebra-compile once, not once per focus node
+            from rdflib.plugins.sparql import prepareQuery  # ~1 s to import: only for SPARQL constraints
+
             self.prepared = prepareQuery(self.query)
         rows = run.data.query(self.prepared, initBindings={"this": focus})  # type: ignore[arg-type]
         out: list[tuple[Node | None, str, str]] = []

@@ -47,7 +47,15 @@ DOCUMENT_FORMATS = {"PDF", "HTML", "HTM", "XHTML", "TEXT/HTML", "APPLICATION/PDF
 
 @cache
 def _licences() -> tuple[frozenset[URIRef], dict[str, URIRef]]:
-    """EU licence concepts, and their exactMatch/closeMatch aliases (normalised) -> concept."""
+    """EU licence concepts, and their exactMatch/closeMatch aliases (normalised) -> concept (start-up cached)."""
+    from luxcat.startup_cache import cached
+    from validators.vocabularies import vocabulary_key
+
+    return cached("eu-licences", vocabulary_key("eu-licences", (__name__,)), _build_licences)
+
+
+def _build_licences() -> tuple[frozenset[URIRef], dict[str, URIRef]]:
+    """Read the licence tables from the vocabulary graph."""
     vocab = vocabulary_graph()
     concepts = frozenset(c for c in vocab.subjects(SKOS.inScheme, EU_LICENCE) if isinstance(c, URIRef))
     aliases: dict[str, URIRef] = {}

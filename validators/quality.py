@@ -11,6 +11,7 @@ dataset only (which Luxembourg's policy accepts) counts for the distribution lic
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -109,7 +110,13 @@ def rating(total: int) -> str:
 
 @cache
 def _scheme_members(scheme: URIRef) -> frozenset[Node]:
-    return frozenset(vocabulary_graph().subjects(SKOS.inScheme, scheme))
+    """The concepts of one vocabulary scheme (start-up cached)."""
+    from luxcat.startup_cache import cached
+    from validators.vocabularies import vocabulary_key
+
+    name = f"scheme-{hashlib.sha256(str(scheme).encode()).hexdigest()[:16]}"
+    key = vocabulary_key(f"{name}|{scheme}", (__name__,))
+    return cached(name, key, lambda: frozenset(vocabulary_graph().subjects(SKOS.inScheme, scheme)))
 
 
 def _has(graph: Graph, node: Node, pred: URIRef) -> bool:

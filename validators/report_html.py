@@ -6,8 +6,10 @@ first), the score distribution as a bar chart, then every record with its proble
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from html import escape
+from typing import Any
 
 from luxcat.records import ValidationReport
 from validators.quality import MAX_SCORE, rating
@@ -32,7 +34,11 @@ def _bins(scores: list[int]) -> list[int]:
 
 def score_chart(scores: list[int]) -> str:
     """An inline SVG bar chart of how many records fall in each score band."""
-    counts = _bins(scores)
+    return _chart(_bins(scores))
+
+
+def _chart(counts: list[int]) -> str:
+    """The score-band chart from the band counts."""
     width = -(-(MAX_SCORE + 1) // BINS)
     top = max(counts, default=0) or 1
     bar_w, height = 60, 160
@@ -54,26 +60,6 @@ def score_chart(scores: list[int]) -> str:
         )
     parts.append("</svg>")
     return "".join(parts)
-
-
-def _groups(reports: list[ValidationReport]) -> str:
-    groups: Counter[tuple[str, str, str]] = Counter()
-    records: dict[tuple[str, str, str], set[str]] = {}
-    for report in reports:
-        for res in report.results:
-            key = (res.severity, res.shape or "", res.message)
-            groups[key] += 1
-            records.setdefault(key, set()).add(report.dataset)
-    rows = [
-        f'<tr><td class="{escape(sev)}">{escape(sev)}</td><td><code>{escape(shape)}</code></td>'
-        f"<td>{escape(msg)}</td><td>{count}</td><td>{len(records[(sev, shape, msg)])}</td></tr>"
-        for (sev, shape, msg), count in sorted(groups.items(), key=lambda kv: (-kv[1], kv[0]))
-    ]
-    return (
-        "<table><tr><th>severity</th><th>shape</th><th>message</th><th>results</th><th>records</th></tr>"
-        + "".join(rows)
-        + "</table>"
-    )
 
 
 def _record(report: ValidationReport) -> str:
@@ -99,23 +85,6 @@ def _record(report: ValidationReport) -> str:
     )
 
 
-def _overview(reports: list[ValidationReport]) -> str:
-    rows = []
-    for r in sorted(reports, key=lambda r: (r.conforms, r.score if r.score is not None else -1, r.dataset)):
-        counts = Counter(res.severity for res in r.results)
-        status = '<span class="ok">yes</span>' if r.conforms else '<span class="Violation">no</span>'
-        score = "" if r.score is None else f"{r.score} ({rating(r.score)})"
-        rows.append(
-            f"<tr><td><code>{escape(r.dataset)}</code></td><td>{status}</td><td>{score}</td>"
-            + "".join(f"<td>{counts.get(sev, 0)}</td>" for sev in ("Violation", "Warning", "Info"))
-            + "</tr>"
-        )
-    return (
-        "<table><tr><th>record</th><th>conforms</th><th>score</th><th>Violations</th><th>Warnings</th>"
-        f"<th>Infos</th></tr>{''.join(rows)}</table>"
-    )
-
-
 def _counts(title: str, counts: dict[str, int], note: str) -> str:
     rows = "".join(f"<tr><td>{escape(k)}</td><td>{v}</td></tr>" for k, v in counts.items())
     return f"<h2>{escape(title)}</h2><p>{escape(note)}</p><table><tr><th></th><th>datasets</th></tr>{rows}</table>"
@@ -137,10 +106,17 @@ def _dropped(dropped: dict[str, list[dict[str, str]]]) -> str:
     )
 
 
+LICENCE_ORIGINS = ("stated", "source-default", "none")
+LICENCE_NOTE = (
+    "stated: the record names its licence; source-default: the record says nothing about use and the "
+    "source's default applies (marked in the graph with dct:provenance); none: no licence."
+)
+
+
 def licence_origins(reports: list[ValidationReport]) -> dict[str, int]:
     """Datasets per licence origin (stated / source-default / none), for the report and the run summary."""
     counts = Counter(r.licence_origin for r in reports if r.licence_origin is not None)
-    return {origin: counts.get(origin, 0) for origin in ("stated", "source-default", "none")}
+    return {origin: counts.get(origin, 0) for origin in LICENCE_ORIGINS}
 
 
 def render_html(
@@ -150,37 +126,155 @@ def render_html(
     dropped: dict[str, list[dict[str, str]]] | None = None,
 ) -> str:
     """The whole report as one HTML document (with the map stage's dropped values, when given)."""
-    scores = [r.score for r in reports if r.score is not None]
-    conforming = sum(1 for r in reports if r.conforms)
-    severities = Counter(res.severity for r in reports for res in r.results)
-    with_problems = [r for r in reports if r.results]
-    summary = (
-        f"<p>{len(reports)} record(s), {conforming} conform, {len(reports) - conforming} do not. "
-        f"Results: {severities.get('Violation', 0)} Violation, {severities.get('Warning', 0)} Warning, "
-        f"{severities.get('Info', 0)} Info."
-        + (f" Mean score {sum(scores) / len(scores):.0f}/{MAX_SCORE}." if scores else "")
-        + "</p>"
-    )
-    body = [
-        f"<h1>{escape(title)}</h1>",
-        summary,
-        _counts(
-            "Licence origin",
-            licence_origins(reports),
-            "stated: the record names its licence; source-default: the record says nothing about use and the "
-            "source's default applies (marked in the graph with dct:provenance); none: no licence.",
-        ),
-        *([_dropped(dropped)] if dropped else []),
-        "<h2>Score distribution</h2>",
-        score_chart(scores),
-        "<h2>Results by shape and message</h2>",
-        _groups(reports),
-        "<h2>Records</h2>",
-        _overview(reports),
-        f"<h2>Problems per record ({len(with_problems)} record(s))</h2>",
-        *(_record(r) for r in sorted(with_problems, key=lambda r: (r.conforms, r.dataset))),
-    ]
+    summary = ReportSummary()
+    for report in reports:
+        summary.add(report)
+    return summary.render(title, dropped=dropped)
+
+
+class ReportSummary:
+    """The HTML report built from aggregates, one report at a time: memory flat in the number of records.
+
+    Counts, score bands and result groups are kept as numbers; the per-record tables keep at most
+    `limit` rows each (the worst records first; None = all, as `luxcat validate` on files does) and
+    say how many were left out and where the full per-record findings are.
+    """
+
+    def __init__(self, limit: int | None = None, findings: str | None = None) -> None:
+        self.limit = limit
+        self.findings = findings  # where every record's findings are (named in the report)
+        self.records = 0
+        self.conforming = 0
+        self.score_sum = 0
+        self.scored = 0
+        self.bins = [0] * BINS
+        self.severities: Counter[str] = Counter()
+        self.licences: Counter[str] = Counter()
+        self.groups: Counter[tuple[str, str, str]] = Counter()
+        self.group_records: Counter[tuple[str, str, str]] = Counter()
+        self.with_problems = 0
+        self._seq = 0
+        self._overview: list[tuple[Any, str]] = []  # (sort key, row html), bounded by limit
+        self._problems: list[tuple[Any, str]] = []
+
+    def add(self, report: ValidationReport) -> None:
+        """Fold one record's report into the aggregates."""
+        self.records += 1
+        self.conforming += bool(report.conforms)
+        if report.licence_origin is not None:
+            self.licences[report.licence_origin] += 1
+        if report.score is not None:
+            self.score_sum += report.score
+            self.scored += 1
+            width = -(-(MAX_SCORE + 1) // BINS)
+            self.bins[min(report.score // width, BINS - 1)] += 1
+        keys = set()
+        for res in report.results:
+            key = (res.severity, res.shape or "", res.message)
+            self.groups[key] += 1
+            self.severities[res.severity] += 1
+            keys.add(key)
+        for key in keys:
+            self.group_records[key] += 1
+        self._seq += 1
+        order = (report.conforms, report.score if report.score is not None else -1, report.dataset, self._seq)
+        self._keep(self._overview, order, _overview_row(report))
+        if report.results:
+            self.with_problems += 1
+            self._keep(self._problems, (report.conforms, report.dataset, self._seq), _record(report))
+
+    def _keep(self, rows: list[tuple[Any, str]], order: Any, html: str) -> None:
+        """Keep the row among the `limit` first in order (a max-heap on the sort key when bounded)."""
+        if self.limit is None:
+            rows.append((order, html))
+            return
+        item = (_Reverse(order), html)
+        if len(rows) < self.limit:
+            heapq.heappush(rows, item)  # type: ignore[arg-type]
+        elif order < rows[0][0].key:  # type: ignore[attr-defined]
+            heapq.heapreplace(rows, item)  # type: ignore[arg-type]
+
+    def _sorted(self, rows: list[tuple[Any, str]]) -> list[str]:
+        if self.limit is None:
+            return [html for _key, html in sorted(rows, key=lambda kv: kv[0])]
+        return [html for _key, html in sorted(rows, key=lambda kv: kv[0].key)]
+
+    def _left_out(self, shown: int, total: int) -> str:
+        if shown >= total:
+            return ""
+        where = f" Every record's findings: <code>{escape(self.findings)}</code>." if self.findings else ""
+        return f"<p>{total - shown} more record(s) not listed here (the worst {shown} are).{where}</p>"
+
+    def licence_origins(self) -> dict[str, int]:
+        """Datasets per licence origin, as `licence_origins` counts them."""
+        return {origin: self.licences.get(origin, 0) for origin in LICENCE_ORIGINS}
+
+    def render(
+        self, title: str = "luxcat validation report", *, dropped: dict[str, list[dict[str, str]]] | None = None
+    ) -> str:
+        """The report as one HTML document (with the map stage's dropped values, when given)."""
+        summary = (
+            f"<p>{self.records} record(s), {self.conforming} conform, {self.records - self.conforming} do not. "
+            f"Results: {self.severities.get('Violation', 0)} Violation, {self.severities.get('Warning', 0)} Warning, "
+            f"{self.severities.get('Info', 0)} Info."
+            + (f" Mean score {self.score_sum / self.scored:.0f}/{MAX_SCORE}." if self.scored else "")
+            + "</p>"
+        )
+        group_rows = [
+            f'<tr><td class="{escape(sev)}">{escape(sev)}</td><td><code>{escape(shape)}</code></td>'
+            f"<td>{escape(msg)}</td><td>{count}</td><td>{self.group_records[(sev, shape, msg)]}</td></tr>"
+            for (sev, shape, msg), count in sorted(self.groups.items(), key=lambda kv: (-kv[1], kv[0]))
+        ]
+        groups = (
+            "<table><tr><th>severity</th><th>shape</th><th>message</th><th>results</th><th>records</th></tr>"
+            + "".join(group_rows)
+            + "</table>"
+        )
+        overview_rows = self._sorted(self._overview)
+        overview = (
+            "<table><tr><th>record</th><th>conforms</th><th>score</th><th>Violations</th><th>Warnings</th>"
+            f"<th>Infos</th></tr>{''.join(overview_rows)}</table>"
+        ) + self._left_out(len(overview_rows), self.records)
+        problems = self._sorted(self._problems)
+        body = [
+            f"<h1>{escape(title)}</h1>",
+            summary,
+            _counts("Licence origin", self.licence_origins(), LICENCE_NOTE),
+            *([_dropped(dropped)] if dropped else []),
+            "<h2>Score distribution</h2>",
+            _chart(self.bins),
+            "<h2>Results by shape and message</h2>",
+            groups,
+            "<h2>Records</h2>",
+            overview,
+            f"<h2>Problems per record ({self.with_problems} record(s))</h2>",
+            *problems,
+            self._left_out(len(problems), self.with_problems),
+        ]
+        return (
+            f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
+            f"<style>{CSS}</style></head><body>{''.join(body)}</body></html>"
+        )
+
+
+class _Reverse:
+    """Inverts ordering so heapq (a min-heap) keeps the `limit` smallest keys at hand."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: Any) -> None:
+        self.key = key
+
+    def __lt__(self, other: _Reverse) -> bool:
+        return bool(self.key > other.key)
+
+
+def _overview_row(r: ValidationReport) -> str:
+    counts = Counter(res.severity for res in r.results)
+    status = '<span class="ok">yes</span>' if r.conforms else '<span class="Violation">no</span>'
+    score = "" if r.score is None else f"{r.score} ({rating(r.score)})"
     return (
-        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
-        f"<style>{CSS}</style></head><body>{''.join(body)}</body></html>"
+        f"<tr><td><code>{escape(r.dataset)}</code></td><td>{status}</td><td>{score}</td>"
+        + "".join(f"<td>{counts.get(sev, 0)}</td>" for sev in ("Violation", "Warning", "Info"))
+        + "</tr>"
     )

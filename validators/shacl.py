@@ -118,7 +118,25 @@ def _shapes_graph(profile: Profile) -> Graph:
 
 @cache
 def _compiled(profile: Profile) -> dict[Node, Shape]:
-    return compile_shapes(_shapes_graph(profile))
+    """The profile's compiled shapes, from the start-up cache when its files and compiler are unchanged."""
+    from luxcat.startup_cache import cache_key, cached
+
+    files = [SHAPES_DIR / f for f in (*profile.files, *profile.warning_files)]
+    modules = ["validators.compiler", "validators.engine", "validators.shapes_graph", __name__]
+    key = cache_key(f"shapes-{profile.name}|{profile!r}", files, modules)
+    return cached(f"shapes-{profile.name}", key, lambda: compile_shapes(_shapes_graph(profile)))
+
+
+@cache
+def _vocabulary_index(inverse: frozenset[str]) -> Index:
+    """The vocabularies' index, from the start-up cache (then the vocabulary graph itself is not loaded)."""
+    from luxcat.startup_cache import cache_key, cached
+    from validators.vocabularies import DATA_DIR, VOCABULARY_FILES
+
+    files = [DATA_DIR / name for name in VOCABULARY_FILES]
+    modules = ["validators.vocabularies", "validators.index", __name__]
+    key = cache_key("vocabulary-index|" + "|".join(sorted(inverse)), files, modules)
+    return cached("vocabulary-index", key, lambda: shared_index(vocabulary_graph(), inverse))
 
 
 def node_id(node: Node) -> str:
@@ -188,8 +206,7 @@ class Validator:
         self._inverse = frozenset(
             pred for s in self.shapes.values() if s.path for pred, inverse in s.path.steps if inverse
         ) | frozenset(str(p) for s in self._targeted for p in s.target_objects_of)
-        vocab = vocabulary_graph() if self.profile.vocabularies else None
-        self._vocab = shared_index(vocab, self._inverse) if vocab is not None else None
+        self._vocab = _vocabulary_index(frozenset(self._inverse)) if self.profile.vocabularies else None
 
     def results(self, graph: Graph) -> tuple[list[Result], Index]:
         """Every SHACL result on the data graph (vocabulary-only nodes skipped), with the data index."""

@@ -54,7 +54,19 @@ def _parse(graph: Graph, path: Path) -> None:
 
 @cache
 def vocabulary_graph() -> Graph:
-    """All EU vocabularies in one graph; built on first use, then shared (never mutate it)."""
+    """All EU vocabularies in one graph; built on first use, then shared (never mutate it).
+
+    Across processes the parsed graph comes from the start-up cache (luxcat.startup_cache), keyed
+    by the files' contents and this module's code.
+    """
+    from luxcat.startup_cache import cache_key, cached
+
+    key = cache_key("vocabulary-graph", [DATA_DIR / name for name in VOCABULARY_FILES], [__name__])
+    return cached("vocabulary-graph", key, _build_graph)
+
+
+def _build_graph() -> Graph:
+    """Parse every vocabulary file into one graph."""
     graph = Graph()
     for name in VOCABULARY_FILES:
         path = DATA_DIR / name
@@ -64,3 +76,10 @@ def vocabulary_graph() -> Graph:
             log.warning("vocabulary file missing: %s", path)
     log.info("loaded %d vocabulary triples from %s", len(graph), DATA_DIR)
     return graph
+
+
+def vocabulary_key(name: str, modules: tuple[str, ...] = ()) -> str:
+    """Start-up cache key of something derived from the vocabulary files (and the named modules)."""
+    from luxcat.startup_cache import cache_key
+
+    return cache_key(name, [DATA_DIR / n for n in VOCABULARY_FILES], [__name__, *modules])

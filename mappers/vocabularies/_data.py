@@ -18,8 +18,17 @@ def read_graph(relpath: str) -> Graph:
 
     The lookups use this and keep only the small tables they build (themselves cached): keeping the
     parsed graphs alive (~100k rdflib objects) makes every full garbage collection of a mapping run
-    rescan them, which cost about 30% of the ISO mapper's time.
+    rescan them, which cost about 30% of the ISO mapper's time. Across processes the parsed file
+    comes from the start-up cache (luxcat.startup_cache), keyed by its content and this module.
     """
+    from luxcat.startup_cache import cache_key, cached
+
+    name = "vocab-" + re.sub(r"[^0-9A-Za-z]+", "-", relpath)
+    return cached(name, cache_key(name, [DATA_DIR / relpath], [__name__]), lambda: _parse(relpath))
+
+
+def _parse(relpath: str) -> Graph:
+    """Parse one vocabulary file."""
     path = DATA_DIR / relpath
     fmt = "turtle" if path.suffix == ".ttl" else "xml"
     graph = Graph()

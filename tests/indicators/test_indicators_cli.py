@@ -34,7 +34,7 @@ def test_luxcat_indicators_prints_csv_and_json(tmp_path: Path, publish_config, m
     rows = json.loads(out.out)
     assert "indicators " in out.err and "datasets" in out.err  # the one-line summary
     nation = {r["indicator"]: r["value"] for r in rows if r["scope"] == "nation"}
-    assert nation["datasets.total"] == 19 and nation["inventory.rows"] == 7
+    assert nation["datasets.total"] == 21 and nation["inventory.rows"] == 7
 
     assert main(["indicators"]) == 0  # csv by default; a second run the same day replaces that day
     text = capsys.readouterr().out

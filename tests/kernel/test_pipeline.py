@@ -194,7 +194,8 @@ def test_dangling_served_dataset_link_is_dropped_with_a_warning(harvested: Any) 
 def test_full_run_of_every_stage_on_the_demo_records(pycsw_server: Any, tmp_path: Path) -> None:
     store = StateStore(f"sqlite:///{tmp_path / 'state.db'}")
     artifacts = LocalArtifactStore(tmp_path / "artifacts")
-    run = run_source(config(pycsw_server.url), store, artifacts, full=True)
+    # most demo records are rightly held back (see config/sources/demo-csw.yaml): not a red run here
+    run = run_source(config(pycsw_server.url, max_reject_share=0.8), store, artifacts, full=True)
     n = len(demo_records())
     assert run.complete and run.counts.new == n
     assert run.details["map"]["ok"] == n

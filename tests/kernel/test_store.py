@@ -94,3 +94,69 @@ def test_many_withdrawals_in_chunks(store: StateStore) -> None:
     store.upsert_seen(sid, rows, {}, utcnow())
     assert store.withdraw(sid, [r["record_id"] for r in rows[:1100]]) == 1100
     assert store.count(sid) == 100
+
+
+def test_bulk_page_writes_round_trip(store: StateStore) -> None:
+    """luxcat.bulk: new/changed/unchanged rows, map outcome, rejection and validation, by executemany."""
+    from luxcat import bulk
+
+    sid = source()
+    t1 = utcnow()
+    rows = [{"record_id": f"r{i}", "content_hash": f"h{i}", "raw_location": f"loc{i}"} for i in range(700)]
+    store.upsert_seen(sid, rows, {}, t1)
+    existing = store.record_hashes(sid)
+    t2 = utcnow()
+    store.upsert_seen(
+        sid,
+        [
+            {"record_id": "r0", "content_hash": "h0-new", "raw_location": "loc0b"},
+            {"record_id": "r1", "content_hash": "h1"},
+        ],
+        existing,
+        t2,
+    )
+    got = bulk.records_by_ids(store, sid, [f"r{i}" for i in range(700)] + ["absent"])
+    assert len(got) == 700
+    assert (got["r0"].content_hash, got["r0"].raw_location, got["r0"].last_changed) == ("h0-new", "loc0b", t2)
+    # unchanged: only last_seen moves, the payload location is left alone
+    assert (got["r1"].raw_location, got["r1"].last_seen, got["r1"].last_changed) == ("loc1", t2, t1)
+    assert got["r2"].last_seen == t1
+
+    bulk.set_mapped_many(
+        store,
+        sid,
+        [
+            {
+                "record_id": "r1",
+                "dataset_uri": "https://x/d1",
+                "mapped_location": "m1",
+                "mapped_hash": "h1",
+                "mapped_fingerprint": "fp",
+            }
+        ],
+    )
+    bulk.set_map_rejected_many(
+        store, sid, [{"record_id": "r2", "content_hash": "h2", "fingerprint": "fp", "reason": "missing_field: title"}]
+    )
+    report = {"dataset": "https://x/d1", "conforms": True, "results": []}
+    bulk.set_validation_many(
+        store, sid, [{"record_id": "r1", "dataset_uri": "https://x/d1", "conforms": True, "validation": report}]
+    )
+    r1, r2 = store.get_record(sid, "r1"), store.get_record(sid, "r2")
+    assert (r1.mapped_location, r1.mapped_hash, r1.conforms, r1.validation) == ("m1", "h1", True, report)
+    assert r2.rejected_reason == "missing_field: title" and r2.mapped_location is None
+    # a later successful map clears the kept rejection
+    bulk.set_mapped_many(
+        store,
+        sid,
+        [
+            {
+                "record_id": "r2",
+                "dataset_uri": "https://x/d2",
+                "mapped_location": "m2",
+                "mapped_hash": "h2",
+                "mapped_fingerprint": "fp",
+            }
+        ],
+    )
+    assert store.get_record(sid, "r2").rejected_reason is None

@@ -19,7 +19,13 @@ from tests.udata.records import STATEC
 
 
 def _tree(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    """Every file's bytes, except SQLite's WAL sidecars (`-wal`, `-shm`): a read-only reader of a WAL
+    database leaves them behind (an empty log and the shared-memory index); the database is untouched."""
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not p.name.endswith(("-wal", "-shm"))
+    }
 
 
 @pytest.fixture
