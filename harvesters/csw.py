@@ -59,18 +59,31 @@ class CswOptions(HarvesterOptions):
     """Options of a CSW source (config: harvester.options)."""
 
     url: HttpUrl
+    """CSW 2.0.2 endpoint (GetRecords is POSTed here)"""
     page_size: int = Field(default=50, ge=1, le=1000)
+    """records per GetRecords page (maxRecords); servers may cap it lower"""
     types: list[Literal["dataset", "series", "service", "nonGeographicDataset"]] = Field(default_factory=list)
+    """keep only these hierarchy levels (apiso:Type); empty keeps every type"""
     keywords: list[str] = Field(default_factory=list)
+    """keep only records with each of these keywords (apiso:Subject)"""
     sort_property: str = "apiso:Identifier"
+    """queryable to sort pages by: a stable order keeps paging from skipping or repeating records"""
     modified_property: str = "apiso:Modified"
+    """queryable compared with the last complete run's start in incremental harvests"""
     type_property: str = "apiso:Type"
+    """queryable the `types` filter applies to"""
     keyword_property: str = "apiso:Subject"
+    """queryable the `keywords` filter applies to"""
     timeout: float = Field(default=30.0, gt=0)
+    """seconds to wait for each HTTP response before the request counts as failed"""
     retries: int = Field(default=3, ge=0, le=10)
+    """how many times a failed request (timeout, connection error, 429, 5xx) is retried"""
     backoff: float = Field(default=1.0, ge=0)
+    """seconds before the first retry, doubled at each further one (a Retry-After header wins)"""
     max_pages: int = Field(default=10_000, ge=1)
+    """stop after this many pages (the listing then counts as incomplete: nothing is withdrawn)"""
     max_consecutive_page_failures: int = Field(default=3, ge=1)
+    """give up (incomplete listing) after this many pages in a row fail"""
 
 
 def _filter(options: CswOptions, since: datetime | None) -> str:

@@ -361,11 +361,14 @@ class Pipeline:
         from rdflib import Graph
 
         from luxcat.bulk import records_by_ids, set_validation_many
+        from luxcat.reports import FindingsCollector, report_language, write_run_report
         from validators import validate_graph
         from validators.report_html import ReportSummary
         from validators.safeurls import drop_unsafe_links
 
         outcome = StageOutcome(stage="validate")
+        languages = tuple(dict.fromkeys((report_language(), *self.cfg.languages)))
+        collector = FindingsCollector(self.cfg.id, languages, self.artifacts)
         profile = self.cfg.validation.profile
         ids = list(record_ids)
         findings = f"runs/{self.cfg.id}/{run_id}/findings/"
@@ -394,6 +397,7 @@ class Pipeline:
                 if report is not None:
                     report.results.extend(notes.get(record_id, []))
                     summary.add(report)
+                collector.add_validated(record_id, dataset_uri, report, union)
                 results.append(self._record_validation(record_id, dataset_uri, report, outcome))
             set_validation_many(self.store, self.cfg.id, results)  # one transaction per chunk
             self._write_findings(findings, start // batch + 1, results)  # per-record findings, per chunk
@@ -401,7 +405,8 @@ class Pipeline:
         self._handoff.clear()
         outcome.extra["licence_origin"] = summary.licence_origins()
         html = summary.render(f"{self.cfg.id}: validation report, run {run_id}", dropped=self._dropped(run_id))
-        location = self.artifacts.put(f"runs/{self.cfg.id}/{run_id}/validation.html", html.encode(), "text/html")
+        self.artifacts.put(f"runs/{self.cfg.id}/{run_id}/validation.html", html.encode(), "text/html")
+        location = write_run_report(self.cfg, self.store, self.artifacts, run_id, collector)  # the run report
         outcome.extra["report"] = location
         self._write_json(run_id, "validate.json", outcome.as_dict())
         self._write_rejects(run_id, outcome.rejections, name="validate-rejects.jsonl")
@@ -592,6 +597,7 @@ def _run_source(
     remap: bool = False,
 ) -> Run:
     """Harvest one source and run every later stage asked for; the run is recorded even when it fails."""
+    from luxcat.afterrun import after_run
     from luxcat.policy import full_due
 
     pipeline = Pipeline(cfg, store, artifacts, progress=progress)
@@ -608,6 +614,9 @@ def _run_source(
                 failed_map = {r.record_id for r in mapped.rejections}
                 later.append(pipeline.validate(run_id, [r for r in harvest.to_process if r not in failed_map]))
     except Exception as exc:
-        pipeline.finish(run_id, harvest, *later, failed=str(exc))
+        failed = pipeline.finish(run_id, harvest, *later, failed=str(exc))
+        after_run(cfg, store, artifacts, failed)  # operators and the owner hear about the failure
         raise
-    return pipeline.finish(run_id, harvest, *later)
+    run = pipeline.finish(run_id, harvest, *later)
+    after_run(cfg, store, artifacts, run)  # recovery/first-run alert; owner digest (once a day, with findings)
+    return run

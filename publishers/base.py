@@ -29,7 +29,7 @@ Progress = Callable[[str], None]
 class PublisherOptions(BaseModel):
     """Base of every publisher's own options: unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
 @dataclass(slots=True)

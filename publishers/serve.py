@@ -8,6 +8,7 @@ without a restart. Routes:
     /catalogue?page=N        page N
     /catalogue.{ttl,nt,jsonld,rdf}, /pages/…, /dcat-ap-2.1.1/…   the exported files as they are
     /oai                     OAI-PMH 2.0 (GET or POST)
+    /runs/<source>/<run>/…   run reports and summaries from the artifact store (folder or S3)
     /indicators/…            the open data indicators (CSV, CSVW metadata, dashboard), not versioned
 """
 
@@ -95,6 +96,8 @@ class CatalogueHandler(BaseHTTPRequestHandler):
             self._oai(query)
         elif url.path in ("/catalogue", "/catalogue/", "/"):
             self._page(query)
+        elif url.path.startswith("/runs/"):
+            self._run_artifact(url.path)
         else:
             self._file(url.path.lstrip("/"))
 
@@ -163,6 +166,13 @@ class CatalogueHandler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain")
             return
         self._stream(pointer, key, vary=False)
+
+    def _run_artifact(self, path: str) -> None:
+        """Run reports and summaries from the artifact store (folder or S3), as the Airflow plugin serves them."""
+        from luxcat.reports.links import artifact_response
+
+        status, body, content_type = artifact_response(self.server.run_artifacts(), path)
+        self._send(HTTPStatus(status), body, content_type)
 
     def _indicators(self, key: str) -> None:
         """The indicators folder (CSV, CSVW, dashboard), written beside the versions (publishers.indicators)."""
@@ -238,6 +248,16 @@ class CatalogueServer(ThreadingHTTPServer):
         self.url = f"http://{host}:{self.server_address[1]}/"
         self.oai = OaiRepository(target, oai, (public_url or self.url) + "oai")
         self._thread: threading.Thread | None = None
+        self.artifacts: Any = None  # the artifact store of /runs/..., opened from the settings on first use
+
+    def run_artifacts(self) -> Any:
+        """The artifact store reports are served from (LUXCAT_ARTIFACTS, or the working folder's)."""
+        if self.artifacts is None:
+            from luxcat.artifacts import open_artifacts
+            from luxcat.settings import load_settings
+
+            self.artifacts = open_artifacts(load_settings().artifacts_url)
+        return self.artifacts
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """One log line for a failed request (the default prints a traceback to stderr)."""

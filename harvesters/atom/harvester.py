@@ -32,11 +32,16 @@ class AtomOptions(HarvesterOptions):
     """Options of an Atom/RSS source (config: harvester.options)."""
 
     url: HttpUrl
+    """the Atom or RSS feed (for INSPIRE: the download service's top feed)"""
     dataset_feeds: bool = Field(default=True, description="fetch INSPIRE dataset feeds linked from entries")
     max_pages: int = Field(default=1000, ge=1)
+    """stop after this many feed pages (rel=next; the listing then counts as incomplete)"""
     timeout: float = Field(default=60.0, gt=0)
+    """seconds to wait for each HTTP response before the request counts as failed"""
     retries: int = Field(default=3, ge=0, le=10)
+    """how many times a failed request (timeout, connection error, 429, 5xx) is retried"""
     backoff: float = Field(default=1.0, ge=0)
+    """seconds before the first retry, doubled at each further one (a Retry-After header wins)"""
 
 
 def bundle(entry: etree._Element, feed: etree._Element, dataset_feed: etree._Element | None, url: str) -> bytes:

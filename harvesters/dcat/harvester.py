@@ -33,11 +33,16 @@ class DcatOptions(HarvesterOptions):
     """Options of a DCAT source (config: harvester.options)."""
 
     url: HttpUrl
+    """the DCAT file or first Hydra page (RDF/XML, Turtle, JSON-LD or N-Triples)"""
     format: str | None = Field(default=None, description="force an RDF syntax (rdflib name) instead of detecting it")
     max_pages: int = Field(default=1000, ge=1)
+    """stop after this many Hydra pages (the listing then counts as incomplete)"""
     timeout: float = Field(default=60.0, gt=0)
+    """seconds to wait for each HTTP response before the request counts as failed"""
     retries: int = Field(default=3, ge=0, le=10)
+    """how many times a failed request (timeout, connection error, 429, 5xx) is retried"""
     backoff: float = Field(default=1.0, ge=0)
+    """seconds before the first retry, doubled at each further one (a Retry-After header wins)"""
 
 
 class DcatHarvester(Harvester):

@@ -30,15 +30,25 @@ class InventoryOptions(HarvesterOptions):
 
     location: str = Field(min_length=1, description="file path, http(s):// URL or s3://bucket/key")
     format: Literal["auto", "csv", "xlsx"] = "auto"
+    """file format; auto decides from the extension and the first bytes"""
     sheet: str | None = None
+    """XLSX worksheet name (default: the first sheet)"""
     delimiter: str | None = Field(default=None, max_length=1)
+    """CSV delimiter (default: sniffed among ; , and tab)"""
     encoding: str | None = None
+    """CSV text encoding (default: UTF-8, else Windows-1252 as Excel writes)"""
     header_row: int = Field(default=1, ge=1)
-    max_rows: int = Field(default=MAX_ROWS, ge=1, description="data rows read at most; more: incomplete listing")
+    """row number (1-based) holding the column names"""
+    max_rows: int = Field(default=MAX_ROWS, ge=1)
+    """data rows read at most; a sheet with more is an incomplete listing (nothing withdrawn)"""
     columns: ColumnMapping = Field(default_factory=ColumnMapping)
+    """which column holds which dataset field"""
     timeout: float = Field(default=60.0, gt=0)
+    """seconds to wait for each HTTP response before the request counts as failed"""
     retries: int = Field(default=3, ge=0, le=10)
+    """how many times a failed request (timeout, connection error, 429, 5xx) is retried"""
     backoff: float = Field(default=1.0, ge=0)
+    """seconds before the first retry, doubled at each further one (a Retry-After header wins)"""
 
 
 def fetch(location: str, policy: RetryPolicy) -> bytes:

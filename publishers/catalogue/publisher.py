@@ -36,9 +36,13 @@ class CatalogueOptions(PublisherOptions):
     """The catalogue's metadata, merge rules, export location and OAI-PMH identity (from publish.yaml)."""
 
     catalogue: CatalogueMetadata
+    """what the merged dcat:Catalog says about itself (publish.yaml: catalogue)"""
     merge: MergeOptions = MergeOptions()
+    """how records of different sources become one dataset (publish.yaml: merge)"""
     export: CatalogueTarget = CatalogueTarget()
+    """where and how the catalogue is exported (publish.yaml: targets.catalogue)"""
     oai: OaiOptions = OaiOptions()
+    """the OAI-PMH endpoint's identity (publish.yaml: oai)"""
 
 
 def read_datasets(target: ExportTarget, pointer: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
