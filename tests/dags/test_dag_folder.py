@@ -118,3 +118,27 @@ def test_parsing_imports_nothing_heavy(sources_dir: Path) -> None:
     assert out["dags"] == ["harvest__alpha", "publish_catalogue"]
     assert out["errors"] == {}
     assert out["heavy"] == []
+
+
+def test_option_level_mistakes_make_a_config_error_dag(sources_dir: Path) -> None:
+    """Three mistakes at three depths: the factory runs the same deep check as `luxcat sources check`."""
+    text = source_yaml("three", "http://csw.three.example/csw").replace("page_size: 10", "page_sise: 10")
+    assert "page_sise" in text
+    text = text.replace("enabled:", "enabeld: true\nenabled:") + (
+        "publish:\n  - target: data.public.lu\n"
+        "    options: {organisation: 0123456789abcdef01234567, api_key: '${UDATA_API_KEY}'}\n"
+    )
+    (sources_dir / "three.yaml").write_text(text)
+    (sources_dir / "alpha.yaml").write_text(source_yaml("alpha", "http://csw.alpha.example/csw"))
+
+    bag = dagbag()
+
+    assert bag.import_errors == {}
+    assert sorted(d for d in bag.dag_ids if d != "publish_catalogue") == ["config_error__three", "harvest__alpha"]
+    doc = bag.dags["config_error__three"].doc_md
+    for problem in (
+        "three.yaml: enabeld: Extra inputs are not permitted",
+        "three.yaml: harvester.options.page_sise: Extra inputs are not permitted",
+        "three.yaml: publish.0.options.organisation: Extra inputs are not permitted",
+    ):
+        assert problem in doc
