@@ -95,7 +95,9 @@ def test_duplicate_ids_across_files(tmp_path: Path) -> None:
 
 
 def test_literal_secret_is_refused_and_env_reference_accepted(tmp_path: Path) -> None:
-    text = GOOD.format(id="secret") + "publish:\n  - target: data.public.lu\n    options: {organization: 0123456789abcdef01234567, api_key: abc123}\n"
+    text = GOOD.format(id="secret") + (
+        "publish:\n  - target: data.public.lu\n    options: {organization: 0123456789abcdef01234567, api_key: abc123}\n"
+    )
     path = write(tmp_path, "secret.yaml", text)
     _, problems = check_paths([path])
     assert [str(p) for p in problems] == [
@@ -186,6 +188,7 @@ def test_publish_options_of_every_target_are_checked(tmp_path: Path) -> None:
     assert ("publish.0.options", "target catalogue takes no per-source options (got paging)") in found
     assert ("publish.1.options.organization", "Field required") in found
     # the organisation may come from owner.udata_organization instead, as the publisher reads it
-    ok = GOOD.format(id="pub2").replace("owner: {name: STATEC}", "owner: {name: STATEC, udata_organization: 0123456789abcdef01234567}")
+    owner = "owner: {name: STATEC, udata_organization: 0123456789abcdef01234567}"
+    ok = GOOD.format(id="pub2").replace("owner: {name: STATEC}", owner)
     _configs, problems = check_paths([write(tmp_path, "pub2.yaml", ok + "publish:\n  - target: data.public.lu\n")])
     assert problems == []
