@@ -39,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
     from luxcat.pipeline import run_source
     from luxcat.pycsw_local import LocalPycsw
     from luxcat.settings import load_settings
+    from luxcat.summary import publish_line
     from publishers.catalogue.storage import open_export
     from publishers.command import publish
     from publishers.targets import load_publish_config
@@ -71,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
             if result.status != "success":
                 worst = EXIT_SOURCE
         plan = publish(["catalogue"], dry_run=False, progress=_progress)["catalogue"]
-        print(plan.render(verbose=False).splitlines()[-1])
+        print(publish_line(plan))
         target = open_export(load_publish_config().targets.catalogue.export)
         print(f"catalogue:   {getattr(target, 'root', target)} (luxcat serve shows it with Hydra paging and OAI-PMH)")
         print(f"state store: {settings.database_url}")

@@ -336,7 +336,9 @@ def _plans_result(plans: dict[str, Any], key_prefix: str, dry_run: bool) -> dict
         location = artifacts.put(f"{key_prefix}/{target}.txt", plan.render().encode(), "text/plain")
         totals = plan.totals()
         errors = totals.get("error", 0)
-        log.info("publish target=%s %s plan=%s", target, totals or "nothing to do", location_url(location))
+        from luxcat.summary import publish_line
+
+        log.info("%s plan=%s", publish_line(plan, dry_run=dry_run), location_url(location))
         result["targets"][target] = {"totals": totals, "errors": errors, "plan": location}
     return result
 
