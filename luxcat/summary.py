@@ -87,12 +87,12 @@ class RunSummary:
         return self.harvest_rejects + self.map_rejects + self.invalid
 
     def line(self) -> str:
-        """`src: 25 seen, 25 new, 0 changed, 0 unchanged, 0 harvest rejects, ..., complete (full run)`."""
+        """`src: 25 seen, 25 new, 0 changed, 0 unchanged, 0 harvest rejects, ..., full run, complete`."""
         text = (
             f"{self.source_id}: {self.seen} seen, {self.new} new, {self.changed} changed, "
             f"{self.unchanged} unchanged, {_plural(self.harvest_rejects, 'harvest reject')}, "
             f"{_plural(self.map_rejects, 'map reject')}, {self.invalid} invalid, "
-            f"{_plural(self.duplicates, 'duplicate')}, {self.withdrawn} withdrawn, {self.state} ({self.mode} run)"
+            f"{_plural(self.duplicates, 'duplicate')}, {self.withdrawn} withdrawn, {self.mode} run, {self.state}"
         )
         if self.errors:
             text += f": {self.errors}"

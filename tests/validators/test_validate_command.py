@@ -18,9 +18,10 @@ INVALID = LU_TESTS / "dcat-ap-lu_dummy_invalid.ttl"
 def test_json_for_a_conforming_file_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([str(VALID_LU), "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert isinstance(data, list) and len(data) == 1
-    (entry,) = data
-    assert set(entry) == {"dataset", "conforms", "score", "results"}
+    assert isinstance(data, list) and [d["kind"] for d in data] == ["dataset", "catalogue"]
+    entry, catalogue = data
+    assert set(entry) == {"kind", "dataset", "conforms", "score", "results"}
+    assert catalogue["conforms"] is True and catalogue["score"] is None  # the file's catalogue is validated too
     assert entry["dataset"] == "https://data.public.lu/luxcat/test/population"
     assert entry["conforms"] is True and entry["score"] == 325
     for result in entry["results"]:
@@ -39,7 +40,7 @@ def test_json_for_an_invalid_file_exits_1_and_renders_blank_nodes_as_ids(capsys:
     assert title and title[0]["focus"] == "https://metadata.demo.lnds.tech/api/v1/datasets/1"
     values = [r["value"] for d in data for r in d["results"] if r["value"]]
     assert any(v.startswith("_:") for v in values)
-    assert all(isinstance(d["score"], int) for d in data)
+    assert all(isinstance(d["score"], int) for d in data if d["kind"] != "catalogue")
 
 
 def test_profile_option(capsys: pytest.CaptureFixture[str]) -> None:
@@ -86,8 +87,14 @@ def test_render_html_escapes_text() -> None:
     assert "<b>bad</b>" not in html and "&lt;b&gt;bad&lt;/b&gt;" in html and "t &amp; t" in html
 
 
-def test_unreadable_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unparsable_file_is_bad_data_and_a_missing_one_a_user_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = tmp_path / "broken.ttl"
     bad.write_text("this is not turtle <<<")
-    assert main([str(bad)]) == 2
-    assert "cannot" in capsys.readouterr().err
+    assert main([str(bad)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"error: cannot parse {bad} as RDF: ")
+    assert main([str(tmp_path / "absent.ttl")]) == 2
+    hint = "name existing RDF files (Turtle, RDF/XML, JSON-LD, N-Triples)"
+    assert capsys.readouterr().err == f"error: {tmp_path / 'absent.ttl'}: no such file (hint: {hint})\n"
