@@ -36,7 +36,12 @@ def _err(message: str) -> None:
 
 
 def fail(message: str, hint: str = "", code: int = EXIT_USER) -> int:
-    """Print one error line (what and where, then a hint) on stderr and return the exit code."""
+    """Print one error line (what and where, then a hint) on stderr and return the exit code.
+
+    Called while an exception is handled and with --debug (or LUXCAT_DEBUG=1), its traceback first.
+    """
+    if sys.exc_info()[0] is not None and os.environ.get("LUXCAT_DEBUG", "").lower() in ("1", "true", "yes"):
+        traceback.print_exc()
     _err(f"error: {message}" + (f" (hint: {hint})" if hint else ""))
     return code
 
@@ -212,7 +217,7 @@ def cmd_map(args: argparse.Namespace) -> int:
         mappers = build_mappers(args)
     except MapOptionError as exc:
         for line in exc.lines:
-            _err(f"error: {line}")
+            fail(line, exc.hint)
         return EXIT_USER
     try:
         graph, done, failed = map_files(mappers, [Path(f) for f in args.files], _err)
@@ -342,15 +347,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)]
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     func: Callable[[argparse.Namespace], int] = args.func
-    debug = debugging(args)
+    if debugging(args):
+        os.environ["LUXCAT_DEBUG"] = "1"  # every command's own error lines add their traceback too
     try:
         return func(args)
     except KeyboardInterrupt:
         _err("interrupted")
         return 130
     except Exception as exc:  # every error ends in one line; the traceback only when asked for
-        if debug:
-            traceback.print_exc()
         code, hint = classify(exc)
         return fail(_one_line(exc), hint, code)
 

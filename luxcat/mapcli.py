@@ -29,9 +29,10 @@ MISSING_OPTION = re.compile(r"mapper option (\w+) is needed")
 class MapOptionError(Exception):
     """The command line or the source file asks for mappers that cannot be built; one line per problem."""
 
-    def __init__(self, lines: list[str]) -> None:
+    def __init__(self, lines: list[str], hint: str = "luxcat map --help lists the options") -> None:
         super().__init__("; ".join(lines))
         self.lines = lines
+        self.hint = hint
 
 
 def parse_options(pairs: list[str]) -> dict[str, Any]:
@@ -93,7 +94,7 @@ def build_mappers(args: argparse.Namespace) -> list[Mapper]:
     try:
         cls = registry.load(registry.MAPPERS, args.kind, what="mapper")
     except ConfigError as exc:
-        raise MapOptionError([f"--from: {exc}"]) from exc
+        raise MapOptionError([f"--from: {exc}"], "--from takes a mapper name") from exc
     try:
         options = cls.Options.model_validate(extra)
     except ValidationError as exc:
@@ -109,10 +110,10 @@ def _from_source(path: Path, args: argparse.Namespace, extra: dict[str, Any]) ->
     from luxcat.pipeline import Pipeline
 
     if not path.is_file():
-        raise MapOptionError([f"--source {path}: no such file"])
+        raise MapOptionError([f"--source {path}: no such file"], "name a source YAML such as config/sources/x.yaml")
     cfg, problems = check_file(path)
     if cfg is None:
-        raise MapOptionError([str(p) for p in problems])
+        raise MapOptionError([str(p) for p in problems], f"luxcat sources check {path} shows the same problems")
     refs = cfg.mapper_refs()
     if args.kind and args.kind != refs[0].kind:
         raise MapOptionError([f"--from {args.kind} contradicts {path}: its mapper is {refs[0].kind}; drop --from"])

@@ -13,7 +13,9 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
+import traceback
 from pathlib import Path
 
 from rdflib import RDF, Graph
@@ -122,6 +124,9 @@ RESOURCE_CLASSES = (DCAT.Dataset, DCAT_SERIES, DCAT.DataService, DCAT.Catalog)
 
 
 def _error(message: str, hint: str) -> None:
+    """One error line; with LUXCAT_DEBUG=1 (luxcat --debug) the traceback of the error being handled first."""
+    if sys.exc_info()[0] is not None and os.environ.get("LUXCAT_DEBUG", "").lower() in ("1", "true", "yes"):
+        traceback.print_exc()
     print(f"error: {message} (hint: {hint})", file=sys.stderr, flush=True)
 
 
