@@ -247,11 +247,13 @@ def record_task(source_id: str, outlet_events: Any, **_context: Any) -> dict[str
     harvest = load_harvest_outcome(artifacts, source_id, run_id)
     later = [load_stage_outcome(artifacts, source_id, run_id, stage) for stage in ("map", "validate")]
     run = pipeline.finish(run_id, harvest, *later)
-    log.info("%s", run.summary())
+    summary = run.summary()  # luxcat.summary: the same line as the console, `luxcat status` and harvest.json
+    log.info("%s", summary)
     report = str(later[1].extra.get("report", ""))
     result = {
         "source": source_id,
         "run_id": run_id,
+        "summary": summary,
         "status": run.status,
         "complete": run.complete,
         "counts": run.counts.as_dict(),

@@ -149,6 +149,11 @@ def test_harvest_dag_runs_against_pycsw_and_updates_the_asset(harvested: Harvest
     assert report.is_file() and "<html" in report.read_text(encoding="utf-8").lower()
     assert values["validate"]["report_url"] == report.as_uri()
 
+    # one summary: the task log's line (carried in XCom), `luxcat status` and harvest.json agree
+    harvest_json = harvested.root / "var" / "artifacts" / "runs" / "pycsw-a" / str(run.id) / "harvest.json"
+    assert values["record"]["summary"] == run.summary() == json.loads(harvest_json.read_text())["summary"]["line"]
+    assert run.summary().startswith("pycsw-a: 25 seen, 25 new, 0 changed, 0 unchanged, 0 harvest rejects")
+
     [event] = asset_events("luxcat://sources/pycsw-a")
     assert event == values["record"]
     assert event["counts"] == run.counts.as_dict()
