@@ -258,10 +258,11 @@ def test_config_error_fails_without_retry_and_notifies_the_webhook(
 ) -> None:
     url, received = webhook
     monkeypatch.setenv("LUXCAT_NOTIFY", url)
-    # valid envelope (so the DAG exists), invalid harvester option: only the task-time deep check sees it
-    text = source_yaml("bad-options", "http://127.0.0.1:9/csw").replace("page_size: 10", "page_size: lots")
-    (ready / "bad-options.yaml").write_text(text)
+    # a valid source file (an invalid one is a config_error__ DAG, see test_dag_folder), but a worker
+    # configured wrongly: only the task sees it, and retrying cannot help
+    (ready / "bad-options.yaml").write_text(source_yaml("bad-options", "http://127.0.0.1:9/csw"))
     pools_for_sources(create_pools)
+    monkeypatch.setenv("LUXCAT_ARTIFACTS", "s3://")
 
     dag_run = run_dag("harvest__bad-options")
 
@@ -271,4 +272,4 @@ def test_config_error_fails_without_retry_and_notifies_the_webhook(
     assert states["map"][0] == "upstream_failed"
     [note] = received
     assert (note["dag_id"], note["task_id"]) == ("harvest__bad-options", "harvest")
-    assert "configuration error" in note["error"] and "harvester.options.page_size" in note["error"]
+    assert "configuration error" in note["error"] and "an s3:// URL needs a bucket name" in note["error"]
