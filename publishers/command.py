@@ -170,7 +170,8 @@ def run_serve(args: argparse.Namespace) -> int:
         _err(f"error: {exc}")
         return EXIT_CONFIG
     except OSError as exc:
-        _err(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
+        reason = exc.strerror or exc
+        _err(f"error: cannot listen on {args.host}:{args.port}: {reason} (hint: --port N picks another port)")
         return EXIT_CONFIG
     print(
         f"serving the catalogue on {server.url}catalogue and OAI-PMH on {server.url}oai, "

@@ -174,3 +174,14 @@ def test_usage_errors_are_2(luxcat) -> None:
     result = luxcat("map")
     assert result.code == 2 and "Traceback" not in result.err and "usage: luxcat map" in result.err
     assert luxcat("nosuchcommand").code == 2
+
+
+def test_serve_on_a_taken_port_is_2(luxcat) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        line = one_error_line(luxcat("serve", "--port", str(port)), 2, f"cannot listen on 127.0.0.1:{port}")
+    assert "--port N" in line
