@@ -1,7 +1,8 @@
-"""Benchmark: sync N datasets to the udata contract server: first sync, no-change re-run, lost id map.
+"""Benchmark: sync N datasets to the real udata (luxcat.udata_local): first sync, no-change re-run, lost id map.
 
 The datasets are copies of the real DCAT-AP examples of tests/udata/records.py with new IRIs, stored
-through the real harvest stage. Throttling is off (the production default of 1 request/s would make
+through the real harvest stage (bench_udata_real.py reports datasets/s against the throttle's limit).
+Throttling is off (the production default of 1 request/s would make
 the request count, printed here, the whole story: seconds >= requests). Prints seconds and requests
 per phase and the ratio of each phase to the first sync, measured in the same run.
 
@@ -24,10 +25,10 @@ from rdflib import Graph, URIRef  # noqa: E402
 
 from luxcat.artifacts import LocalArtifactStore  # noqa: E402
 from luxcat.store import StateStore  # noqa: E402
+from luxcat.udata_local import LocalUdata  # noqa: E402
 from publishers.base import publish_items  # noqa: E402
 from publishers.udata import UdataPublisher  # noqa: E402
-from tests.udata.contract_server import UdataContractServer  # noqa: E402
-from tests.udata.records import EXAMPLES, STATEC, Example, dataset_graph, harvest_and_map, source_config  # noqa: E402
+from tests.udata.records import EXAMPLES, Example, dataset_graph, harvest_and_map, source_config  # noqa: E402
 
 OWN = ("https://data.", "https://metadata.", "https://example.org/dataset")  # dataset/distribution IRIs
 
@@ -53,17 +54,16 @@ def copies(n: int) -> tuple[list[Example], dict[str, object]]:
 
 
 def phase(
-    server: UdataContractServer,
     publisher: UdataPublisher,
     store: StateStore,
     artifacts: LocalArtifactStore,
     cfg: object,
 ) -> tuple[float, int, dict[str, int]]:
-    """Plan + apply once; seconds, requests the server saw, plan totals."""
-    before = len(server.state.log)
+    """Plan + apply once; seconds, requests luxcat sent, plan totals."""
     start = time.perf_counter()
     plan = publisher.apply(publisher.plan(publish_items(store, artifacts, [cfg])))  # type: ignore[list-item]
-    return time.perf_counter() - start, len(server.state.log) - before, plan.totals()
+    sent = sum(c.requests for c in publisher._clients.values())
+    return time.perf_counter() - start, sent, plan.totals()
 
 
 def main() -> None:
@@ -72,25 +72,23 @@ def main() -> None:
     parser.add_argument("--page-size", type=int, default=100)
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-udata-"))
-    with UdataContractServer() as server:
-        server.add_organization(STATEC, "STATEC")
-        server.add_key("bench-key", {STATEC})
-        os.environ["UDATA_API_KEY"] = "bench-key"
+    with LocalUdata() as server:
+        os.environ["UDATA_API_KEY"] = server.state["member"]["api_key"]
         store = StateStore(f"sqlite:///{tmp / 'state.db'}")
         artifacts = LocalArtifactStore(tmp / "artifacts")
-        cfg = source_config("bench-udata")
+        cfg = source_config("bench-udata", organization=server.state["organizations"]["statec"])
         examples, graphs = copies(args.datasets)
         harvest_and_map(cfg, store, artifacts, examples, graphs=graphs)  # type: ignore[arg-type]
 
         def publisher() -> UdataPublisher:
-            opts = UdataPublisher.Options(base_url=server.url, throttle=0, page_size=args.page_size)
+            opts = UdataPublisher.Options(base_url=server.api, throttle=0, page_size=args.page_size)
             return UdataPublisher(opts, store, artifacts)
 
-        results = {"first sync": phase(server, publisher(), store, artifacts, cfg)}
-        results["no-change re-run"] = phase(server, publisher(), store, artifacts, cfg)
+        results = {"first sync": phase(publisher(), store, artifacts, cfg)}
+        results["no-change re-run"] = phase(publisher(), store, artifacts, cfg)
         for record in store.records(cfg.id):
             store.set_publish_id(cfg.id, record.record_id, "data.public.lu", None)
-        results["id map lost"] = phase(server, publisher(), store, artifacts, cfg)
+        results["id map lost"] = phase(publisher(), store, artifacts, cfg)
     base_seconds, base_requests, _ = results["first sync"]
     print(f"{args.datasets} datasets, page size {args.page_size}, throttle off")
     for name, (seconds, requests, totals) in results.items():

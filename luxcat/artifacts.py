@@ -6,6 +6,7 @@ LUXCAT_S3_ENDPOINT, so MinIO, moto and real S3 all work). Keys are plain `/`-sep
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from abc import ABC, abstractmethod
@@ -156,9 +157,28 @@ def open_artifacts(url: str) -> ArtifactStore:
 
 
 def safe_key(record_id: str) -> str:
-    """A record id as one path segment (ids may hold `/`, `:` or spaces)."""
+    """A record id as one path segment: injective (two ids never share a key) and short enough for any filesystem.
+
+    Letters, digits and `-_.@` stay as they are; every other character becomes its UTF-8 bytes as
+    `%XX` (fixed width, so `–` (U+2013) and ` 13` can no longer collide; `%` itself is escaped).
+    A key longer than MAX_KEY_BYTES keeps a readable head and ends in `~` and a hash of the whole id
+    (`~` never appears in an unshortened key), leaving room for extensions and temporary names
+    within the 255-byte file name limit.
+    """
     out = []
     for ch in record_id:
-        out.append(ch if ch.isalnum() or ch in "-_.@" else f"%{ord(ch):02X}")
+        if ch.isalnum() or ch in "-_.@":
+            out.append(ch)
+        else:
+            out.append("".join(f"%{b:02X}" for b in ch.encode("utf-8", "surrogatepass")))
     key = "".join(out)
-    return key if key not in ("", ".", "..") else f"_{key}"
+    if key in ("", ".", ".."):
+        key = f"_{key}"
+    if len(key.encode("utf-8")) > MAX_KEY_BYTES:
+        digest = hashlib.sha256(record_id.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        head = key.encode("utf-8")[: MAX_KEY_BYTES - 33].decode("utf-8", "ignore")
+        key = f"{head}~{digest}"
+    return key
+
+
+MAX_KEY_BYTES = 180  # + ".meta.json" and the like stays far below NAME_MAX (255)

@@ -117,6 +117,7 @@ def _run_one(source_id: str, args: argparse.Namespace, stages: tuple[str, ...]) 
             stages=stages,
             confirm_withdrawal=args.confirm_withdrawal,
             progress=_progress,
+            remap=getattr(args, "remap", False),
         )
     except SourceError as exc:
         _end_progress()
@@ -273,6 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="harvest, then every later stage (map, validate)")
     run.add_argument("sources", nargs="*")
     run.add_argument("--all", action="store_true", help="every enabled source")
+    run.add_argument("--remap", action="store_true", help="map every stored record again (no re-harvest needed)")
     _run_options(run)
     run.set_defaults(func=cmd_run)
 
@@ -355,6 +357,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         _err("interrupted")
         return 130
     except Exception as exc:  # every error ends in one line; the traceback only when asked for
+        from luxcat.environment import environment_failure
+
+        message = environment_failure(exc)  # disk full, read-only folder, locked database
+        if message is not None:
+            _end_progress()
+            if debugging(args):
+                traceback.print_exc()
+            _err(message)
+            return EXIT_USER
         code, hint = classify(exc)
         return fail(_one_line(exc), hint, code)
 

@@ -21,6 +21,7 @@ from pydantic import (
 
 from luxcat import registry
 from luxcat.errors import ConfigError
+from luxcat.limits import Limits
 
 SOURCE_ID = r"^[a-z0-9][a-z0-9-]{1,62}$"
 ENV_REF = re.compile(r"^\$\{([A-Z_][A-Z0-9_]*)\}$")
@@ -90,6 +91,7 @@ class SourceConfig(Strict):
     validation: Validation = Validation()
     publish: list[PublishTarget] = Field(default_factory=list)
     withdrawal: Withdrawal = Withdrawal()
+    limits: Limits = Limits()  # answer size, request and run deadlines (luxcat.limits)
     description: str | dict[str, str] | None = None
     tags: list[str] = Field(default_factory=list)
 

@@ -18,9 +18,12 @@ from harvesters.base import Harvester
 from luxcat import registry
 from luxcat.artifacts import ArtifactStore, safe_key
 from luxcat.config import SourceConfig
+from luxcat.environment import environment_failure
 from luxcat.errors import ConfigError, RecordError
+from luxcat.limits import bounded_harvest
 from luxcat.records import MappedRecord, RawRecord, Rejection, ValidationIssue, content_hash, utcnow
 from luxcat.store import ACTIVE, Run, RunCounts, StateStore
+from luxcat.watermark import incremental_since
 from mappers.base import MapContext, Mapper
 
 log = logging.getLogger(__name__)
@@ -101,10 +104,11 @@ class Pipeline:
         full: bool,
         limit: int | None = None,
         confirm_withdrawal: bool = False,
+        remap: bool = False,
     ) -> HarvestOutcome:
         """Fetch the source, store new/changed payloads, and withdraw only after a complete full listing."""
         source_id = self.cfg.id
-        since = None if full else self.store.last_successful_start(source_id)
+        since = None if full else incremental_since(self.store, source_id)
         harvester = self.make_harvester()
         existing = self.store.record_hashes(source_id)
         outcome = HarvestOutcome(stage="harvest")
@@ -112,7 +116,7 @@ class Pipeline:
         seen_ids: set[str] = set()
         rows: list[dict[str, Any]] = []
         seen_at = utcnow()
-        for item in harvester.harvest(since=since, limit=limit):
+        for item in bounded_harvest(harvester, self.cfg.limits, since=since, limit=limit):
             if isinstance(item, Rejection):
                 outcome.rejections.append(item)
                 seen_ids.add(item.record_id)  # it exists at the source: never withdraw it for being broken
@@ -136,6 +140,7 @@ class Pipeline:
             self._withdraw(existing, seen_ids, outcome, confirm_withdrawal)
         elif full:
             log.warning("source=%s incomplete listing: nothing withdrawn (%s)", source_id, "; ".join(report.errors))
+        self._add_stale(outcome, remap=remap)
         self._write_json(
             run_id,
             "harvest.json",
@@ -188,6 +193,21 @@ class Pipeline:
         outcome.to_process.append(raw.record_id)
         return row
 
+    def _add_stale(self, outcome: HarvestOutcome, *, remap: bool) -> None:
+        """Queue for mapping every record whose graph is not from its current payload and mapping."""
+        from luxcat.remap import active_records, mapping_fingerprint, stale_records
+
+        if remap:
+            stale = active_records(self.store, self.cfg.id)
+        else:
+            stale = stale_records(self.store, self.cfg.id, mapping_fingerprint(self.make_mappers()))
+        queued = set(outcome.to_process)
+        extra = [rid for rid in stale if rid not in queued]
+        outcome.to_process.extend(extra)
+        outcome.extra["remap"] = len(extra)
+        if extra:
+            log.info("source=%s %d stored record(s) queued for mapping again", self.cfg.id, len(extra))
+
     def _withdraw(
         self,
         existing: dict[str, tuple[str, str]],
@@ -235,8 +255,9 @@ class Pipeline:
         stored = self.store.get_record(self.cfg.id, record_id)
         if stored is None or stored.raw_location is None:
             raise KeyError(f"{self.cfg.id}: no stored payload for record {record_id}")
-        payload = self.artifacts.get(self.artifacts.key_of(stored.raw_location))
-        meta_key = f"raw/{self.cfg.id}/{safe_key(record_id)}.meta.json"
+        raw_key = self.artifacts.key_of(stored.raw_location)
+        payload = self.artifacts.get(raw_key)
+        meta_key = raw_key.rsplit(".", 1)[0] + ".meta.json"  # beside the payload, whatever key scheme stored it
         meta = json.loads(self.artifacts.get(meta_key)) if self.artifacts.exists(meta_key) else {}
         return RawRecord(
             source_id=self.cfg.id,
@@ -249,7 +270,10 @@ class Pipeline:
 
     def map(self, run_id: int, record_ids: Iterable[str]) -> StageOutcome:
         """Map each record to a DCAT-AP graph; a record that cannot map is rejected, the rest go on."""
+        from luxcat.remap import mapping_fingerprint
+
         mappers = self.make_mappers()
+        fingerprint = mapping_fingerprint(mappers)
         outcome = StageOutcome(stage="map")
         ids = list(record_ids)
         for n, record_id in enumerate(ids, start=1):
@@ -261,14 +285,17 @@ class Pipeline:
                 for enricher in mappers[1:]:
                     for record in mapped:
                         enricher.enrich(record)
+                # inside: a graph that cannot be serialised is this record's error
+                self._store_mapped(record_id, mapped, content_hash(raw.payload), fingerprint)
             except RecordError as exc:
                 outcome.rejections.append(Rejection(self.cfg.id, record_id, "map", exc.reason, str(exc)))
                 continue
             except Exception as exc:  # a bug or unforeseen input: isolate it, keep the traceback
+                if environment_failure(exc):
+                    raise  # a full disk or a locked database is the machine's failure, not this record's
                 log.exception("source=%s record=%s unexpected error while mapping", self.cfg.id, record_id)
                 outcome.rejections.append(Rejection(self.cfg.id, record_id, "map", "unexpected", repr(exc)))
                 continue
-            self._store_mapped(record_id, mapped)
             outcome.ok += 1
             if n % 100 == 0:
                 self.progress(f"{self.cfg.id}: mapped {n}/{len(ids)}")
@@ -277,7 +304,7 @@ class Pipeline:
         log.info("%s", outcome.log_line(self.cfg.id))
         return outcome
 
-    def _store_mapped(self, record_id: str, mapped: list[MappedRecord]) -> None:
+    def _store_mapped(self, record_id: str, mapped: list[MappedRecord], digest: str, fingerprint: str) -> None:
         from rdflib import Graph
 
         graph = Graph()
@@ -288,7 +315,14 @@ class Pipeline:
             graph.serialize(format="nt", encoding="utf-8"),
             "application/n-triples",
         )
-        self.store.set_mapped(self.cfg.id, record_id, dataset_uri=str(mapped[0].subject), mapped_location=location)
+        self.store.set_mapped(
+            self.cfg.id,
+            record_id,
+            dataset_uri=str(mapped[0].subject),
+            mapped_location=location,
+            mapped_hash=digest,
+            mapped_fingerprint=fingerprint,
+        )
 
     # -- validate -------------------------------------------------------------------
     def validate(self, run_id: int, record_ids: Iterable[str], *, batch: int = 500) -> StageOutcome:
@@ -472,7 +506,15 @@ def ensure_enabled(cfg: SourceConfig, *, force: bool = False) -> None:
         raise ConfigError(f"{cfg.id}: source is disabled (enabled: false); pass --force to run it anyway")
 
 
-def run_source(
+def run_source(cfg: SourceConfig, store: StateStore, artifacts: ArtifactStore, **options: Any) -> Run:
+    """Run one source (see _run_source) holding its lock: a second run at the same time exits with SourceBusy."""
+    from luxcat.locks import source_lock
+
+    with source_lock(store, cfg.id):
+        return _run_source(cfg, store, artifacts, **options)
+
+
+def _run_source(
     cfg: SourceConfig,
     store: StateStore,
     artifacts: ArtifactStore,
@@ -482,6 +524,7 @@ def run_source(
     stages: tuple[str, ...] = ("harvest", "map", "validate"),
     confirm_withdrawal: bool = False,
     progress: Progress | None = None,
+    remap: bool = False,
 ) -> Run:
     """Harvest one source and run every later stage asked for; the run is recorded even when it fails."""
     pipeline = Pipeline(cfg, store, artifacts, progress=progress)
@@ -490,7 +533,9 @@ def run_source(
     harvest = HarvestOutcome(stage="harvest")
     later: list[StageOutcome] = []
     try:
-        harvest = pipeline.harvest(run_id, full=full or first, limit=limit, confirm_withdrawal=confirm_withdrawal)
+        harvest = pipeline.harvest(
+            run_id, full=full or first, limit=limit, confirm_withdrawal=confirm_withdrawal, remap=remap
+        )
         if "map" in stages:
             mapped = pipeline.map(run_id, harvest.to_process)
             later.append(mapped)

@@ -8,6 +8,7 @@ was withdrawn, publish ids say where a dataset lives on each target.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
 
+from luxcat.migrations import migrate
 from luxcat.records import utcnow
 
 ACTIVE = "active"
@@ -57,6 +59,8 @@ records_table = Table(
     Column("conforms", Boolean),
     Column("validation", JSON),
     Column("publish_ids", JSON),
+    Column("mapped_hash", String(64)),  # content_hash the mapped graph was produced from
+    Column("mapped_fingerprint", String(64)),  # luxcat.remap.mapping_fingerprint of that map
 )
 
 runs_table = Table(
@@ -146,6 +150,8 @@ class StoredRecord:
     conforms: bool | None = None
     validation: dict[str, Any] | None = None
     publish_ids: dict[str, Any] = field(default_factory=dict)
+    mapped_hash: str | None = None
+    mapped_fingerprint: str | None = None
 
 
 class StateStore:
@@ -155,11 +161,13 @@ class StateStore:
         self.url = url
         kwargs: dict[str, Any] = {"future": True}
         if url.startswith("sqlite"):
-            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+            lock_wait = float(os.environ.get("LUXCAT_SQLITE_LOCK_TIMEOUT", "30"))
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": lock_wait}
             if url in ("sqlite://", "sqlite:///:memory:"):
                 kwargs["poolclass"] = StaticPool
         self.engine: Engine = create_engine(url, **kwargs)
         metadata.create_all(self.engine)
+        migrate(self.engine)
 
     # -- runs ---------------------------------------------------------------
     def start_run(self, source_id: str, mode: str) -> int:
@@ -309,9 +317,13 @@ class StateStore:
         mapped_location: str | None,
         conforms: bool | None = None,
         validation: dict[str, Any] | None = None,
+        mapped_hash: str | None = None,
+        mapped_fingerprint: str | None = None,
     ) -> None:
         """Remember the minted dataset URI, the mapped graph's location and the validation outcome."""
         values: dict[str, Any] = {"dataset_uri": dataset_uri, "mapped_location": mapped_location}
+        if mapped_hash is not None:  # only a successful map says what the graph was produced from
+            values.update(mapped_hash=mapped_hash, mapped_fingerprint=mapped_fingerprint)
         if validation is not None:
             values.update(conforms=conforms, validation=validation)
         with self.engine.begin() as conn:
@@ -416,4 +428,6 @@ def _record(row: Any) -> StoredRecord:
         conforms=row["conforms"],
         validation=_json(row["validation"]),
         publish_ids=_json(row["publish_ids"]) or {},
+        mapped_hash=row.get("mapped_hash"),
+        mapped_fingerprint=row.get("mapped_fingerprint"),
     )

@@ -43,6 +43,7 @@ class RunSummary:
     complete: bool
     status: str
     errors: str | None = None
+    remapped: int = 0  # stored records mapped again because their payload or the mapping changed
 
     @classmethod
     def from_run(cls, run: Run) -> RunSummary:
@@ -71,6 +72,7 @@ class RunSummary:
             complete=run.complete,
             status=run.status,
             errors=run.error_summary,
+            remapped=int(((harvest or {}).get("extra") or {}).get("remap") or 0),
         )
 
     @property
@@ -94,6 +96,8 @@ class RunSummary:
             f"{_plural(self.map_rejects, 'map reject')}, {self.invalid} invalid, "
             f"{_plural(self.duplicates, 'duplicate')}, {self.withdrawn} withdrawn, {self.mode} run, {self.state}"
         )
+        if self.remapped:
+            text += f" ({self.remapped} stored record(s) mapped again: payload or mapping changed)"
         if self.errors:
             text += f": {self.errors}"
         return text

@@ -68,11 +68,14 @@ class PlanEntry:
     source_id: str = ""
     record_id: str = ""
     target_id: str | None = None  # the dataset's id on the target, when known
+    warnings: list[str] = field(default_factory=list)  # values left out or changed on the way, with why
 
     def line(self) -> str:
         extra = f" ({', '.join(self.fields)})" if self.fields else ""
         note = f": {self.detail}" if self.detail else ""
-        return f"{self.action:9} {self.dataset_uri}{extra}{note}"
+        return f"{self.action:9} {self.dataset_uri}{extra}{note}" + "".join(
+            f"\n          warning: {w}" for w in self.warnings
+        )
 
 
 @dataclass(slots=True)

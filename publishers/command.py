@@ -86,6 +86,12 @@ def add_publish_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--dry-run", action="store_true", help="print what would change, change nothing")
     parser.add_argument("--all", action="store_true", dest="show_all", help="also list unchanged datasets")
+    parser.add_argument(
+        "--verify",
+        action="store_true",
+        help="data.public.lu: read every managed dataset back and compare it field by field (writes nothing); "
+        "prints the fidelity and the differences, exit 1 on any difference",
+    )
 
 
 def run_publish(args: argparse.Namespace) -> int:
@@ -97,6 +103,8 @@ def run_publish(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         _err(f"error: {exc}")
         return EXIT_CONFIG
+    if getattr(args, "verify", False):
+        return _run_verify(names)
     worst = EXIT_OK
     for name in names:
         try:
@@ -117,6 +125,26 @@ def run_publish(args: argparse.Namespace) -> int:
         if any(e.action == "error" for e in plan.entries):
             worst = max(worst, EXIT_TARGET)
     return worst
+
+
+def _run_verify(names: list[str]) -> int:
+    """`--verify`: the read-back proof of data.public.lu (the only target it applies to)."""
+    from luxcat.http import HttpFailure
+    from publishers.udata.verify import verify_configured
+
+    if names != ["data.public.lu"]:
+        _err("error: --verify applies to --target data.public.lu only")
+        return EXIT_CONFIG
+    try:
+        result = verify_configured(_progress)
+    except ConfigError as exc:
+        _err(f"error: data.public.lu: {exc}")
+        return EXIT_CONFIG
+    except (PipelineError, HttpFailure, OSError) as exc:
+        _err(f"error: data.public.lu: {exc}")
+        return EXIT_TARGET
+    print(result.render())
+    return EXIT_OK if result.ok else EXIT_CONFIG
 
 
 def _targets(requested: list[str] | None) -> list[str]:

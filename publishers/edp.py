@@ -24,7 +24,7 @@ import requests
 from luxcat.artifacts import ArtifactStore
 from luxcat.config import resolve_secret
 from luxcat.errors import ConfigError
-from luxcat.http import HttpFailure, RetryPolicy, new_session, request_with_retries
+from luxcat.http import CrossHostRedirect, HttpFailure, RetryPolicy, new_session, request_with_retries
 from luxcat.store import StateStore
 from publishers.base import Plan, PlanEntry, Progress, Publisher, PublisherOptions, PublishItem
 from publishers.catalogue.merge import Entry, MergeIndex, chunks, index
@@ -177,6 +177,8 @@ class EdpPublisher(Publisher):
         try:
             response = client.put(ident, serialise(triples, "ttl"), entry.hash)
         except HttpFailure as exc:
+            if isinstance(exc.__cause__, CrossHostRedirect):
+                raise PublishError(f"{TARGET}: {exc.reason}; stopping") from exc
             return self._failed(plan_entry, f"hub unreachable: {exc.reason}", failures)
         status = response.status_code
         if status in (401, 403):
@@ -193,6 +195,8 @@ class EdpPublisher(Publisher):
         try:
             response = client.delete(ident)
         except HttpFailure as exc:
+            if isinstance(exc.__cause__, CrossHostRedirect):
+                raise PublishError(f"{TARGET}: {exc.reason}; stopping") from exc
             return self._failed(plan_entry, f"hub unreachable: {exc.reason}", failures)
         if response.status_code in (401, 403):
             raise ConfigError(f"{TARGET}: the hub refused the API key (HTTP {response.status_code})")

@@ -15,10 +15,11 @@ from typing import Any
 import requests
 import sdmx
 import sdmx.source
-from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from harvesters.sdmx.options import SdmxHarvesterOptions
+from luxcat.http import BoundedAdapter, guard_session
+from luxcat.secret_headers import expand_headers
 
 log = logging.getLogger(__name__)
 
@@ -57,10 +58,11 @@ def make_client(options: SdmxHarvesterOptions) -> sdmx.Client:
         allowed_methods=("GET",),
         raise_on_status=False,
     )
-    adapter = HTTPAdapter(max_retries=retry)
+    adapter = BoundedAdapter(max_retries=retry)  # answers bounded by the source's limits
     client.session.mount("http://", adapter)
     client.session.mount("https://", adapter)
-    client.session.headers.update(options.headers)
+    client.session.headers.update(expand_headers(options.headers, what=f"sdmx source {options.source}: headers"))
+    guard_session(client.session)  # the expanded secrets never follow a redirect to another host
     return client
 
 

@@ -54,6 +54,17 @@ class SdmxHarvesterOptions(HarvesterOptions):
     backoff: float = Field(default=1.0, ge=0)
     headers: dict[str, str] = Field(default_factory=dict, description="extra HTTP headers (e.g. User-Agent)")
 
+    @field_validator("headers")
+    @classmethod
+    def _secrets_as_references(cls, value: dict[str, str]) -> dict[str, str]:
+        """A literal credential in a source file is a leak: only ${ENV_VAR} references are accepted."""
+        from luxcat.secret_headers import header_problems
+
+        problems = header_problems(value)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return value
+
     @field_validator("id_pattern")
     @classmethod
     def _pattern_compiles(cls, value: str | None) -> str | None:

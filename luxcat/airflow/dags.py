@@ -132,6 +132,11 @@ def _harvest_params() -> dict[str, Param]:
             type="boolean",
             description="confirm a withdrawal larger than the source's withdrawal.max_share (full mode only)",
         ),
+        "remap": Param(
+            False,
+            type="boolean",
+            description="map every stored record again (records whose mapping changed are re-mapped anyway)",
+        ),
     }
 
 
@@ -301,4 +306,12 @@ def publish_dag(directory: Path | None = None) -> DAG:
         merge >> export >> (pushes or report)
         if pushes:
             pushes >> report
+        for push, target in zip(pushes, targets, strict=True):
+            if target == "data.public.lu":  # read-back proof after every sync, stored with the run
+                verify = PythonOperator(
+                    task_id=tasks.verify_task_id(target),
+                    python_callable=tasks.verify_task,
+                    op_kwargs={"target": target},
+                )
+                push >> verify >> report
     return dag

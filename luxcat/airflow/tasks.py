@@ -149,6 +149,7 @@ def harvest_task(source_id: str, params: dict[str, Any], **_context: Any) -> dic
                 full=full,
                 limit=params.get("limit"),
                 confirm_withdrawal=bool(params.get("confirm_withdrawal")),
+                remap=bool(params.get("remap")),
             )
         except Exception as exc:
             pipeline.finish(run_id, HarvestOutcome(stage="harvest"), failed=str(exc))
@@ -382,6 +383,33 @@ def push_task(target: str, run_id: str, params: dict[str, Any], **_context: Any)
     return result
 
 
+def verify_task_id(target: str) -> str:
+    """`verify__data_public_lu`: the read-back check that follows the push to data.public.lu."""
+    return "verify__" + re.sub(r"[^A-Za-z0-9_-]", "_", target)
+
+
+def verify_task(target: str, run_id: str, params: dict[str, Any], **_context: Any) -> dict[str, Any]:
+    """Read every managed dataset back from data.public.lu; store the result with the run; fail on a difference."""
+    from publishers.udata.verify import verify_configured
+
+    if params.get("dry_run"):
+        return {"dry_run": True, "targets": {target: {"skipped": "dry run"}}}
+    with config_errors_fail():
+        result = verify_configured(_progress)
+    location = _publish_artifacts().put(
+        f"{_publish_prefix(run_id)}/verify/{target}.json", result.as_json(), "application/json"
+    )
+    log.info("verify target=%s %s report=%s", target, result.render().splitlines()[-1], location_url(location))
+    summary = {"fidelity": result.ratio, "differences": len(result.differences), "report": location}
+    if not result.ok:
+        from airflow.sdk.exceptions import AirflowException
+
+        for line in result.render().splitlines()[:50]:
+            log.error("%s", line)
+        raise AirflowException(f"{target}: {len(result.differences)} field(s) differ on the portal; see {location}")
+    return {"dry_run": False, "targets": {target: summary}}
+
+
 def _fail_on_errors(result: dict[str, Any]) -> None:
     failed = {t: r["errors"] for t, r in result["targets"].items() if r["errors"]}
     if failed:
@@ -394,6 +422,7 @@ def _fail_on_errors(result: dict[str, Any]) -> None:
 def report_task(targets: list[str], run_id: str, ti: Any, **_context: Any) -> dict[str, Any]:
     """Gather every publish task's totals into one run report in the artifact store."""
     task_ids = ["merge", "export", *(push_task_id(t) for t in targets)]
+    task_ids += [verify_task_id(t) for t in targets if t == "data.public.lu"]
     report: dict[str, Any] = {"run_id": run_id, "tasks": {}}
     for task_id in task_ids:
         value = ti.xcom_pull(task_ids=task_id)

@@ -31,8 +31,8 @@ def is_email(text: str) -> bool:
 
 
 def mailto(text: str) -> URIRef:
-    """A mailto: IRI for an address written with or without the scheme."""
-    return URIRef("mailto:" + text.strip().removeprefix("mailto:"))
+    """A mailto: IRI for an address written with or without the scheme (whitespace removed: `mailto: a@b`)."""
+    return URIRef("mailto:" + "".join(text.split()).removeprefix("mailto:"))
 
 
 def _iso(match: re.Match[str]) -> Literal | None:

@@ -79,7 +79,7 @@ def upgrade_contacts(graph: Graph) -> None:
             graph.add((contact, VCARD.hasEmail, mailto(str(email))))
         elif isinstance(email, Literal) and str(email).startswith("mailto:"):
             graph.remove((contact, VCARD.hasEmail, email))
-            graph.add((contact, VCARD.hasEmail, URIRef(str(email).strip())))
+            graph.add((contact, VCARD.hasEmail, mailto(str(email))))
 
 
 def upgrade_agents(graph: Graph) -> None:

@@ -16,11 +16,12 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 
-from luxcat.http import HttpFailure, RetryPolicy, new_session, request_with_retries
+from luxcat.http import CrossHostRedirect, HttpFailure, RetryPolicy, new_session, request_with_retries, same_host
 from publishers.udata.errors import UdataAuthError, UdataGone, UdataNotMember, UdataRejected, UdataUnavailable
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,7 @@ class UdataClient:
         self.session.mount("https://", adapter)
         self.requests = 0
         self.writes = 0
+        self._zones: dict[str, bool] = {}
 
     # -- transport ----------------------------------------------------------------------------------
     def call(
@@ -122,10 +124,13 @@ class UdataClient:
                 self.policy,
                 sleep=self.sleep,
                 retry_status=frozenset({429}) if create else frozenset({429, 500, 502, 503, 504}),
+                retry_lost=not create,  # a create whose answer was lost may have happened: look, never resend
                 json=json,
                 params=params,
             )
         except HttpFailure as exc:
+            if isinstance(exc.__cause__, CrossHostRedirect):  # nothing was sent there: stop, loudly
+                raise UdataUnavailable(f"data.public.lu: {what}: {exc.reason}; the run stopped") from exc
             if create:
                 raise AmbiguousCreate(f"{what}: {exc.reason}") from exc
             raise UdataUnavailable(f"data.public.lu: {what} failed: {exc.reason}") from exc
@@ -143,6 +148,13 @@ class UdataClient:
         if response.status_code >= 500:
             raise UdataUnavailable(f"data.public.lu: {what} failed: HTTP {response.status_code}")
         return response
+
+    def _created(self, response: requests.Response, what: str, *, organization: str | None = None) -> dict[str, Any]:
+        """The body of a successful create; a 2xx without an `id` may have created something: ambiguous."""
+        body = self._json(response, what, organization=organization)
+        if not body.get("id"):
+            raise AmbiguousCreate(f"{what}: HTTP {response.status_code} but the answer carries no id")
+        return body
 
     def _json(self, response: requests.Response, what: str, *, organization: str | None = None) -> dict[str, Any]:
         """The body of a successful answer; 400 -> UdataRejected/UdataNotMember, 404/410 -> UdataGone."""
@@ -174,7 +186,7 @@ class UdataClient:
     def create_dataset(self, body: dict[str, Any], organization: str) -> dict[str, Any]:
         what = f"create dataset {body.get('title', '')!r}"
         response = self.call("POST", "/datasets/", what=what, json=body, create=True)
-        return self._json(response, what, organization=organization)
+        return self._created(response, what, organization=organization)
 
     def update_dataset(self, dataset_id: str, body: dict[str, Any], organization: str) -> dict[str, Any]:
         what = f"update dataset {dataset_id}"
@@ -190,7 +202,7 @@ class UdataClient:
     def create_resource(self, dataset_id: str, body: dict[str, Any]) -> dict[str, Any]:
         what = f"add resource {body.get('url')} to dataset {dataset_id}"
         response = self.call("POST", f"/datasets/{dataset_id}/resources/", what=what, json=body, create=True)
-        return self._json(response, what)
+        return self._created(response, what)
 
     def update_resource(self, dataset_id: str, resource_id: str, body: dict[str, Any]) -> dict[str, Any]:
         what = f"update resource {resource_id} of dataset {dataset_id}"
@@ -201,6 +213,16 @@ class UdataClient:
         what = f"delete resource {resource_id} of dataset {dataset_id}"
         self._json(self.call("DELETE", f"/datasets/{dataset_id}/resources/{resource_id}/", what=what), what)
 
+    # -- spatial zones ---------------------------------------------------------------------------------
+    def zone_known(self, zone: str) -> bool:
+        """Does the portal know this zone id (GET /spatial/zone/<id>/: 200 yes, 404 no)? Cached per client."""
+        if zone not in self._zones:
+            response = self.call("GET", f"/spatial/zone/{zone}/", what=f"look up zone {zone}")
+            if response.status_code not in (200, 404):
+                raise UdataUnavailable(f"data.public.lu: look up zone {zone}: HTTP {response.status_code}")
+            self._zones[zone] = response.status_code == 200
+        return self._zones[zone]
+
     # -- contact points and dataservices ----------------------------------------------------------------
     def iter_contacts(self, organization: str, *, page_size: int) -> Iterator[dict[str, Any]]:
         params = {"page_size": page_size, "page": 1}
@@ -209,7 +231,10 @@ class UdataClient:
     def create_contact(self, body: dict[str, Any], organization: str) -> dict[str, Any]:
         what = f"create contact point {body.get('name')!r}"
         response = self.call("POST", "/contacts/", what=what, json=body, create=True)
-        return self._json(response, what, organization=organization)
+        try:
+            return self._created(response, what, organization=organization)
+        except AmbiguousCreate as exc:  # callers do not look contact points up again: skip the record
+            raise UdataRejected(what, None, str(exc)) from exc
 
     def iter_dataservices(self, organization: str, *, page_size: int) -> Iterator[dict[str, Any]]:
         params = {"organization": organization, "page_size": page_size, "page": 1}
@@ -218,7 +243,7 @@ class UdataClient:
     def create_dataservice(self, body: dict[str, Any], organization: str) -> dict[str, Any]:
         what = f"create dataservice {body.get('title')!r}"
         response = self.call("POST", "/dataservices/", what=what, json=body, create=True)
-        return self._json(response, what, organization=organization)
+        return self._created(response, what, organization=organization)
 
     def update_dataservice(self, service_id: str, body: dict[str, Any], organization: str) -> dict[str, Any]:
         what = f"update dataservice {service_id}"
@@ -242,6 +267,11 @@ class UdataClient:
             seen += len(page["data"])
             yield from page["data"]
             url = page.get("next_page") or None
+            if url and not same_host(self.base_url, urljoin(self.base_url, url)):
+                raise UdataUnavailable(
+                    f"data.public.lu: {what}: next_page points to another host ({urlsplit(url).hostname}); "
+                    "the API key is only sent to the configured host; the run stopped"
+                )
             params = None  # next_page carries the query
         if total is not None and seen < total:
             raise UdataUnavailable(f"data.public.lu: {what}: got {seen} of {total} items; the run stopped")

@@ -20,7 +20,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS
 
 from luxcat.errors import MissingField, RecordError
-from publishers.udata import vocab
+from publishers.udata import contact_points, licences, vocab
 
 VCARD = "http://www.w3.org/2006/vcard/ns#"
 DCATAP = "http://data.europa.eu/r5r/"
@@ -29,6 +29,7 @@ EXTRA_URI = "luxcat:dataset_uri"
 EXTRA_SOURCE = "luxcat:source_id"
 EXTRA_RECORD = "luxcat:record_id"
 EXTRA_KEY = "luxcat:key"  # on resources and dataservices: the distribution/service IRI (else its URL)
+EXTRA_LICENCE = "luxcat:licence_uri"  # the licence URI the source stated, whatever id it landed on
 FALLBACK_LANGUAGES = ("fr", "de", "en", "lb")
 
 
@@ -36,6 +37,12 @@ class LicenceNotAllowed(RecordError):
     """The record's licence is non-commercial or no-derivatives: data.public.lu does not accept it."""
 
     reason = "licence_not_allowed"
+
+
+class LicenceUnplaceable(RecordError):
+    """The record states a licence luxcat cannot place among data.public.lu's ids: never `notspecified`."""
+
+    reason = "licence_unplaceable"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +55,9 @@ class ContactSpec:
     role: str = "contact"
 
     def body(self, organization: str) -> dict[str, Any]:
-        body: dict[str, Any] = {"name": self.name, "role": self.role, "organization": organization}
+        body: dict[str, Any] = {"role": self.role, "organization": organization}
+        if self.name:
+            body["name"] = self.name
         if self.email:
             body["email"] = self.email
         if self.contact_form:
@@ -124,6 +133,7 @@ class DatasetSpec:
     resources: list[ResourceSpec] = field(default_factory=list)
     contacts: list[ContactSpec] = field(default_factory=list)
     services: list[DataserviceSpec] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # values left out, each with its reason
 
 
 # -- literals and languages ------------------------------------------------------------------------
@@ -196,26 +206,42 @@ def map_dataset(
     lang = ranked(titles, order)[0]
     title = titles[lang][0]
     descriptions = texts(graph, subject, DCTERMS.description)
-    licence = dataset_licence(graph, subject)
-    if licence is None:
-        raise LicenceNotAllowed(f"{subject}: non-commercial or no-derivatives licence, barred on data.public.lu")
+    warnings: list[str] = []
+    placement = dataset_licence(graph, subject)
+    extras = {EXTRA_URI: str(subject), EXTRA_SOURCE: source_id, EXTRA_RECORD: record_id}
+    if placement is None:
+        licence = vocab.UNSPECIFIED_LICENCE  # no licence stated at all (policy validation reports that)
+    elif placement.barred:
+        raise LicenceNotAllowed(
+            f"{subject}: licence {placement.uri} is non-commercial or no-derivatives, barred on data.public.lu"
+        )
+    elif placement.id is None:
+        raise LicenceUnplaceable(
+            f"{subject}: licence {placement.uri} matches none of data.public.lu's licences "
+            "(publishers/udata/data/licences.csv); not published as notspecified: add the licence to the table "
+            "or fix the record"
+        )
+    else:
+        licence = placement.id
+        extras[EXTRA_LICENCE] = placement.uri
     fields: dict[str, Any] = {
         "title": title if len(title) <= vocab.TITLE_MAX else title[: vocab.TITLE_MAX - 1] + "…",
         "description": description(titles, descriptions, lang, order),
-        "tags": tags(graph, subject, lang),
+        "tags": tags(graph, subject, lang, warnings),
         "license": licence,
-        "frequency": vocab.frequency_code(next(iter(refs(graph, subject, DCTERMS.accrualPeriodicity)), None)),
+        "frequency": frequency(graph, subject, warnings),
         "temporal_coverage": temporal(graph, subject),
-        "spatial": spatial(graph, subject, default_zones),
-        "extras": {EXTRA_URI: str(subject), EXTRA_SOURCE: source_id, EXTRA_RECORD: record_id},
+        "spatial": spatial(graph, subject, default_zones, warnings),
+        "extras": extras,
     }
     return DatasetSpec(
         dataset_uri=str(subject),
         language=lang,
         fields=fields,
-        resources=resources(graph, subject, order, lang),
-        contacts=contacts(graph, subject, order, lang),
+        resources=resources(graph, subject, order, lang, warnings),
+        contacts=contacts(graph, subject, order, lang, warnings),
         services=services(graph, subject, order, lang),
+        warnings=warnings,
     )
 
 
@@ -239,35 +265,63 @@ def description(
     return "\n\n---\n\n".join(parts)
 
 
-def tags(graph: Graph, subject: URIRef, lang: str) -> list[str]:
-    """Keywords in the chosen language (and untagged ones), plus `hvd` + category for HVD datasets."""
+def tags(graph: Graph, subject: URIRef, lang: str, warnings: list[str] | None = None) -> list[str]:
+    """Keywords in the chosen language (and untagged ones), plus `hvd` + category for HVD datasets.
+
+    A keyword udata would refuse (fewer than 3 characters once slugified) is left out and reported; one
+    longer than 96 is cut to 96 and reported.
+    """
     keywords = texts(graph, subject, DCAT.keyword)
     words = [*keywords.get(lang, []), *(keywords.get("", []) if lang else [])]
     if not keywords.get(lang) and not keywords.get(""):  # keywords exist only in other languages
         words = [w for values in keywords.values() for w in values]
-    found = {t for w in words if (t := vocab.normalise_tag(w))}
+    found: set[str] = set()
+    for word in words:
+        tag = vocab.normalise_tag(word)
+        if tag is None:
+            _warn(warnings, f"keyword {word!r}: shorter than udata's {vocab.TAG_MIN} characters as a tag; left out")
+            continue
+        if len(vocab.slug(word)) > vocab.TAG_MAX:
+            _warn(warnings, f"keyword {word[:40]!r}...: longer than udata's {vocab.TAG_MAX} characters; cut to {tag!r}")
+        found.add(tag)
     if vocab.HVD_LEGISLATION in refs(graph, subject, URIRef(DCATAP + "applicableLegislation")):
-        found.add("hvd")
+        found.add(vocab.HVD_TAG)
         for category in refs(graph, subject, URIRef(DCATAP + "hvdCategory")):
             tag = vocab.hvd_category_tag(category)
             if tag:
                 found.add(tag)
+            else:
+                _warn(warnings, f"HVD category {category}: not an HVD category udata knows; no category tag")
     return sorted(found)
 
 
-def dataset_licence(graph: Graph, subject: URIRef) -> str | None:
-    """udata licence id from the dataset's dct:license, else the licence most of its distributions use."""
+def _warn(warnings: list[str] | None, message: str) -> None:
+    if warnings is not None and message not in warnings:
+        warnings.append(message)
+
+
+def dataset_licence(graph: Graph, subject: URIRef) -> licences.Placement | None:
+    """Where the dataset's dct:license lands (else the licence most of its distributions use); None: none stated."""
     own = refs(graph, subject, DCTERMS.license)
     if own:
-        return vocab.licence_id(own[0])
+        return licences.place(own[0])
     counts: dict[str, int] = {}
     for dist in graph.objects(subject, DCAT.distribution):
         for uri in refs(graph, dist, DCTERMS.license):
             counts[uri] = counts.get(uri, 0) + 1
     if not counts:
-        return vocab.UNSPECIFIED_LICENCE
+        return None
     best = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-    return vocab.licence_id(best)
+    return licences.place(best)
+
+
+def frequency(graph: Graph, subject: URIRef, warnings: list[str] | None = None) -> str:
+    """udata frequency of dct:accrualPeriodicity; a value udata has no code for is reported (`unknown`)."""
+    stated = next(iter(refs(graph, subject, DCTERMS.accrualPeriodicity)), None)
+    code = vocab.frequency_code(stated)
+    if stated and code == "unknown" and not stated.rstrip("/").endswith(("UNKNOWN", "OP_DATPRO")):
+        _warn(warnings, f"frequency {stated}: no udata frequency for it; left as unknown")
+    return code
 
 
 def temporal(graph: Graph, subject: URIRef) -> dict[str, str] | None:
@@ -287,38 +341,60 @@ def temporal(graph: Graph, subject: URIRef) -> dict[str, str] | None:
     return coverage
 
 
-def spatial(graph: Graph, subject: URIRef, default_zones: Sequence[str]) -> dict[str, Any] | None:
-    """udata zones for the EU country URIs in dct:spatial (else the configured default zones)."""
-    zones = sorted({z for uri in refs(graph, subject, DCTERMS.spatial) if (z := vocab.country_zone(uri))})
-    zones = zones or sorted(default_zones)
-    if not zones:
+def spatial(
+    graph: Graph, subject: URIRef, default_zones: Sequence[str], warnings: list[str] | None = None
+) -> dict[str, Any] | None:
+    """udata zones for the EU country URIs in dct:spatial (else the configured default zones).
+
+    Other spatial values (places, geometries, national geocoding URIs) have no udata zone: reported.
+    """
+    zones: set[str] = set()
+    for uri in refs(graph, subject, DCTERMS.spatial):
+        zone = vocab.country_zone(uri)
+        if zone:
+            zones.add(zone)
+        elif uri.startswith(("http://", "https://")):
+            _warn(warnings, f"spatial {uri}: no udata zone for it; left out of the spatial coverage")
+    found = sorted(zones) or sorted(default_zones)
+    if not found:
         return None
-    granularity = "country" if all(z.startswith("country:") for z in zones) else "other"
-    return {"zones": zones, "granularity": granularity}
+    granularity = "country" if all(z.startswith("country:") for z in found) else "other"
+    return {"zones": found, "granularity": granularity}
 
 
 # -- contacts, resources, services -------------------------------------------------------------------
-def contacts(graph: Graph, subject: URIRef, order: Sequence[str], lang: str) -> list[ContactSpec]:
-    """dcat:contactPoint vCards with a name and an email or URL, as udata contact points (role `contact`)."""
+def contacts(
+    graph: Graph, subject: URIRef, order: Sequence[str], lang: str, warnings: list[str] | None = None
+) -> list[ContactSpec]:
+    """dcat:contactPoint vCards as udata contact points (role `contact`); what udata would refuse is left out.
+
+    The e-mail is normalised (contacts.normalise_email); a contact udata would refuse (no valid e-mail and
+    no contact form, or a URL in its name) is left out and reported: the dataset is published without it.
+    """
     found: set[ContactSpec] = set()
     for card in graph.objects(subject, DCAT.contactPoint):
         name = pick(texts(graph, card, URIRef(VCARD + "fn")), order, lang) or pick(
             texts(graph, card, URIRef(VCARD + "organization-name")), order, lang
         )
-        email = next(iter(refs(graph, card, URIRef(VCARD + "hasEmail"))), None)
+        raw_email = next(iter(refs(graph, card, URIRef(VCARD + "hasEmail"))), None)
         form = next(iter(refs(graph, card, URIRef(VCARD + "hasURL"))), None)
-        if not name or not (email or form):  # udata wants a way to reach the contact
+        spec = contact_points.contact(name, raw_email, form)
+        if isinstance(spec, str):
+            _warn(warnings, spec)
             continue
-        found.add(ContactSpec(name=name[:255], email=email.removeprefix("mailto:")[:255] if email else None,
-                              contact_form=form))  # fmt: skip
+        for note in spec.notes:
+            _warn(warnings, note)
+        found.add(ContactSpec(name=spec.name, email=spec.email, contact_form=spec.contact_form))
     return sorted(found, key=lambda c: (c.name, c.email or ""))
 
 
-def resources(graph: Graph, subject: URIRef, order: Sequence[str], lang: str) -> list[ResourceSpec]:
+def resources(
+    graph: Graph, subject: URIRef, order: Sequence[str], lang: str, warnings: list[str] | None = None
+) -> list[ResourceSpec]:
     """Distributions as remote resources (`main`, or `api` for service access), pages as documentation."""
     found: dict[str, ResourceSpec] = {}
     for dist in graph.objects(subject, DCAT.distribution):
-        spec = distribution(graph, dist, order, lang)
+        spec = distribution(graph, dist, order, lang, warnings)
         if spec is not None and spec.url not in {r.url for r in found.values()}:
             found[spec.key] = spec
     for page in sorted(graph.objects(subject, FOAF.page), key=str):
@@ -329,16 +405,23 @@ def resources(graph: Graph, subject: URIRef, order: Sequence[str], lang: str) ->
     return sorted(found.values(), key=lambda r: (r.type != "main", r.title, r.url))
 
 
-def distribution(graph: Graph, dist: Any, order: Sequence[str], lang: str) -> ResourceSpec | None:
-    """One distribution; None when it has no usable URL (udata's own reader drops those too)."""
+def distribution(
+    graph: Graph, dist: Any, order: Sequence[str], lang: str, warnings: list[str] | None = None
+) -> ResourceSpec | None:
+    """One distribution; None when it has no usable URL (udata's own reader drops those too, reported)."""
     urls = refs(graph, dist, DCAT.downloadURL) or refs(graph, dist, DCAT.accessURL)
-    urls = [u for u in urls if u.startswith(("http://", "https://", "ftp://"))]
-    if not urls:
+    usable = [u for u in urls if u.startswith(("http://", "https://", "ftp://")) and not any(c.isspace() for c in u)]
+    if not usable:
+        _warn(warnings, f"distribution {ref(graph, dist) or 'without IRI'}: no usable download or access URL "
+                        f"({', '.join(urls) or 'none'}); left out")  # fmt: skip
         return None
-    url = urls[0]
+    url = usable[0]
     fmt_ref = next(iter(refs(graph, dist, DCTERMS.format)), None)
     mime_ref = next(iter(refs(graph, dist, DCAT.mediaType)), None)
     fmt = vocab.format_name(fmt_ref) or vocab.format_name(mime_ref) or _extension(url) or ""
+    if fmt and not vocab.is_format(fmt):
+        _warn(warnings, f"distribution {url}: format {fmt_ref or mime_ref or fmt!r} is not a format name; left out")
+        fmt = ""
     is_api = bool(list(graph.objects(dist, DCAT.accessService))) or (
         fmt_ref is not None and fmt_ref.rstrip("/").rsplit("/", 1)[-1] in vocab.SERVICE_FORMATS
     )

@@ -31,7 +31,7 @@ from luxcat.store import StateStore
 from publishers.base import Plan, PlanEntry, Progress, Publisher, PublishItem
 from publishers.udata.client import UdataClient
 from publishers.udata.errors import UdataStopped
-from publishers.udata.mapping import map_dataset
+from publishers.udata.mapping import DatasetSpec, map_dataset
 from publishers.udata.options import TARGET, UdataOptions, UdataSourceOptions, source_options
 from publishers.udata.sync import (
     Applier,
@@ -143,6 +143,10 @@ class UdataPublisher(Publisher):
             fallback=self.options.languages,
             default_zones=self.options.default_zones,
         )
+        check_zones(work.spec, work.org)
+        work.entry.warnings = list(work.spec.warnings)
+        for warning in work.spec.warnings:
+            log.warning("target=%s dataset=%s %s", TARGET, item.dataset_uri, warning)
         if self.options.dataservices == "resource":
             urls = {r.url for r in work.spec.resources}
             work.spec.resources += [s.as_resource() for s in work.spec.services if s.base_api_url not in urls]
@@ -189,3 +193,15 @@ class UdataPublisher(Publisher):
                 raise
         log.info("target=%s stage=apply writes=%d %s", TARGET, self.writes(), plan.totals())
         return plan
+
+
+def check_zones(spec: DatasetSpec, org: Organisation) -> None:
+    """Zones the portal does not know are left out of the spatial coverage (reported), not sent to a 400."""
+    spatial = spec.fields.get("spatial")
+    if not spatial:
+        return
+    known = [z for z in spatial["zones"] if org.client.zone_known(z)]
+    for zone in spatial["zones"]:
+        if zone not in known:
+            spec.warnings.append(f"zone {zone}: unknown to data.public.lu; left out of the spatial coverage")
+    spec.fields["spatial"] = {**spatial, "zones": known} if known else None

@@ -171,6 +171,9 @@ def plan_withdrawn(work: Work, on_withdrawn: str) -> None:
         entry.action, entry.detail = "unchanged", "withdrawn; not on the portal"
         return
     entry.target_id = work.dataset_id
+    if current.get("deleted"):  # udata 17 still lists soft-deleted datasets to the organisation's members
+        entry.action, entry.detail = "unchanged", "withdrawn; already deleted on the portal"
+        return
     if on_withdrawn == "archive" and current.get("archived"):
         entry.action, entry.detail = "unchanged", "withdrawn; already archived"
         return

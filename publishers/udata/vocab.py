@@ -1,8 +1,8 @@
 """EU vocabulary URIs -> the codes udata (data.public.lu) expects: licences, frequencies, zones, HVD tags.
 
-Facts, not code, taken from udata 17 (`UpdateFrequency`, the licence list of data.public.lu, geozone
-ids such as `country:lu`) and from the EU authority tables. Everything unknown maps to udata's own
-"don't know" value (`notspecified`, `unknown`) rather than to a guess.
+Facts, not code, taken from udata 17 (`UpdateFrequency`, geozone ids such as `country:lu`, the HVD
+category tags of `udata.rdf`) and from the EU authority tables. Licences are a table of their own
+(publishers/udata/data/licences.csv, read by licences.py).
 """
 
 from __future__ import annotations
@@ -18,30 +18,9 @@ IANA_MEDIA = ("https://www.iana.org/assignments/media-types/", "http://www.iana.
 HVD_BASE = "http://data.europa.eu/bna/"
 HVD_LEGISLATION = "http://data.europa.eu/eli/reg_impl/2023/138/oj"
 
-TAG_MIN, TAG_MAX = 3, 96  # udata's TagField limits
+TAG_MIN, TAG_MAX = 3, 96  # udata's TAG_MIN_LENGTH / TAG_MAX_LENGTH
 TITLE_MAX = 350  # udata's TITLE_SIZE_LIMIT
 UNSPECIFIED_LICENCE = "notspecified"
-
-# EU licence code -> data.public.lu licence id. Codes not listed fall back by family (see licence_id).
-_LICENCES: dict[str, str] = {
-    "CC0": "cc-zero",
-    "ODC_BL": "odc-odbl",
-    "ODC_PDDL": "odc-pddl",
-    "ODC_BY": "odc-by",
-    "CC_PDM_1_0": "other-pd",
-    "DLDE_ZERO_2_0": "other-pd",
-    "ETALAB_2_0": "other-at",
-    "OGL_2_0": "other-at",
-    "OGL_3_0": "other-at",
-    "DLDE_BY_1_0": "other-at",
-    "DLDE_BY_2_0": "other-at",
-    "EUPL_1_0": "other-open",
-    "EUPL_1_1": "other-open",
-    "EUPL_1_2": "other-open",
-    "GNU_FDL": "other-open",
-    "COM_REUSE": "other-at",  # Commission reuse decision: reuse with acknowledgement
-    "ISA_OML": "other-open",
-}
 
 # EU frequency code -> udata UpdateFrequency value (udata 17 enum, swagger Dataset.frequency).
 FREQUENCIES: dict[str, str] = {
@@ -66,14 +45,17 @@ _COUNTRIES: dict[str, str] = {
     "SVN": "si", "ESP": "es", "SWE": "se", "ISL": "is", "LIE": "li", "NOR": "no", "CHE": "ch", "GBR": "gb",
 }  # fmt: skip
 
-# The six HVD thematic categories (Regulation (EU) 2023/138 annex) -> the tag data.public.lu shows.
+# The six HVD thematic categories (Regulation (EU) 2023/138 annex) -> the tag udata gives them: udata 17's
+# `udata.rdf.EU_HVD_CATEGORIES` labels slugified by its own `slugify_tag` (TAG_TO_EU_HVD_CATEGORIES). With
+# the `hvd` tag, these are what udata's HVD badge job and its DCAT export (dcatap:hvdCategory) read.
+HVD_TAG = "hvd"
 HVD_CATEGORIES: dict[str, str] = {
-    "c_ac64a52d": "geospatial",
-    "c_dd313021": "earth-observation-and-environment",
-    "c_164e0bf5": "meteorological",
-    "c_e1da4e07": "statistics",
-    "c_a9135398": "companies-and-company-ownership",
-    "c_b79e35eb": "mobility",
+    "c_ac64a52d": "geospatiales",
+    "c_dd313021": "observation-de-la-terre-et-environnement",
+    "c_164e0bf5": "meteorologiques",
+    "c_e1da4e07": "statistiques",
+    "c_a9135398": "entreprises-et-propriete-dentreprises",
+    "c_b79e35eb": "mobilite",
 }
 
 # EU file-type codes whose udata format name differs from the lower-cased code.
@@ -92,15 +74,6 @@ _LANGUAGE_TAGS: dict[str, str] = {
 LANGUAGE_NAMES: dict[str, str] = {"fr": "Français", "de": "Deutsch", "en": "English", "lb": "Lëtzebuergesch"}
 
 _NON_TAG = re.compile(r"[^a-z0-9]+")
-_NON_COMMERCIAL = re.compile(r"BY_?NC")
-
-
-# SPDX licence ids (spdx.org/licenses/<id>) -> udata licence id.
-_SPDX: dict[str, str] = {
-    "CC0-1.0": "cc-zero", "CC-BY-4.0": "cc-by", "CC-BY-3.0": "cc-by", "CC-BY-SA-4.0": "cc-by-sa",
-    "CC-BY-SA-3.0": "cc-by-sa", "ODbL-1.0": "odc-odbl", "PDDL-1.0": "odc-pddl", "ODC-By-1.0": "odc-by",
-    "etalab-2.0": "other-at", "EUPL-1.2": "other-open",
-}  # fmt: skip
 
 
 def eu_uri(uri: str) -> str:
@@ -109,36 +82,17 @@ def eu_uri(uri: str) -> str:
 
 
 def licence_id(uri: str | None) -> str | None:
-    """udata licence id for an EU licence URI (or a licence URL); None when the licence is not allowed.
+    """data.public.lu licence id of a licence URI (table: publishers/udata/data/licences.csv).
 
-    Non-commercial licences are barred on data.public.lu; no-derivatives ones are not open either:
-    both return None so the caller can reject the record. No licence at all is `notspecified`.
+    None: barred (non-commercial / no-derivatives) or unplaceable (see licences.place for which);
+    no licence at all is `notspecified`.
     """
     if not uri:
         return UNSPECIFIED_LICENCE
-    uri = eu_uri(uri)
-    if "spdx.org/licenses/" in uri:
-        spdx = uri.rstrip("/").rsplit("/", 1)[-1].removesuffix(".html")
-        if spdx in _SPDX:
-            return _SPDX[spdx]
-    if not uri.startswith(EU_LICENCE):
-        from mappers.vocabularies import licence_uri  # the shared lookup of licence URLs and names
+    from publishers.udata.licences import place
 
-        uri = licence_uri(uri) or ""
-        if not uri:
-            return UNSPECIFIED_LICENCE
-    code = uri[len(EU_LICENCE) :].strip("/")
-    if code in _LICENCES:
-        return _LICENCES[code]
-    if _NON_COMMERCIAL.search(code):
-        return None
-    if code.startswith(("CC_BYSA", "CC_BY_SA")):
-        return "cc-by-sa"
-    if code.startswith(("CC_BYND", "CC_BY_ND")):
-        return None
-    if code == "CC_BY" or code.startswith("CC_BY_"):
-        return "cc-by"
-    return UNSPECIFIED_LICENCE
+    placed = place(uri)
+    return None if placed.barred else placed.id
 
 
 def frequency_code(uri: str | None) -> str:
@@ -199,6 +153,14 @@ def format_name(value: str | None) -> str | None:
     return value.strip().lower() or None
 
 
+_FORMAT = re.compile(r"^[a-z0-9][a-z0-9._+-]{0,31}$")
+
+
+def is_format(value: str) -> bool:
+    """A plausible format name (csv, geojson, shp.zip): lower-case, no spaces, at most 32 characters."""
+    return bool(_FORMAT.match(value))
+
+
 def media_type(value: str | None) -> str | None:
     """Bare IANA media type (`text/csv`) from an IANA URI or a literal."""
     if not value:
@@ -217,10 +179,15 @@ def language_of(tag: str | None) -> str:
     return _LANGUAGE_TAGS.get(primary, primary)
 
 
+def slug(text: str) -> str:
+    """Lower-case ASCII slug of a keyword (accents folded, anything else a dash)."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    return _NON_TAG.sub("-", folded).strip("-")
+
+
 def normalise_tag(text: str) -> str | None:
     """A keyword as a udata tag: lower-case ASCII slug, 3 to 96 characters; None when too short."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    slug = _NON_TAG.sub("-", folded).strip("-")
-    if len(slug) > TAG_MAX:
-        slug = slug[:TAG_MAX].rstrip("-")
-    return slug if len(slug) >= TAG_MIN else None
+    tag = slug(text)
+    if len(tag) > TAG_MAX:
+        tag = tag[:TAG_MAX].rstrip("-")
+    return tag if len(tag) >= TAG_MIN else None

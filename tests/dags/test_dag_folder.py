@@ -84,7 +84,7 @@ def test_harvest_dag_shape(sources_dir: Path) -> None:
     assert [t.task_id for t in dag.topological_sort()] == ["harvest", "map", "validate", "record"]
     assert dag.catchup is False and dag.max_active_runs == 1
     assert dag.timetable.expression == "15 3 * * 1"
-    assert dict(dag.params) == {"mode": "incremental", "limit": None, "confirm_withdrawal": False}
+    assert dict(dag.params) == {"mode": "incremental", "limit": None, "confirm_withdrawal": False, "remap": False}
     assert dag.params.get_param("mode").schema["enum"] == ["incremental", "full"]
     harvest = dag.get_task("harvest")
     assert harvest.pool == "luxcat_csw.alpha.example"
@@ -142,3 +142,17 @@ def test_option_level_mistakes_make_a_config_error_dag(sources_dir: Path) -> Non
         "three.yaml: publish.0.options.organisation: Extra inputs are not permitted",
     ):
         assert problem in doc
+
+
+def test_publish_dag_verifies_data_public_lu_after_its_push(sources_dir: Path) -> None:
+    (sources_dir / "alpha.yaml").write_text(
+        source_yaml("alpha", "http://csw.alpha.example/csw")
+        + "publish:\n  - target: data.public.lu\n    options: {organization: 56f3c3390d6ceb1b0b4030e8}\n"
+    )
+    bag = dagbag(known_pools={"default_pool", "luxcat_csw.alpha.example"})
+    assert bag.import_errors == {}
+    publish = bag.dags["publish_catalogue"]
+    assert [t.task_id for t in publish.topological_sort()] == [
+        "merge", "export", "push__data_public_lu", "verify__data_public_lu", "report",
+    ]  # fmt: skip
+    assert publish.get_task("verify__data_public_lu").upstream_task_ids == {"push__data_public_lu"}

@@ -9,6 +9,9 @@ proxy in front of a real one (the local pycsw) and program faults on precise req
         harvest(proxy.url) ...
         assert rule.hits == 2 and proxy.log[-1].status == 200
 
+The udata tests put it in front of the real udata application the same way (429 with Retry-After, 500,
+dropped connections, and `after_forward`: a write udata carried out whose answer is lost).
+
 Requests that match no active rule are forwarded byte for byte (method, path, query, body, headers except
 hop-by-hop ones and Host) and the upstream answer is returned as is; nothing else is rewritten.
 """
@@ -16,6 +19,7 @@ hop-by-hop ones and Host) and the upstream answer is returned as is; nothing els
 from __future__ import annotations
 
 import http.client
+import re
 import threading
 import urllib.parse
 from collections.abc import Callable
@@ -50,10 +54,13 @@ class Match:
     query: dict[str, str] = field(default_factory=dict)
     body_contains: bytes | None = None
     predicate: Callable[[ProxiedRequest], bool] | None = None
+    path: str | None = None  # a regular expression the request path must match (re.search)
 
     def __call__(self, req: ProxiedRequest) -> bool:
         """Does this request match every criterion given?"""
         if self.method and req.method != self.method.upper():
+            return False
+        if self.path is not None and not re.search(self.path, req.path):
             return False
         if any(req.query.get(k.lower()) != v for k, v in self.query.items()):
             return False
@@ -95,7 +102,7 @@ class Rule:
     """A programmed fault; `times=None` fires forever, else N times and then lets requests through."""
 
     when: Match
-    action: str  # respond | hang | drop | transform
+    action: str  # respond | hang | drop | transform | after (forward, then answer `status` or drop)
     status: int = 200
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
@@ -222,6 +229,11 @@ class FaultyProxy:
         """Close the connection without any answer (the client sees a connection error)."""
         return self.add(Rule(when or Match(), "drop", times=times))
 
+    def after_forward(self, status: int | None = 500, *, when: Match | None = None, times: int | None = None) -> Rule:
+        """Forward (upstream does the work), then answer `status` instead of upstream's answer, or drop the
+        connection when `status` is None: a write that happened but whose answer was lost."""
+        return self.add(Rule(when or Match(), "after", status or 0, times=times))
+
     def transform(self, fn: Callable[[bytes], bytes], *, when: Match | None = None, times: int | None = None) -> Rule:
         """Forward, then pass the upstream body through `fn` (e.g. break one record of a real page)."""
         return self.add(Rule(when or Match(), "transform", transform=fn, times=times))
@@ -278,7 +290,19 @@ class _Handler(BaseHTTPRequestHandler):
         self._handle()
 
     def do_POST(self) -> None:
-        """CSW POST XML (and CSW-T)."""
+        """CSW POST XML (and CSW-T), API writes."""
+        self._handle()
+
+    def do_PUT(self) -> None:
+        """API writes (udata)."""
+        self._handle()
+
+    def do_PATCH(self) -> None:
+        """API writes (udata)."""
+        self._handle()
+
+    def do_DELETE(self) -> None:
+        """API writes (udata)."""
         self._handle()
 
     def log_message(self, format: str, *args: object) -> None:
@@ -294,6 +318,17 @@ class _Handler(BaseHTTPRequestHandler):
         rule = self.proxy._pick(req)
         if rule is None or rule.action == "transform":
             self._pass_through(req, rule)
+        elif rule.action == "after":
+            try:
+                self.proxy._forward(req, self.path)
+            except OSError:
+                pass
+            if rule.status:
+                self.proxy._record(req, rule, rule.status)
+                self._answer(rule.status, [("Content-Type", "application/json")], b'{"message": "proxy fault"}')
+            else:
+                self.proxy._record(req, rule, None)
+                self.close_connection = True
         elif rule.action == "respond":
             self.proxy._record(req, rule, rule.status)  # log before answering: the client may look at once
             self._answer(rule.status, list(rule.headers.items()), rule.body)

@@ -1,4 +1,9 @@
-"""Fixtures: one udata contract server per session (reset per test), a fresh store, a publisher factory."""
+"""Fixtures: the real udata 17 application (one server per session, emptied per test) behind a fault proxy.
+
+udata runs from its own venv (`luxcat.udata_local`, built on first use) with mongomock as its database
+driver; everything luxcat talks to is udata's own code. The proxy in front of it injects the faults udata
+cannot produce on demand.
+"""
 
 from __future__ import annotations
 
@@ -10,28 +15,32 @@ import pytest
 
 from luxcat.artifacts import LocalArtifactStore
 from luxcat.store import StateStore
+from luxcat.udata_local import LocalUdata
 from publishers.udata import UdataPublisher
-from tests.udata.contract_server import UdataContractServer
-from tests.udata.records import GEOPORTAIL, STATEC
-
-API_KEY = "test-key-statec"
+from tests.servers.faulty_proxy import FaultyProxy
+from tests.udata.real_udata import RealUdata
 
 
 @pytest.fixture(scope="session")
-def _udata_server() -> Iterator[UdataContractServer]:
-    with UdataContractServer() as server:
+def udata_server() -> Iterator[LocalUdata]:
+    """One real udata per test session (starting it takes a few seconds)."""
+    with LocalUdata() as server:
         yield server
 
 
+@pytest.fixture(scope="session")
+def _udata_proxy(udata_server: LocalUdata) -> Iterator[FaultyProxy]:
+    with FaultyProxy(udata_server.url) as proxy:
+        yield proxy
+
+
 @pytest.fixture
-def udata(_udata_server: UdataContractServer, monkeypatch: pytest.MonkeyPatch) -> UdataContractServer:
-    """The contract server, emptied: organisations STATEC and Géoportail; the key is a member of STATEC only."""
-    _udata_server.reset()
-    _udata_server.add_organization(STATEC, "STATEC")
-    _udata_server.add_organization(GEOPORTAIL, "Géoportail")
-    _udata_server.add_key(API_KEY, {STATEC})
-    monkeypatch.setenv("UDATA_API_KEY", API_KEY)
-    return _udata_server
+def udata(udata_server: LocalUdata, _udata_proxy: FaultyProxy, monkeypatch: pytest.MonkeyPatch) -> RealUdata:
+    """The real udata, emptied: organisations STATEC and Géoportail; the key's user is a member of STATEC only."""
+    real = RealUdata(udata_server, _udata_proxy)
+    real.reset()
+    monkeypatch.setenv("UDATA_API_KEY", real.member_key)
+    return real
 
 
 @pytest.fixture
@@ -54,12 +63,12 @@ def sleeps() -> list[float]:
 
 @pytest.fixture
 def make_publisher(
-    udata: UdataContractServer, store: StateStore, artifacts: LocalArtifactStore, sleeps: list[float]
+    udata: RealUdata, store: StateStore, artifacts: LocalArtifactStore, sleeps: list[float]
 ) -> Callable[..., UdataPublisher]:
-    """A publisher pointed at the contract server; no throttle and no real sleeping unless asked."""
+    """A publisher pointed at udata (through the proxy); no throttle and no real sleeping unless asked."""
 
     def make(**options: Any) -> UdataPublisher:
-        opts = UdataPublisher.Options.model_validate({"base_url": udata.url, "throttle": 0, "backoff": 0.5, **options})
+        opts = UdataPublisher.Options.model_validate({"base_url": udata.api, "throttle": 0, "backoff": 0.5, **options})
         return UdataPublisher(opts, store, artifacts, sleep=sleeps.append)
 
     return make

@@ -8,7 +8,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from luxcat.errors import MissingField
 from publishers.udata import vocab
 from publishers.udata.client import Throttle
-from publishers.udata.mapping import LicenceNotAllowed, map_dataset
+from publishers.udata.mapping import LicenceNotAllowed, LicenceUnplaceable, map_dataset
 from tests.udata.records import EXAMPLES, dataset_graph
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
@@ -60,11 +60,13 @@ def test_dcat_ap_lu_dummy_through_see_also_indirections() -> None:
     assert {r.key for r in spec.resources} == {
         f"https://metadata.demo.lnds.tech/api/v1/distributions/{i}" for i in (1, 2, 3)
     }
-    assert spec.contacts == []  # "PNED GIE" has neither email nor URL: udata would refuse it
+    assert spec.contacts == []  # "PNED GIE" has neither email nor URL: udata would refuse it (reported)
+    assert spec.warnings == ["contact point 'PNED GIE': no valid e-mail or contact form; left out"]
     assert spec.fields["extras"] == {
         "luxcat:dataset_uri": example.dataset,
         "luxcat:source_id": "s",
         "luxcat:record_id": "r",
+        "luxcat:licence_uri": "http://spdx.org/licenses/CC0-1.0",  # the licence as the source stated it
     }
 
 
@@ -75,7 +77,8 @@ def test_hvd_tags_and_category_from_subcategory() -> None:
         (DS, R5R.hvdCategory, URIRef("http://data.europa.eu/bna/c_e1da4e07")),  # Statistics, a top category
     )
     tags = map_dataset(g, DS, source_id="s", record_id="r", languages=["fr"]).fields["tags"]
-    assert tags == ["earth-observation-and-environment", "hvd", "statistics"]
+    # udata's own category tags (udata.rdf.TAG_TO_EU_HVD_CATEGORIES): what its HVD badge job and export read
+    assert tags == ["hvd", "observation-de-la-terre-et-environnement", "statistiques"]
 
 
 @pytest.mark.parametrize(
@@ -86,13 +89,111 @@ def test_hvd_tags_and_category_from_subcategory() -> None:
         ("http://publications.europa.eu/resource/authority/licence/CC_BYSA_4_0", "cc-by-sa"),
         ("http://publications.europa.eu/resource/authority/licence/ODC_BL", "odc-odbl"),
         ("https://creativecommons.org/licenses/by/4.0/", "cc-by"),
+        ("http://creativecommons.org/licenses/by/4.0", "cc-by"),
+        ("https://creativecommons.org/licenses/by/4.0/legalcode.de", "cc-by"),
+        ("https://creativecommons.org/licenses/by/", "cc-by"),
+        ("http://creativecommons.org/publicdomain/zero/1.0/deed.fr", "cc-zero"),
+        ("https://creativecommons.org/licenses/by-sa/3.0/de/", "cc-by-sa"),
+        ("http://dcat-ap.de/def/licenses/cc-by", "cc-by"),
+        ("http://dcat-ap.de/def/licenses/cc-by/4.0", "cc-by"),
+        ("http://dcat-ap.de/def/licenses/cc-zero", "cc-zero"),
+        ("http://dcat-ap.de/def/licenses/dl-by-de/2.0", "other-at"),
+        ("https://www.dcat-ap.de/def/licenses/dl-zero-de/2.0/", "other-pd"),
+        ("http://dcat-ap.de/def/licenses/officialWork", "other-pd"),
+        ("http://dcat-ap.de/def/licenses/cc-by-nc/4.0", None),
+        ("https://www.etalab.gouv.fr/licence-ouverte-open-licence", "other-at"),
+        ("https://www.etalab.gouv.fr/wp-content/uploads/2017/04/ETALAB-Licence-Ouverte-v2.0.pdf", "other-at"),
+        ("http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/", "other-at"),
+        ("https://www.nationalarchives.gov.uk/doc/open-government-licence/", "other-at"),
+        ("http://www.opendefinition.org/licenses/cc-zero", "cc-zero"),
+        ("https://opendatacommons.org/licenses/odbl/1-0/", "odc-odbl"),
+        ("http://publications.europa.eu/resource/authority/licence/EUPL_1_2", "other-open"),
+        ("http://publications.europa.eu/resource/authority/licence/CC_PDM_1_0", "other-pd"),
         ("http://publications.europa.eu/resource/authority/licence/CC_BYNC_4_0", None),
         ("http://publications.europa.eu/resource/authority/licence/CC_BYNCSA_4_0", None),
+        ("Datenlizenz Deutschland Namensnennung 2.0", "other-at"),  # a name, through the shared recogniser
         (None, "notspecified"),
     ],
 )
 def test_licences(uri: str | None, expected: str | None) -> None:
     assert vocab.licence_id(uri) == expected
+
+
+def test_licence_table_is_data_with_only_known_ids() -> None:
+    from publishers.udata import licences
+
+    ids = set(licences.table().values())
+    assert ids <= licences.IDS | {licences.BARRED} and len(licences.table()) > 100
+    assert licences.place("https://example.org/our-own-licence").id is None  # unplaceable, not notspecified
+
+
+def test_every_eu_authority_licence_is_placed_except_the_ones_a_person_must_decide() -> None:
+    from mappers.vocabularies.licences import _codes
+    from publishers.udata import licences
+
+    eu = "http://publications.europa.eu/resource/authority/licence/"
+    unplaced = sorted(c for c in _codes() if licences.place(eu + c).id is None)
+    assert unplaced == ["CLARIN_ACA_1_0", "OP_DATPRO", "PSEUL"]
+    assert {licences.place(eu + c).id for c in ("NLOD_2_0", "IODL_2_0", "HROD", "EUROGEO_2024")} == {"other-at"}
+    assert licences.place(eu + "UNLICENCE").id == "other-pd" and licences.place(eu + "MPL_2_0").id == "other-open"
+
+
+def test_unplaceable_licence_is_a_record_finding_never_notspecified() -> None:
+    g = graph((DS, DCT.license, URIRef("https://example.org/licences/house-rules")))
+    with pytest.raises(LicenceUnplaceable, match="house-rules matches none of data.public.lu's licences"):
+        map_dataset(g, DS, source_id="s", record_id="r", languages=["fr"])
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("mailto:info@bremen.de", "info@bremen.de"),
+        ("MAILTO: Info@Bremen.DE ", "info@bremen.de"),
+        ("http://www.bremen.de/opendata/info@bremen.de", "info@bremen.de"),  # relative IRI, resolved by the parser
+        ("https://www-genesis.destatis.de/datenbank/online/mailto:info@destatis.de", "info@destatis.de"),
+        ("mailto:geodienste%40rostock.de", "geodienste@rostock.de"),
+        ("mailto:info@stat.lu?subject=data", "info@stat.lu"),
+    ],
+)
+def test_contact_emails_are_normalised(raw: str, expected: str) -> None:
+    from publishers.udata.contact_points import normalise_email, valid_email
+
+    assert normalise_email(raw) == expected and valid_email(expected)
+
+
+def test_bad_contact_tag_frequency_zone_format_are_left_out_and_reported() -> None:
+    from rdflib import BNode
+
+    vcard = Namespace("http://www.w3.org/2006/vcard/ns#")
+    good, bad, named_url = BNode(), BNode(), BNode()
+    dist = URIRef("https://data.public.lu/luxcat/test/dist1")
+    g = graph(
+        (DS, DCAT.contactPoint, good), (good, vcard.fn, Literal("Statistik")),
+        (good, vcard.hasEmail, URIRef("http://www.statistik.bremen.de/info@statistik.bremen.de")),
+        (DS, DCAT.contactPoint, bad), (bad, vcard.fn, Literal("Nobody")),
+        (bad, vcard.hasEmail, URIRef("http://example.org/catalog/not-an-address")),
+        (DS, DCAT.contactPoint, named_url), (named_url, vcard.fn, Literal("see https://example.org")),
+        (named_url, vcard.hasEmail, URIRef("mailto:a@example.org")),
+        (DS, DCAT.keyword, Literal("EU", lang="fr")), (DS, DCAT.keyword, Literal("Bevölkerung", lang="fr")),
+        (DS, DCT.accrualPeriodicity, URIRef("http://example.org/freq/whenever")),
+        (DS, DCT.spatial, URIRef("http://dcat-ap.de/def/politicalGeocoding/regionalKey/040110000000")),
+        (DS, DCAT.distribution, dist), (dist, DCAT.downloadURL, URIRef("https://example.org/a.csv")),
+        (dist, DCT["format"], Literal("see the documentation")),
+    )  # fmt: skip
+    spec = map_dataset(g, DS, source_id="s", record_id="r", languages=["fr"])
+    assert [(c.name, c.email) for c in spec.contacts] == [("Statistik", "info@statistik.bremen.de")]
+    assert spec.fields["tags"] == ["bevolkerung"] and spec.fields["frequency"] == "unknown"
+    assert spec.fields["spatial"] is None and spec.resources[0].format == ""
+    assert spec.warnings == [
+        "keyword 'EU': shorter than udata's 3 characters as a tag; left out",
+        "frequency http://example.org/freq/whenever: no udata frequency for it; left as unknown",
+        "spatial http://dcat-ap.de/def/politicalGeocoding/regionalKey/040110000000: no udata zone for it; "
+        "left out of the spatial coverage",
+        "distribution https://example.org/a.csv: format 'see the documentation' is not a format name; left out",
+        "contact point 'Nobody': e-mail 'http://example.org/catalog/not-an-address' is not a valid address "
+        "(udata would refuse it); contact point 'Nobody': no valid e-mail or contact form; left out",
+        "contact point 'see https://example.org': udata refuses a URL in a contact name; left out",
+    ]
 
 
 def test_non_commercial_licence_is_a_record_error_and_no_title_too() -> None:

@@ -1,4 +1,12 @@
-"""Sync scenarios against the udata contract server, with real DCAT-AP examples as the source's records."""
+"""Sync scenarios against the real udata 17 application, with real DCAT-AP examples as the source's records.
+
+udata runs for real (tests/udata/conftest.py); the faults it cannot produce on demand (429 with
+Retry-After, 5xx, an answer lost after udata carried out the write) come from the proxy in front of it.
+One fault is injected although udata can produce it: the 400 with field errors
+(test_udata_400_is_a_record_error_with_field_errors), because luxcat now checks beforehand everything
+udata is known to refuse, so no real record makes udata answer 400 any more; the body is udata's own
+error format.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +21,8 @@ from luxcat.store import WITHDRAWN, StateStore
 from publishers.base import Plan, publish_items
 from publishers.udata import UdataAuthError, UdataNotMember, UdataPublisher
 from publishers.udata.mapping import EXTRA_KEY, EXTRA_URI
-from tests.udata.conftest import API_KEY
-from tests.udata.contract_server import UdataContractServer
+from tests.servers.faulty_proxy import Match
+from tests.udata.real_udata import RealUdata
 from tests.udata.records import EXAMPLES, GEOPORTAIL, Example, dataset_graph, harvest_and_map, source_config
 
 TARGET = "data.public.lu"
@@ -28,11 +36,8 @@ def run(make: Make, store: StateStore, artifacts: LocalArtifactStore, cfg: Any, 
     return publisher.apply(publisher.plan(publish_items(store, artifacts, [cfg])))
 
 
-def by_uri(udata: UdataContractServer) -> dict[str, list[dict[str, Any]]]:
-    found: dict[str, list[dict[str, Any]]] = {}
-    for dataset in udata.live_datasets():
-        found.setdefault(dataset["extras"][EXTRA_URI], []).append(dataset)
-    return found
+def by_uri(udata: RealUdata) -> dict[str, list[dict[str, Any]]]:
+    return udata.by_uri()
 
 
 @pytest.fixture
@@ -41,16 +46,14 @@ def cfg() -> Any:
 
 
 @pytest.fixture
-def synced(
-    udata: UdataContractServer, store: StateStore, artifacts: LocalArtifactStore, cfg: Any, make_publisher: Make
-) -> Plan:
+def synced(udata: RealUdata, store: StateStore, artifacts: LocalArtifactStore, cfg: Any, make_publisher: Make) -> Plan:
     """The five examples harvested, mapped and synced once."""
     harvest_and_map(cfg, store, artifacts, list(EXAMPLES))
     return run(make_publisher, store, artifacts, cfg)
 
 
 def test_first_sync_creates_datasets_resources_contacts_and_dataservice(
-    synced: Plan, udata: UdataContractServer, store: StateStore
+    synced: Plan, udata: RealUdata, store: StateStore
 ) -> None:
     assert synced.totals() == {"create": 6}
     datasets = by_uri(udata)
@@ -75,21 +78,40 @@ def test_first_sync_creates_datasets_resources_contacts_and_dataservice(
         "Conjunto de datos de prueba DCAT" in multi["description"]
         and "Una descripció qualsevol" in multi["description"]
     )
-    assert len(multi["contact_points"]) == 2 and len(udata.state.contacts) == 2
+    assert len(multi["contact_points"]) == 2 and len(udata.contacts()) == 2
     assert {r["type"] for r in multi["resources"]} == {"main", "documentation"}
-    (service,) = udata.state.dataservices.values()
+    (service,) = udata.dataservices()
     wasps = datasets["https://data.exampleMS.gov/id/dataset/1W2o3p4T"][0]
-    assert service["base_api_url"] == "https://orgea.exampleMS.gov/api/v2/" and service["datasets"] == [wasps["id"]]
+    assert service["base_api_url"] == "https://orgea.exampleMS.gov/api/v2/"
+    assert udata.dataservice_datasets(service["id"]) == [wasps["id"]]
     record = store.get_record("statec-test", "lu-dummy-1")
     assert record is not None
     ids = record.publish_ids[TARGET]
     assert ids["dataset"] == lu["id"] and ids["resources"] == {r["url"]: r["id"] for r in lu["resources"]}
-    assert all(w["status"] < 300 for w in udata.state.log)
+    assert all(entry.status is not None and entry.status < 300 for entry in udata.log())
+
+
+def test_verify_reads_everything_back_exactly_then_reports_a_hand_edit(
+    synced: Plan, udata: RealUdata, store: StateStore, artifacts: LocalArtifactStore, cfg: Any, make_publisher: Make
+) -> None:
+    from publishers.udata.verify import verify
+
+    reads = len(udata.log())
+    result = verify(make_publisher(), publish_items(store, artifacts, [cfg]))
+    assert result.ok and result.ratio == 1.0 and result.datasets == 5, result.render()
+    assert result.fields_sent > 5 * 12  # title ... extras, and url/format/title of every resource
+    assert all(entry.request.method == "GET" for entry in udata.log()[reads:])  # verify never writes
+    did = synced.entries[0].target_id or ""
+    udata.change(did, tags=["edited-by-hand"], frequency="daily")
+    result = verify(make_publisher(), publish_items(store, artifacts, [cfg]))
+    assert not result.ok and {d.field for d in result.differences} == {"tags", "frequency"}
+    assert all(d.dataset_id == did for d in result.differences)
+    assert "difference(s)" in result.render() and result.ratio < 1.0
 
 
 def test_second_run_without_change_sends_no_write(
     synced: Plan,
-    udata: UdataContractServer,
+    udata: RealUdata,
     store: StateStore,
     artifacts: LocalArtifactStore,
     cfg: Any,
@@ -103,7 +125,7 @@ def test_second_run_without_change_sends_no_write(
 
 def test_one_field_changed_is_one_put_carrying_the_tags(
     synced: Plan,
-    udata: UdataContractServer,
+    udata: RealUdata,
     store: StateStore,
     artifacts: LocalArtifactStore,
     cfg: Any,
@@ -122,13 +144,13 @@ def test_one_field_changed_is_one_put_carrying_the_tags(
     (put,) = udata.writes()[before:]
     assert put["method"] == "PUT" and put["path"] == f"/api/1/datasets/{entry.target_id}/"
     assert put["body"]["tags"] == ["interesting-stuff", "people", "policy", "society"]
-    dataset = udata.state.datasets[entry.target_id]
+    dataset = udata.dataset(entry.target_id or "")
     assert dataset["title"] == "Dataset title 1, revised" and dataset["tags"]  # tags survived the PUT
 
 
 def test_resource_url_change_updates_it_in_place(
     synced: Plan,
-    udata: UdataContractServer,
+    udata: RealUdata,
     store: StateStore,
     artifacts: LocalArtifactStore,
     cfg: Any,
@@ -136,7 +158,7 @@ def test_resource_url_change_updates_it_in_place(
 ) -> None:
     example = EXAMPLES[0]
     did = store.get_record("statec-test", example.record_id).publish_ids[TARGET]["dataset"]  # type: ignore[union-attr]
-    ids_before = {r["extras"][EXTRA_KEY]: r["id"] for r in udata.state.datasets[did]["resources"]}
+    ids_before = {r["extras"][EXTRA_KEY]: r["id"] for r in udata.dataset(did)["resources"]}
     graph = dataset_graph(example)
     dist = URIRef("https://metadata.demo.lnds.tech/api/v1/distributions/2")
     graph.remove((dist, DCAT.accessURL, None))
@@ -147,7 +169,7 @@ def test_resource_url_change_updates_it_in_place(
     assert plan.totals() == {"update": 1, "unchanged": 5}
     (write,) = udata.writes()[before:]
     assert write["method"] == "PUT" and write["path"].endswith(f"/resources/{ids_before[str(dist)]}/")
-    after = {r["extras"][EXTRA_KEY]: r for r in udata.state.datasets[did]["resources"]}
+    after = {r["extras"][EXTRA_KEY]: r for r in udata.dataset(did)["resources"]}
     assert {k: r["id"] for k, r in after.items()} == ids_before  # every resource kept its id
     assert after[str(dist)]["url"] == "https://data.public.lu/fr/datasets/12345-v2"
     ids = store.get_record("statec-test", example.record_id).publish_ids[TARGET]  # type: ignore[union-attr]
@@ -156,7 +178,7 @@ def test_resource_url_change_updates_it_in_place(
 
 def test_withdrawn_after_complete_harvest_is_archived(
     synced: Plan,
-    udata: UdataContractServer,
+    udata: RealUdata,
     store: StateStore,
     artifacts: LocalArtifactStore,
     cfg: Any,
@@ -174,7 +196,7 @@ def test_withdrawn_after_complete_harvest_is_archived(
 
 def test_missing_from_an_incomplete_harvest_is_left_alone(
     synced: Plan,
-    udata: UdataContractServer,
+    udata: RealUdata,
     store: StateStore,
     artifacts: LocalArtifactStore,
     cfg: Any,
@@ -191,7 +213,7 @@ def test_missing_from_an_incomplete_harvest_is_left_alone(
 
 def test_lost_id_map_is_recovered_from_extras_without_duplicates(
     synced: Plan,
-    udata: UdataContractServer,
+    udata: RealUdata,
     store: StateStore,
     artifacts: LocalArtifactStore,
     cfg: Any,
@@ -213,12 +235,12 @@ def test_lost_id_map_is_recovered_from_extras_without_duplicates(
     }
     # dataservice links are re-sent (idempotent on udata): the only writes recovery costs
     assert {w["path"] for w in udata.writes()[before:]} <= {
-        f"/api/1/dataservices/{sid}/datasets/" for sid in udata.state.dataservices
+        f"/api/1/dataservices/{service['id']}/datasets/" for service in udata.dataservices()
     }
 
 
 def test_crash_between_create_and_id_map_write_does_not_duplicate(
-    udata: UdataContractServer, store: StateStore, artifacts: LocalArtifactStore, cfg: Any, make_publisher: Make
+    udata: RealUdata, store: StateStore, artifacts: LocalArtifactStore, cfg: Any, make_publisher: Make
 ) -> None:
     harvest_and_map(cfg, store, artifacts, list(EXAMPLES[:2]))
     # udata creates the dataset but the answer is lost (500 after commit): the POST is not retried blindly
@@ -229,8 +251,70 @@ def test_crash_between_create_and_id_map_write_does_not_duplicate(
     assert [w["method"] for w in udata.writes()].count("POST") == 2 + 5  # 2 datasets, 5 resources, no retry
 
 
+def test_answers_lost_after_udata_acted_are_adopted_not_resent(
+    udata: RealUdata, store: StateStore, artifacts: LocalArtifactStore, cfg: Any, make_publisher: Make
+) -> None:
+    harvest_and_map(cfg, store, artifacts, [EXAMPLES[0]])
+    # udata creates the dataset, then the connection drops before the answer; same for one resource
+    udata.proxy.after_forward(None, when=Match(method="POST", path=r"^/api/1/datasets/$"), times=1)
+    udata.proxy.after_forward(None, when=Match(method="POST", path=r"^/api/1/datasets/\w+/resources/$"), times=1)
+    plan = run(make_publisher, store, artifacts, cfg)
+    assert plan.totals() == {"create": 1}, plan.render()
+    (dataset,) = udata.live_datasets()
+    assert len(dataset["resources"]) == 3 and len({r["url"] for r in dataset["resources"]}) == 3
+    posts = [w for w in udata.writes() if w["method"] == "POST"]
+    assert len(posts) == 1 + 3 and [w["status"] for w in posts].count(None) == 2  # nothing sent twice
+    ids = store.get_record(cfg.id, EXAMPLES[0].record_id).publish_ids[TARGET]  # type: ignore[union-attr]
+    assert ids["dataset"] == dataset["id"] and set(ids["resources"].values()) == {r["id"] for r in dataset["resources"]}
+    assert run(make_publisher, store, artifacts, cfg).totals() == {"unchanged": 1}
+
+
+def test_fields_udata_would_refuse_are_left_out_reported_and_the_dataset_lands(
+    udata: RealUdata, store: StateStore, artifacts: LocalArtifactStore, cfg: Any, make_publisher: Make
+) -> None:
+    from rdflib import BNode
+
+    vcard = Namespace("http://www.w3.org/2006/vcard/ns#")
+    example = EXAMPLES[0]
+    graph = dataset_graph(example)
+    subject, good, bad = URIRef(example.dataset), BNode(), BNode()
+    graph.add((subject, DCTERMS.spatial, URIRef("http://publications.europa.eu/resource/authority/country/GBR")))
+    graph.add((subject, DCAT.keyword, Literal("EU", lang="en")))
+    graph.add((subject, DCAT.contactPoint, good))
+    graph.add((good, vcard.fn, Literal("Statistik")))
+    graph.add((good, vcard.hasEmail, URIRef("http://www.statistik.bremen.de/opendata/Info@Statistik.Bremen.de")))
+    graph.add((subject, DCAT.contactPoint, bad))
+    graph.add((bad, vcard.fn, Literal("Nobody")))
+    graph.add((bad, vcard.hasEmail, URIRef("http://www.statistik.bremen.de/opendata/kontakt")))
+    harvest_and_map(cfg, store, artifacts, [example], graphs={example.record_id: graph})
+    plan = run(make_publisher, store, artifacts, cfg)
+    assert plan.totals() == {"create": 1}, plan.render()
+    (entry,) = plan.entries
+    assert "keyword 'EU': shorter than udata's 3 characters as a tag; left out" in entry.warnings
+    assert "zone country:gb: unknown to data.public.lu; left out of the spatial coverage" in entry.warnings
+    assert any("'Nobody'" in w and "not a valid address" in w for w in entry.warnings)
+    (dataset,) = udata.live_datasets()
+    assert [(c["name"], c["email"]) for c in dataset["contact_points"]] == [("Statistik", "info@statistik.bremen.de")]
+    assert dataset["spatial"]["zones"] == ["country:lt", "country:lu"] and "eu" not in dataset["tags"]
+    assert all(w["status"] < 300 for w in udata.writes())  # nothing was sent that udata refused
+
+
+def test_unplaceable_licence_is_an_error_of_that_record_never_notspecified(
+    udata: RealUdata, store: StateStore, artifacts: LocalArtifactStore, cfg: Any, make_publisher: Make
+) -> None:
+    example = EXAMPLES[1]
+    graph = dataset_graph(example)
+    graph.add((URIRef(example.dataset), DCTERMS.license, URIRef("https://data.exampleMS.gov/licences/house-rules")))
+    harvest_and_map(cfg, store, artifacts, [example, EXAMPLES[0]], graphs={example.record_id: graph})
+    plan = run(make_publisher, store, artifacts, cfg)
+    assert plan.totals() == {"create": 1, "error": 1}
+    (error,) = [e for e in plan.entries if e.action == "error"]
+    assert error.detail.startswith("licence_unplaceable: https://data.exampleMS.gov/id/dataset/1T2p3o4B: licence ")
+    assert [(d["extras"][EXTRA_URI], d["license"]) for d in udata.live_datasets()] == [(EXAMPLES[0].dataset, "cc-zero")]
+
+
 def test_rate_limited_then_ok_honours_retry_after(
-    udata: UdataContractServer,
+    udata: RealUdata,
     store: StateStore,
     artifacts: LocalArtifactStore,
     cfg: Any,
@@ -242,7 +326,7 @@ def test_rate_limited_then_ok_honours_retry_after(
     plan = run(make_publisher, store, artifacts, cfg)
     assert plan.totals() == {"create": 1} and len(udata.live_datasets()) == 1
     assert 7.0 in sleeps
-    assert [e["status"] for e in udata.state.log if e["method"] == "POST" and e["path"] == "/api/1/datasets/"] == [
+    assert [w["status"] for w in udata.writes() if w["method"] == "POST" and w["path"] == "/api/1/datasets/"] == [
         429,
         201,
     ]
@@ -250,7 +334,7 @@ def test_rate_limited_then_ok_honours_retry_after(
 
 def test_server_errors_twice_then_ok(
     synced: Plan,
-    udata: UdataContractServer,
+    udata: RealUdata,
     store: StateStore,
     artifacts: LocalArtifactStore,
     cfg: Any,
@@ -270,13 +354,20 @@ def test_server_errors_twice_then_ok(
 
 
 def test_expired_key_stops_the_run_and_everything_written_is_recorded(
-    udata: UdataContractServer, store: StateStore, artifacts: LocalArtifactStore, cfg: Any, make_publisher: Make
+    udata: RealUdata,
+    store: StateStore,
+    artifacts: LocalArtifactStore,
+    cfg: Any,
+    make_publisher: Make,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     harvest_and_map(cfg, store, artifacts, list(EXAMPLES[:3]))
-    udata.expire_after(API_KEY, writes=4)  # expires in the middle of the second dataset's resources
+    key = udata.new_key()
+    monkeypatch.setenv("UDATA_API_KEY", key)
+    udata.revoke_after(key, writes=4)  # udata revokes it in the middle of the second dataset's resources
     with pytest.raises(UdataAuthError, match=r"refused \$\{UDATA_API_KEY\} \(HTTP 401") as stopped:
         run(make_publisher, store, artifacts, cfg)
-    assert API_KEY not in str(stopped.value)
+    assert key not in str(stopped.value)
     plan = stopped.value.plan
     assert plan is not None and plan.totals()["error"] == 1
     # every dataset and resource that exists on the portal is in the id map
@@ -285,14 +376,18 @@ def test_expired_key_stops_the_run_and_everything_written_is_recorded(
         assert dataset["id"] in mapped
         assert {r["id"] for r in dataset["resources"]} == set(mapped[dataset["id"]]["resources"].values())
     # a new key finishes the job without duplicates
-    udata.add_key(API_KEY, set(udata.state.organizations))
+    monkeypatch.setenv("UDATA_API_KEY", udata.new_key())
     plan = run(make_publisher, store, artifacts, cfg)
     assert len(udata.live_datasets()) == 3 and all(len(v) == 1 for v in by_uri(udata).values())
     assert run(make_publisher, store, artifacts, cfg).totals() == {"unchanged": 3}
 
 
 def test_not_a_member_of_the_organisation_stops_with_a_clear_message(
-    udata: UdataContractServer, store: StateStore, artifacts: LocalArtifactStore, make_publisher: Make
+    udata: RealUdata,
+    store: StateStore,
+    artifacts: LocalArtifactStore,
+    make_publisher: Make,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     cfg = source_config("geoportail-test", organization=GEOPORTAIL)
     harvest_and_map(cfg, store, artifacts, list(EXAMPLES[:2]))
@@ -300,15 +395,22 @@ def test_not_a_member_of_the_organisation_stops_with_a_clear_message(
         run(make_publisher, store, artifacts, cfg)
     assert stopped.value.plan is not None
     assert [e.action for e in stopped.value.plan.entries] == ["error", "skip"]
+    assert udata.live_datasets(udata.organizations["geoportail"]) == []
+    # a user who belongs to no organisation at all, publishing to STATEC: the same clear stop
+    monkeypatch.setenv("UDATA_API_KEY", udata.outsider_key)
+    statec = source_config()
+    harvest_and_map(statec, store, artifacts, [EXAMPLES[1]])
+    with pytest.raises(UdataNotMember, match=f"not a member of organisation {udata.organizations['statec']}"):
+        run(make_publisher, store, artifacts, statec)
     assert udata.live_datasets() == []
 
 
 def test_udata_400_is_a_record_error_with_field_errors(
-    udata: UdataContractServer, store: StateStore, artifacts: LocalArtifactStore, cfg: Any, make_publisher: Make
+    udata: RealUdata, store: StateStore, artifacts: LocalArtifactStore, cfg: Any, make_publisher: Make
 ) -> None:
     harvest_and_map(cfg, store, artifacts, list(EXAMPLES[:2]))
     errors = {"title": ["Field must be between 1 and 350 characters long."], "tags": ["Tag too short"]}
-    udata.fail("POST", r"^/api/1/datasets/$", 400, body={"message": "Validation error", "errors": errors})
+    udata.fail("POST", r"^/api/1/datasets/$", 400, body={"errors": errors})
     plan = run(make_publisher, store, artifacts, cfg)
     assert plan.totals() == {"create": 1, "error": 1}
     (error,) = [e for e in plan.entries if e.action == "error"]
@@ -321,25 +423,26 @@ def test_udata_400_is_a_record_error_with_field_errors(
 
 def test_dataset_deleted_on_the_portal_is_reported_not_recreated(
     synced: Plan,
-    udata: UdataContractServer,
+    udata: RealUdata,
     store: StateStore,
     artifacts: LocalArtifactStore,
     cfg: Any,
     make_publisher: Make,
 ) -> None:
     did = store.get_record(cfg.id, EXAMPLES[1].record_id).publish_ids[TARGET]["dataset"]  # type: ignore[union-attr]
-    udata.state.datasets[did]["deleted"] = "2025-01-01T00:00:00+00:00"
+    udata.delete(did)  # a person deletes it on the portal
     before = len(udata.writes())
     plan = run(make_publisher, store, artifacts, cfg)
     assert plan.totals() == {"skip": 1, "unchanged": 5}
     (skip,) = [e for e in plan.entries if e.action == "skip"]
-    assert "410" in skip.detail and "not recreated" in skip.detail
+    # udata 17 still lists the deleted dataset to the organisation's members, with `deleted` set
+    assert skip.detail == "deleted on the portal; not recreated"
     assert len(udata.writes()) == before
 
 
 def test_dry_run_plan_text(
     synced: Plan,
-    udata: UdataContractServer,
+    udata: RealUdata,
     store: StateStore,
     artifacts: LocalArtifactStore,
     cfg: Any,
@@ -355,25 +458,26 @@ def test_dry_run_plan_text(
     assert plan.render(verbose=False).splitlines() == [  # records come sorted by record id
         "archive   https://data.gov.gr/id/dataset/BeePopulation: withdrawn after a complete harvest",
         "update    https://metadata.demo.lnds.tech/api/v1/datasets/1 (title)",
+        "          warning: contact point 'PNED GIE': no valid e-mail or contact form; left out",
         "data.public.lu: 1 archive, 4 unchanged, 1 update",
     ]
     assert "unchanged https://example.org/dataset/0112cf32-bce0-4071-9504-923375f9f2ad" in plan.render()
 
 
 def test_dataservices_as_api_resources_when_configured(
-    udata: UdataContractServer, store: StateStore, artifacts: LocalArtifactStore, cfg: Any, make_publisher: Make
+    udata: RealUdata, store: StateStore, artifacts: LocalArtifactStore, cfg: Any, make_publisher: Make
 ) -> None:
     wasps: Example = EXAMPLES[3]
     harvest_and_map(cfg, store, artifacts, [wasps])
     plan = run(make_publisher, store, artifacts, cfg, dataservices="resource")
-    assert plan.totals() == {"create": 1} and udata.state.dataservices == {}
+    assert plan.totals() == {"create": 1} and udata.dataservices() == []
     (dataset,) = udata.live_datasets()
     assert [(r["type"], r["url"]) for r in dataset["resources"]] == [("api", "https://orgea.exampleMS.gov/api/v2/")]
 
 
 def test_withdrawn_then_back_is_restored_and_delete_mode_deletes(
     synced: Plan,
-    udata: UdataContractServer,
+    udata: RealUdata,
     store: StateStore,
     artifacts: LocalArtifactStore,
     cfg: Any,
