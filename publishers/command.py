@@ -144,7 +144,7 @@ def _run_verify(names: list[str]) -> int:
         _err(f"error: data.public.lu: {exc}")
         return EXIT_TARGET
     print(result.render())
-    return EXIT_OK if result.ok else EXIT_CONFIG
+    return EXIT_OK if result.ok else EXIT_TARGET  # differences read back: the data is bad (1)
 
 
 def _targets(requested: list[str] | None) -> list[str]:
