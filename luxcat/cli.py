@@ -121,6 +121,10 @@ def _run_one(source_id: str, args: argparse.Namespace, stages: tuple[str, ...]) 
         )
     except SourceError as exc:
         _end_progress()
+        from luxcat.locks import SourceBusy
+
+        if isinstance(exc, SourceBusy):  # a second run asked for while one runs: nothing was harvested
+            return fail(str(exc), "wait for the other run to end (luxcat status shows it)", EXIT_USER)
         hint = f"the run is recorded as FAILED (luxcat status {cfg.id}); retry when the source answers"
         return fail(str(exc), hint, EXIT_DATA)
     _end_progress()
