@@ -17,10 +17,12 @@ if str(REPO_ROOT) not in sys.path:  # `tests.servers` imports the same whether t
     sys.path.insert(0, str(REPO_ROOT))
 
 from luxcat.pycsw_local import LocalPycsw, ensure_venv  # noqa: E402
+from luxcat.udata_local import LocalUdata  # noqa: E402
 from tests.servers.faulty_proxy import FaultyProxy  # noqa: E402
 from tests.servers.netguard import blocked_network  # noqa: E402
 from tests.servers.postgres import PostgresUnavailable, TempPostgres  # noqa: E402
 from tests.servers.records import DEMO_RECORDS  # noqa: E402
+from tests.udata.real_udata import RealUdata  # noqa: E402
 
 PYCSW_MAXRECORDS = 10  # pycsw's own default cap: the 25 demo records take 3 pages whatever a client asks
 
@@ -153,3 +155,25 @@ def s3_endpoint() -> Iterator[str]:
     finally:
         server.stop()
         env.undo()
+
+
+@pytest.fixture(scope="session")
+def udata_server() -> Iterator[LocalUdata]:
+    """One real udata per test session (starting it takes a few seconds)."""
+    with LocalUdata() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def _udata_proxy(udata_server: LocalUdata) -> Iterator[FaultyProxy]:
+    with FaultyProxy(udata_server.url, rewrite_links=True) as proxy:
+        yield proxy
+
+
+@pytest.fixture
+def udata(udata_server: LocalUdata, _udata_proxy: FaultyProxy, monkeypatch: pytest.MonkeyPatch) -> RealUdata:
+    """The real udata, emptied: organisations STATEC and Géoportail; the key's user is a member of STATEC only."""
+    real = RealUdata(udata_server, _udata_proxy)
+    real.reset()
+    monkeypatch.setenv("UDATA_API_KEY", real.member_key)
+    return real

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.udata.contract_server import UdataContractServer
-from tests.udata.records import STATEC
-
 REPO = Path(__file__).resolve().parents[2]
-UDATA_KEY = "test-key-hardening"
 
 
 @pytest.fixture
@@ -32,19 +27,3 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("LUXCAT_DATABASE_URL", raising=False)
     monkeypatch.delenv("LUXCAT_ARTIFACTS", raising=False)
     return tmp_path
-
-
-@pytest.fixture(scope="session")
-def _udata_server() -> Iterator[UdataContractServer]:
-    with UdataContractServer() as server:
-        yield server
-
-
-@pytest.fixture
-def udata(_udata_server: UdataContractServer, monkeypatch: pytest.MonkeyPatch) -> UdataContractServer:
-    """The udata contract server, emptied, with organisation STATEC and a member key in UDATA_API_KEY."""
-    _udata_server.reset()
-    _udata_server.add_organization(STATEC, "STATEC")
-    _udata_server.add_key(UDATA_KEY, {STATEC})
-    monkeypatch.setenv("UDATA_API_KEY", UDATA_KEY)
-    return _udata_server

@@ -26,7 +26,7 @@ from luxcat.records import utcnow
 from luxcat.remap import stale_records
 from luxcat.store import StateStore
 from tests.servers.records import NS, demo_records, with_datestamp
-from tests.udata.contract_server import UdataContractServer
+from tests.udata.real_udata import RealUdata
 from tests.udata.records import STATEC
 
 CC0 = "http://publications.europa.eu/resource/authority/licence/CC0"
@@ -127,10 +127,10 @@ def test_harvest_then_run_maps_what_was_harvested(
 
 
 def test_changed_base_uri_and_licence_remap_every_record_and_reach_export_and_udata(
-    workspace: Path, pycsw_server: Any, udata: UdataContractServer, capsys: pytest.CaptureFixture[str]
+    workspace: Path, pycsw_server: Any, udata: RealUdata, capsys: pytest.CaptureFixture[str]
 ) -> None:
     data = yaml.safe_load((workspace / "publish.yaml").read_text("utf-8"))
-    data["targets"]["data.public.lu"]["base_url"] = udata.url
+    data["targets"]["data.public.lu"]["base_url"] = udata.api
     (workspace / "publish.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
     source_file = workspace / "sources" / "remap.yaml"
     source_file.write_text(source_yaml(pycsw_server.url, base_uri=OLD_BASE, licence=CC0), "utf-8")

@@ -130,7 +130,7 @@ class LoggedRequest:
 class FaultyProxy:
     """Threaded HTTP reverse proxy on 127.0.0.1 in front of `upstream` (an http:// URL)."""
 
-    def __init__(self, upstream: str, *, upstream_timeout: float = 60.0) -> None:
+    def __init__(self, upstream: str, *, upstream_timeout: float = 60.0, rewrite_links: bool = False) -> None:
         parts = urllib.parse.urlsplit(upstream)
         if parts.scheme != "http" or not parts.hostname:
             raise ValueError(f"upstream must be an http:// URL, got {upstream!r}")
@@ -139,6 +139,9 @@ class FaultyProxy:
         self._upstream_port = parts.port or 80
         self._upstream_path = parts.path or "/"
         self.upstream_timeout = upstream_timeout
+        # As a reverse proxy with link rewriting (nginx sub_filter, Apache ProxyPassReverse) does: the
+        # upstream's own address in answers (udata's next_page, Location) becomes the proxy's.
+        self.rewrite_links = rewrite_links
         self.rules: list[Rule] = []
         self.log: list[LoggedRequest] = []
         self._lock = threading.Lock()
@@ -274,6 +277,11 @@ class FaultyProxy:
             resp = conn.getresponse()
             body = resp.read()
             kept = [(k, v) for k, v in resp.getheaders() if k.lower() not in _HOP_BY_HOP]
+            if self.rewrite_links and self._server is not None:
+                inner = f"{self._upstream_host}:{self._upstream_port}"
+                outer = f"127.0.0.1:{self._server.server_address[1]}"
+                body = body.replace(inner.encode(), outer.encode())
+                kept = [(k, v.replace(inner, outer)) for k, v in kept]
             return resp.status, kept, body
         finally:
             conn.close()

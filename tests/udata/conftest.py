@@ -1,4 +1,4 @@
-"""Fixtures: the real udata 17 application (one server per session, emptied per test) behind a fault proxy.
+"""Fixtures of the sync tests; the real udata 17 application itself (`udata`) comes from tests/conftest.py.
 
 udata runs from its own venv (`luxcat.udata_local`, built on first use) with mongomock as its database
 driver; everything luxcat talks to is udata's own code. The proxy in front of it injects the faults udata
@@ -15,32 +15,8 @@ import pytest
 
 from luxcat.artifacts import LocalArtifactStore
 from luxcat.store import StateStore
-from luxcat.udata_local import LocalUdata
 from publishers.udata import UdataPublisher
-from tests.servers.faulty_proxy import FaultyProxy
 from tests.udata.real_udata import RealUdata
-
-
-@pytest.fixture(scope="session")
-def udata_server() -> Iterator[LocalUdata]:
-    """One real udata per test session (starting it takes a few seconds)."""
-    with LocalUdata() as server:
-        yield server
-
-
-@pytest.fixture(scope="session")
-def _udata_proxy(udata_server: LocalUdata) -> Iterator[FaultyProxy]:
-    with FaultyProxy(udata_server.url) as proxy:
-        yield proxy
-
-
-@pytest.fixture
-def udata(udata_server: LocalUdata, _udata_proxy: FaultyProxy, monkeypatch: pytest.MonkeyPatch) -> RealUdata:
-    """The real udata, emptied: organisations STATEC and Géoportail; the key's user is a member of STATEC only."""
-    real = RealUdata(udata_server, _udata_proxy)
-    real.reset()
-    monkeypatch.setenv("UDATA_API_KEY", real.member_key)
-    return real
 
 
 @pytest.fixture
