@@ -127,4 +127,5 @@ def test_locked_state_database_is_one_line_and_exit_2(workspace: Path) -> None:
         holder.execute("ROLLBACK")
         holder.close()
     assert_one_line_exit_2(result, "locked")
-    assert luxcat(workspace, "run", "envfail").returncode == 0  # and it recovers once the lock is gone
+    recovered = luxcat(workspace, "run", "envfail")  # and it recovers once the lock is gone
+    assert recovered.returncode == 1 and " 3 invalid, " in recovered.stdout  # 1: the test records are invalid
