@@ -30,9 +30,20 @@ GMD = "http://www.isotc211.org/2005/gmd"
 GMI = "http://www.isotc211.org/2005/gmi"
 GCO = "http://www.isotc211.org/2005/gco"
 RECORD_TAGS = {f"{{{GMD}}}MD_Metadata", f"{{{GMI}}}MI_Metadata"}
-RECORD_TEXT = re.compile(rb"<(?P<tag>(?:[\w.-]+:)?M[DI]_Metadata)\b.*?</(?P=tag)\s*>", re.S)
+ISO_TYPE = f"{{{GCO}}}isoType"
+# gmd:MD_Metadata, gmi:MI_Metadata and profile records such as che:CHE_MD_Metadata (geocat.ch)
+RECORD_TEXT = re.compile(rb"<(?P<tag>(?:[\w.-]+:)?(?:[A-Z]+_)?M[DI]_Metadata)\b.*?</(?P=tag)\s*>", re.S)
 FILE_ID_TEXT = re.compile(rb"fileIdentifier>\s*<[^>]*CharacterString[^>]*>\s*([^<\s][^<]*?)\s*<", re.S)
 PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, remove_blank_text=False)
+
+
+def is_iso_record(element: etree._Element) -> bool:
+    """gmd:MD_Metadata, gmi:MI_Metadata, or a national profile's record declaring its ISO type
+    (che:CHE_MD_Metadata gco:isoType="gmd:MD_Metadata"): the ISO mapper reads all of them."""
+    if element.tag in RECORD_TAGS:
+        return True
+    iso_type = element.get(ISO_TYPE) if isinstance(element.tag, str) else None
+    return iso_type is not None and iso_type.split(":")[-1] in ("MD_Metadata", "MI_Metadata")
 
 
 class CswOptions(HarvesterOptions):
@@ -252,7 +263,15 @@ class CswHarvester(Harvester):
                 record_id = element.get("id") or f"(record {position} of page)"
                 yield Rejection(self.source_id, record_id, "harvest", "unparsable", element.get("reason", ""))
                 continue
-            if element.tag not in RECORD_TAGS:
+            if not is_iso_record(element):
+                if isinstance(element.tag, str):  # a record of another schema: reported, never silently lost
+                    yield Rejection(
+                        self.source_id,
+                        f"(record {position} of page, {etree.QName(element).localname})",
+                        "harvest",
+                        "unsupported_record",
+                        f"{element.tag} is not an ISO 19139 record (gmd, gmi or a profile with gco:isoType)",
+                    )
                 continue
             file_id = element.findtext(f"{{{GMD}}}fileIdentifier/{{{GCO}}}CharacterString")
             if not file_id or not file_id.strip():

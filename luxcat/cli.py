@@ -83,6 +83,9 @@ def cmd_sources_check(args: argparse.Namespace) -> int:
         files = len({p.file for p in problems})
         _err(f"{len(problems)} error(s) in {files} file(s); {len(configs)} source(s) valid")
         return EXIT_USER
+    from luxcat.safety_commands import print_name_warnings
+
+    print_name_warnings([p for p in paths if p.exists()])
     print(f"{len(configs)} source(s) valid: {', '.join(c.id for c in configs) or 'none'}")
     return EXIT_OK
 
@@ -115,7 +118,6 @@ def _run_one(source_id: str, args: argparse.Namespace, stages: tuple[str, ...]) 
             full=args.full,
             limit=args.limit,
             stages=stages,
-            confirm_withdrawal=args.confirm_withdrawal,
             progress=_progress,
             remap=getattr(args, "remap", False),
         )
@@ -134,10 +136,14 @@ def _run_one(source_id: str, args: argparse.Namespace, stages: tuple[str, ...]) 
 def report_run(run: object, *, limited: bool = False) -> int:
     """Print a finished run's summary (and where its reports are); 1 when it failed, was incomplete or rejected."""
     from luxcat.summary import DUPLICATE_REASONS, RunSummary
+    from mappers.fidelity import summary_line as fidelity_line
 
     summary = RunSummary.from_run(run)  # type: ignore[arg-type]
     print(summary.line())
     details = getattr(run, "details", {}) or {}
+    fidelity = fidelity_line(summary.source_id, details)  # what the mapping kept, dropped or derived
+    if fidelity:
+        print(fidelity)
     reasons: dict[str, int] = {}
     for stage in ("harvest", "map", "validate"):
         for reason, n in (details.get(stage, {}).get("reasons") or {}).items():
@@ -244,9 +250,8 @@ def cmd_map(args: argparse.Namespace) -> int:
 def _run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--full", action="store_true", help="full harvest (default: incremental after a first run)")
     parser.add_argument("--limit", type=int, help="stop after N records (never withdraws anything)")
-    parser.add_argument("--force", action="store_true", help="run a source even when it is disabled")
     parser.add_argument(
-        "--confirm-withdrawal", action="store_true", help="allow a withdrawal above the source's guard share"
+        "--force", action="store_true", help="accepted for enabled sources; try a disabled one with `sources preview`"
     )
 
 
@@ -269,6 +274,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="*", help="files or folders (default: config/sources)")
     check.set_defaults(func=cmd_sources_check)
     sources_sub.add_parser("list", help="list registered sources").set_defaults(func=cmd_sources_list)
+    from luxcat.safety_commands import add_sources_commands
+
+    add_sources_commands(sources_sub)
 
     harvest = sub.add_parser("harvest", help="harvest one source into the state and artifact stores")
     harvest.add_argument("source")
@@ -344,6 +352,8 @@ EXTRA_COMMANDS: list[tuple[str, str, str, str, str]] = [
     ("publish", "publishers.command", "add_publish_arguments", "run_publish", "publish the national catalogue"),
     ("serve", "publishers.command", "add_serve_arguments", "run_serve", "serve the catalogue (Hydra, OAI-PMH)"),
     ("demo", "luxcat.demo", "add_arguments", "run", "run the whole job offline against a local pycsw"),
+    ("indicators", "publishers.indicators.command", "add_arguments", "run", "open data indicators of the catalogue"),
+    ("withdrawals", "luxcat.safety_commands", "add_withdrawal_arguments", "run_withdrawals", "pending withdrawals"),
 ]
 
 

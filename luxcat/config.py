@@ -29,6 +29,7 @@ SECRET_KEY = re.compile(r"(api[_-]?key|token|password|secret)", re.IGNORECASE)
 LANGUAGES = ("fr", "de", "en", "lb")
 CRON_PRESETS = {"@once", "@hourly", "@daily", "@weekly", "@monthly", "@yearly"}
 EU_LICENCE = "http://publications.europa.eu/resource/authority/licence/"
+DURATION = r"^[1-9][0-9]*[mhdw]$"  # 30m, 12h, 7d, 2w
 NON_COMMERCIAL = re.compile(r"BY_?NC|non[-_ ]?commercial", re.IGNORECASE)
 
 
@@ -59,7 +60,6 @@ class Validation(Strict):
 
     profile: str = "dcat-ap-3.0.0"
     on_violation: Literal["reject", "publish-with-warning"] = "reject"
-    max_reject_ratio: float = Field(default=1.0, ge=0.0, le=1.0)
 
 
 class PublishTarget(Strict):
@@ -73,6 +73,7 @@ class Withdrawal(Strict):
     """Guard against mass withdrawal when a source suddenly lists far fewer records."""
 
     max_share: float = Field(default=0.10, ge=0.0, le=1.0)
+    max_count: int = Field(default=50, ge=0)  # absolute cap: more datasets per run need a person's yes
 
 
 class SourceConfig(Strict):
@@ -87,10 +88,13 @@ class SourceConfig(Strict):
     mapper: list[str | PluginRef] = Field(min_length=1)
     base_uri: str | None = Field(default=None, pattern=r"^https?://\S+/$")
     languages: list[str] = Field(default_factory=lambda: ["fr"], min_length=1)
-    licence: str = EU_LICENCE + "CC0"
+    licence: str | None = None  # the owner's default, applied only to records that say nothing about use
     validation: Validation = Validation()
     publish: list[PublishTarget] = Field(default_factory=list)
     withdrawal: Withdrawal = Withdrawal()
+    full_every: str = Field(default="7d", pattern=DURATION)  # a scheduled run is full when the last one is older
+    max_incomplete_runs: int = Field(default=2, ge=1)  # incomplete listings in a row that fail the run
+    max_reject_share: float = Field(default=0.2, ge=0.0, le=1.0)  # rejected share of processed records that fails it
     limits: Limits = Limits()  # answer size, request and run deadlines (luxcat.limits)
     description: str | dict[str, str] | None = None
     tags: list[str] = Field(default_factory=list)
@@ -123,7 +127,9 @@ class SourceConfig(Strict):
 
     @field_validator("licence")
     @classmethod
-    def _open_licence(cls, value: str) -> str:
+    def _open_licence(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         if not value.startswith(EU_LICENCE):
             raise ValueError(f"use an EU licence vocabulary URI ({EU_LICENCE}CC0 recommended)")
         if NON_COMMERCIAL.search(value.removeprefix(EU_LICENCE)):
@@ -236,8 +242,6 @@ def check_file(path: Path, *, deep: bool = True) -> tuple[SourceConfig | None, l
     except ValidationError as exc:
         cfg = None
         problems += _pydantic_problems(file, exc)
-    if cfg is not None and cfg.id != path.stem:
-        problems.append(ConfigProblem(file, "id", f"{cfg.id!r} must equal the file name {path.stem!r}"))
     if deep:  # every plugin's options too, even when the envelope failed: all problems in one pass
         from luxcat.sourcecheck import deep_problems
 
@@ -290,6 +294,10 @@ def load_source(source_id: str, directory: Path | None = None) -> SourceConfig:
     """Load and fully validate one registered source, raising ConfigError with every problem."""
     directory = directory or sources_dir()
     path = directory / f"{source_id}.yaml"
+    if not path.exists():
+        from luxcat.freeze import file_of  # the id lives in the file: a renamed file keeps its source
+
+        path = file_of(source_id, directory) or path
     if not path.exists():
         known = sorted(p.stem for p in source_files([directory])) if directory.is_dir() else []
         raise ConfigError(f"unknown source {source_id!r} (no {path}); known: {', '.join(known) or 'none'}")

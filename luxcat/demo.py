@@ -84,10 +84,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"state store: {settings.database_url}")
         print(f"artifacts:   {settings.artifacts_url}")
         if worst == EXIT_DATA:
-            say(
-                "exit status 1: records were rejected or did not validate, as listed above "
-                "(demo-inventory's spreadsheet has deliberately broken rows)"
-            )
+            say("exit status 1: records were rejected or did not validate, or a source's run failed, as listed above")
         if args.serve:
             say(f"pycsw serving at {url} (Ctrl-C to stop)")
             try:

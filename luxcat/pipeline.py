@@ -25,6 +25,7 @@ from luxcat.records import MappedRecord, RawRecord, Rejection, ValidationIssue, 
 from luxcat.store import ACTIVE, Run, RunCounts, StateStore
 from luxcat.watermark import incremental_since
 from mappers.base import MapContext, Mapper
+from mappers.fidelity import MapFindings, collecting
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +104,6 @@ class Pipeline:
         *,
         full: bool,
         limit: int | None = None,
-        confirm_withdrawal: bool = False,
         remap: bool = False,
     ) -> HarvestOutcome:
         """Fetch the source, store new/changed payloads, and withdraw only after a complete full listing."""
@@ -135,9 +135,15 @@ class Pipeline:
         outcome.complete = report.complete and limit is None
         outcome.expected = report.expected
         outcome.errors = list(report.errors)
-        outcome.extra = {"pages": report.pages, "requests": report.requests, "since": str(since) if since else None}
+        outcome.extra = {
+            "pages": report.pages,
+            "requests": report.requests,
+            "since": str(since) if since else None,
+            "limit": limit,
+            "listing_complete": report.complete,  # the listing itself, whatever later rules decide
+        }
         if full and outcome.complete:
-            self._withdraw(existing, seen_ids, outcome, confirm_withdrawal)
+            self._withdraw(existing, seen_ids, outcome)
         elif full:
             log.warning("source=%s incomplete listing: nothing withdrawn (%s)", source_id, "; ".join(report.errors))
         self._add_stale(outcome, remap=remap)
@@ -208,31 +214,23 @@ class Pipeline:
         if extra:
             log.info("source=%s %d stored record(s) queued for mapping again", self.cfg.id, len(extra))
 
-    def _withdraw(
-        self,
-        existing: dict[str, tuple[str, str]],
-        seen_ids: set[str],
-        outcome: HarvestOutcome,
-        confirmed: bool,
-    ) -> None:
-        """Withdraw what a complete listing no longer has, unless it is suspiciously much."""
+    def _withdraw(self, existing: dict[str, tuple[str, str]], seen_ids: set[str], outcome: HarvestOutcome) -> None:
+        """Withdraw what a complete listing no longer has within the guard; beyond it, propose the exact list."""
+        from luxcat.withdrawals import guard
+
         active = [rid for rid, (_h, status) in existing.items() if status == ACTIVE]
         missing = sorted(set(active) - seen_ids)
-        if not missing:
-            return
-        share = len(missing) / max(len(active), 1)
-        limit = self.cfg.withdrawal.max_share
-        if share > limit and not confirmed:
-            message = (
-                f"withdrawal guard: the run would withdraw {len(missing)} of {len(active)} records "
-                f"({share:.0%} > {limit:.0%}); nothing withdrawn. Re-run with --confirm-withdrawal "
-                "(DAG parameter confirm_withdrawal) if the source really dropped them."
-            )
-            outcome.errors.append(message)
+        limits = self.cfg.withdrawal
+        decision = guard(
+            self.store, self.cfg.id, missing, len(active), max_share=limits.max_share, max_count=limits.max_count
+        )
+        if decision.pending is not None:
+            outcome.errors.append(decision.message)
             outcome.extra["withdrawal_blocked"] = len(missing)
-            log.warning("source=%s %s", self.cfg.id, message)
-            return
-        outcome.counts.withdrawn = self.store.withdraw(self.cfg.id, missing)
+            outcome.extra["withdrawal_pending"] = decision.pending.digest
+            log.warning("source=%s %s", self.cfg.id, decision.message)
+        if decision.withdraw_now:
+            outcome.counts.withdrawn = self.store.withdraw(self.cfg.id, decision.withdraw_now)
 
     # -- map ----------------------------------------------------------------------
     def make_mappers(self) -> list[Mapper]:
@@ -275,16 +273,18 @@ class Pipeline:
         mappers = self.make_mappers()
         fingerprint = mapping_fingerprint(mappers)
         outcome = StageOutcome(stage="map")
+        findings = MapFindings()  # dropped values and licence origins (mappers.fidelity)
         ids = list(record_ids)
         for n, record_id in enumerate(ids, start=1):
             try:
                 raw = self.load_raw(record_id)
-                mapped = list(mappers[0].map(raw))
-                if not mapped:
-                    raise RecordError("the mapper produced no dataset, series or service")
-                for enricher in mappers[1:]:
-                    for record in mapped:
-                        enricher.enrich(record)
+                with collecting() as dropped:
+                    mapped = list(mappers[0].map(raw))
+                    if not mapped:
+                        raise RecordError("the mapper produced no dataset, series or service")
+                    for enricher in mappers[1:]:
+                        for record in mapped:
+                            enricher.enrich(record)
                 # inside: a graph that cannot be serialised is this record's error
                 self._store_mapped(record_id, mapped, content_hash(raw.payload), fingerprint)
             except RecordError as exc:
@@ -296,9 +296,11 @@ class Pipeline:
                 log.exception("source=%s record=%s unexpected error while mapping", self.cfg.id, record_id)
                 outcome.rejections.append(Rejection(self.cfg.id, record_id, "map", "unexpected", repr(exc)))
                 continue
+            findings.add(record_id, mapped, dropped)
             outcome.ok += 1
             if n % 100 == 0:
                 self.progress(f"{self.cfg.id}: mapped {n}/{len(ids)}")
+        outcome.extra.update(findings.as_extra())
         self._write_json(run_id, "map.json", outcome.as_dict())
         self._write_rejects(run_id, outcome.rejections, name="map-rejects.jsonl")
         log.info("%s", outcome.log_line(self.cfg.id))
@@ -330,6 +332,7 @@ class Pipeline:
         from rdflib import Graph
 
         from validators import render_html, validate_graph
+        from validators.report_html import licence_origins
 
         outcome = StageOutcome(stage="validate")
         profile = self.cfg.validation.profile
@@ -357,7 +360,10 @@ class Pipeline:
                     all_reports.append(report)
                 self._record_validation(record_id, dataset_uri, report, outcome)
             self.progress(f"{self.cfg.id}: validated {min(start + batch, len(ids))}/{len(ids)}")
-        html = render_html(all_reports, title=f"{self.cfg.id}: validation report, run {run_id}")
+        outcome.extra["licence_origin"] = licence_origins(all_reports)
+        html = render_html(
+            all_reports, title=f"{self.cfg.id}: validation report, run {run_id}", dropped=self._dropped(run_id)
+        )
         location = self.artifacts.put(f"runs/{self.cfg.id}/{run_id}/validation.html", html.encode(), "text/html")
         outcome.extra["report"] = location
         self._write_json(run_id, "validate.json", outcome.as_dict())
@@ -464,6 +470,14 @@ class Pipeline:
         """Close the run with its counts; later stages' rejections count as rejected too."""
         counts = harvest.counts
         counts.rejected = harvest.rejected + sum(s.rejected for s in later)
+        if not failed:  # red means red: an incomplete streak or too many rejects fail the run
+            from luxcat.policy import red_rule
+
+            failed = red_rule(
+                self.store, self.cfg, run_id, complete=harvest.complete,
+                limited=harvest.extra.get("limit") is not None,
+                processed=counts.seen + harvest.rejected, rejected=counts.rejected,
+            ) or None  # fmt: skip
         errors = list(harvest.errors)
         if failed:
             errors.insert(0, failed)
@@ -489,6 +503,13 @@ class Pipeline:
         data["summary"] = RunSummary.from_run(run).as_dict()
         self._write_json(run.id, "harvest.json", data)
 
+    def _dropped(self, run_id: int) -> dict[str, list[dict[str, str]]]:
+        """The dropped values the map stage of this run reported, for the validation report."""
+        key = f"runs/{self.cfg.id}/{run_id}/map.json"
+        if not self.artifacts.exists(key):
+            return {}
+        return dict(json.loads(self.artifacts.get(key)).get("extra", {}).get("dropped", {}))
+
     def _write_json(self, run_id: int, name: str, data: dict[str, Any]) -> str:
         return self.artifacts.put(
             f"runs/{self.cfg.id}/{run_id}/{name}", json.dumps(data, indent=2).encode(), "application/json"
@@ -501,9 +522,13 @@ class Pipeline:
 
 
 def ensure_enabled(cfg: SourceConfig, *, force: bool = False) -> None:
-    """Refuse to run a disabled source unless asked explicitly."""
-    if not cfg.enabled and not force:
-        raise ConfigError(f"{cfg.id}: source is disabled (enabled: false); pass --force to run it anyway")
+    """Refuse a production run of a disabled source, and point to the preview that never touches production."""
+    if not cfg.enabled:  # a trial never writes to production: it runs in a throwaway folder
+        raise ConfigError(
+            f"{cfg.id}: source is disabled (enabled: false); production runs are for enabled sources only. "
+            f"Try it with `luxcat sources preview <its file> [--limit N]`"
+            f"{' (--force no longer runs a disabled source)' if force else ''}"
+        )
 
 
 def run_source(cfg: SourceConfig, store: StateStore, artifacts: ArtifactStore, **options: Any) -> Run:
@@ -522,20 +547,19 @@ def _run_source(
     full: bool = False,
     limit: int | None = None,
     stages: tuple[str, ...] = ("harvest", "map", "validate"),
-    confirm_withdrawal: bool = False,
     progress: Progress | None = None,
     remap: bool = False,
 ) -> Run:
     """Harvest one source and run every later stage asked for; the run is recorded even when it fails."""
+    from luxcat.policy import full_due
+
     pipeline = Pipeline(cfg, store, artifacts, progress=progress)
-    first = store.last_successful_start(cfg.id) is None
+    first = bool(full_due(store, cfg))  # never a complete full run, or the last is older than full_every
     run_id = store.start_run(cfg.id, "full" if full or first else "incremental")
     harvest = HarvestOutcome(stage="harvest")
     later: list[StageOutcome] = []
     try:
-        harvest = pipeline.harvest(
-            run_id, full=full or first, limit=limit, confirm_withdrawal=confirm_withdrawal, remap=remap
-        )
+        harvest = pipeline.harvest(run_id, full=full or first, limit=limit, remap=remap)
         if "map" in stages:
             mapped = pipeline.map(run_id, harvest.to_process)
             later.append(mapped)

@@ -97,18 +97,22 @@ class ValidationReport:
     conforms: bool
     score: int | None = None
     results: list[ValidationIssue] = field(default_factory=list)
+    licence_origin: str | None = None  # stated | source-default | none (datasets only; mappers.licensing)
 
     @property
     def violations(self) -> int:
         return sum(1 for r in self.results if r.severity == "Violation")
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "dataset": self.dataset,
             "conforms": self.conforms,
             "score": self.score,
             "results": [r.as_dict() for r in self.results],
         }
+        if self.licence_origin is not None:
+            out["licence_origin"] = self.licence_origin
+        return out
 
 
 @dataclass(slots=True)

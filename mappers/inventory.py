@@ -17,7 +17,7 @@ from rdflib import URIRef
 from harvesters.inventory.columns import ColumnMapping
 from harvesters.inventory.rows import encode, record_id, row_document
 from harvesters.inventory.table import TableError, read_table
-from luxcat.errors import MissingField, MissingIdentifier, RecordError, UnparsableRecord
+from luxcat.errors import MissingIdentifier, RecordError, UnparsableRecord
 from luxcat.records import MappedRecord, RawRecord
 from mappers.base import Mapper, MapperOptions
 from mappers.dcat.builder import DcatBuilder
@@ -168,9 +168,6 @@ class InventoryMapper(Mapper):
             raise MissingIdentifier(f"{where}: the id column is empty")
         if raw.media_type == DUPLICATE:
             raise RecordError(f"{where}: id {rid!r} already used on row {doc.get('first_row')}", reason="duplicate_id")
-        for field in ("title", "description"):
-            if not doc.get(field):
-                raise MissingField(f"{where}: no {field} in any language column (dct:{field} is mandatory)")
         builder = DcatBuilder(self.context, rid)
         row = RowMapper(doc, builder)
         row.write()

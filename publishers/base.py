@@ -85,6 +85,7 @@ class Plan:
     target: str
     entries: list[PlanEntry] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)  # publisher-private state between plan and apply
+    notes: list[str] = field(default_factory=list)  # warnings every summary repeats (frozen sources, ...)
 
     def totals(self) -> dict[str, int]:
         return dict(Counter(e.action for e in self.entries))
@@ -92,7 +93,7 @@ class Plan:
     def render(self, *, verbose: bool = True) -> str:
         lines = [e.line() for e in self.entries if verbose or e.action != "unchanged"]
         totals = ", ".join(f"{n} {action}" for action, n in sorted(self.totals().items())) or "nothing to do"
-        return "\n".join([*lines, f"{self.target}: {totals}"])
+        return "\n".join([*self.notes, *lines, f"{self.target}: {totals}"])
 
 
 class Publisher(ABC):

@@ -38,26 +38,32 @@ def publish(
     Raises ConfigError for configuration problems; a target's own failure (PipelineError, HTTP
     failure) propagates, so a caller such as an Airflow task fails and retries.
     """
-    from luxcat import registry
+    from luxcat import freeze, registry
     from luxcat.artifacts import open_artifacts
-    from luxcat.config import check_paths, sources_dir
+    from luxcat.config import sources_dir
     from luxcat.settings import load_settings
     from luxcat.store import StateStore
     from publishers.base import publish_items
+    from publishers.removal_cap import hold_removals
     from publishers.targets import load_publish_config, target_options
 
-    configs, problems = check_paths([sources_dir()])
-    if problems:
-        raise ConfigError("\n".join(str(p) for p in problems))
     cfg = load_publish_config()
-    used = {t.target for c in configs for t in c.publish}
-    names = targets or [t for t in TARGET_ORDER if t in used]
     settings = load_settings()
     settings.home.mkdir(parents=True, exist_ok=True)
     store = StateStore(settings.database_url)
     artifacts = open_artifacts(settings.artifacts_url)
     plans: dict[str, Plan] = {}
     try:
+        # a broken, removed or disabled file freezes only its own source: the others publish
+        found = freeze.survey(store, sources_dir())
+        for problem in found.problems:
+            log.error("%s", problem)
+        if not dry_run:
+            freeze.propose_for_frozen(store, found)
+        notes = freeze.warnings(store, found)
+        configs = found.publishable()
+        used = {t.target for c in configs for t in c.publish}
+        names = targets or [t for t in TARGET_ORDER if t in used]
         for name in names:
             cls = registry.load(registry.PUBLISHERS, name, what="publish target")
             options = target_options(cfg, name, cls.Options)
@@ -66,11 +72,22 @@ def publish(
                 raise ConfigError(f"no registered source publishes to {name!r} (publish: in config/sources/*.yaml)")
             publisher = cls(options, store, artifacts, progress=progress)
             plan = publisher.plan(publish_items(store, artifacts, sources))
+            plan.notes = [n for n in notes if _concerns(n, sources)]
+            held = hold_removals(store, name, plan, cfg.max_removals_per_run, dry_run=dry_run)
+            plan.notes += [held] if held else []
             plans[name] = plan if dry_run else publisher.apply(plan)
             log.info("target=%s %s", name, plans[name].render(verbose=False).splitlines()[-1])
     finally:
         store.close()
     return plans
+
+
+def _concerns(note: str, sources: list[object]) -> bool:
+    """A frozen-source warning belongs to the targets that source publishes to; file notes to every target."""
+    if not note.startswith("warning: source "):
+        return True
+    source_id = note.removeprefix("warning: source ").split(" ", 1)[0]
+    return any(getattr(s, "id", None) == source_id for s in sources)
 
 
 # -- luxcat publish -------------------------------------------------------------------------------
@@ -158,9 +175,19 @@ def _targets(requested: list[str] | None) -> list[str]:
             raise ConfigError(f"unknown target(s) {unknown}; known: {', '.join(sorted(registry.PUBLISHERS))}")
         return list(dict.fromkeys(requested))
     configs, problems = check_paths([sources_dir()], deep=False)
-    if problems:
-        raise ConfigError("\n".join(str(p) for p in problems))
+    for problem in problems:  # a broken file freezes its own source only (publish() says so)
+        _err(f"warning: {problem}")
     used = {t.target for c in configs for t in c.publish}
+    if problems:  # a frozen source's targets come from its last validated configuration
+        from luxcat import freeze
+        from luxcat.settings import load_settings
+        from luxcat.store import StateStore
+
+        store = StateStore(load_settings().database_url)
+        try:
+            used |= {t["target"] for _f, data in freeze.snapshots(store).values() for t in data.get("publish", [])}
+        finally:
+            store.close()
     return [t for t in TARGET_ORDER if t in used]
 
 

@@ -8,6 +8,7 @@ without a restart. Routes:
     /catalogue?page=N        page N
     /catalogue.{ttl,nt,jsonld,rdf}, /pages/…, /dcat-ap-2.1.1/…   the exported files as they are
     /oai                     OAI-PMH 2.0 (GET or POST)
+    /indicators/…            the open data indicators (CSV, CSVW metadata, dashboard), not versioned
 """
 
 from __future__ import annotations
@@ -121,6 +122,9 @@ class CatalogueHandler(BaseHTTPRequestHandler):
         self._stream(pointer, prefix + page_name(page, ext), vary=True)
 
     def _file(self, key: str) -> None:
+        if key.startswith("indicators/") or key == "indicators":
+            self._indicators(key)
+            return
         pointer = self.server.target.current()
         if key == "index.json" or pointer is None:
             if pointer is None:
@@ -132,6 +136,23 @@ class CatalogueHandler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain")
             return
         self._stream(pointer, key, vary=False)
+
+    def _indicators(self, key: str) -> None:
+        """The indicators folder (CSV, CSVW, dashboard), written beside the versions (publishers.indicators)."""
+        from publishers.indicators.run import CONTENT_TYPES as INDICATOR_TYPES
+
+        if key in ("indicators", "indicators/"):
+            key = "indicators/index.html"
+        suffix = "." + key.rsplit(".", 1)[-1]
+        if ".." in key.split("/") or suffix not in INDICATOR_TYPES:
+            self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain")
+            return
+        try:
+            body = self.server.target.read(key)
+        except KeyError:
+            self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain")
+            return
+        self._send(HTTPStatus.OK, body, INDICATOR_TYPES[suffix])
 
     # -- responses ----------------------------------------------------------------------------
     def _stream(self, pointer: dict[str, Any], key: str, *, vary: bool) -> None:

@@ -75,6 +75,8 @@ class MergeOptions(Strict):
     match_on: list[Literal["uri", "identifier"]] = Field(default_factory=lambda: ["uri", "identifier"])
     precedence: list[str] = Field(default_factory=list)  # source ids, strongest first; others follow by id
     equivalences: list[list[str]] = Field(default_factory=list)  # groups of dataset URIs or dct:identifiers
+    # identifiers under these prefixes are global (besides absolute URIs and DOIs): they merge across sources
+    namespaces: list[str] = Field(default_factory=list)
 
 
 class CatalogueTarget(Strict):
@@ -122,6 +124,13 @@ class Targets(Strict):
     udata: dict[str, Any] | None = Field(default=None, alias="data.public.lu")
 
 
+class IndicatorsOptions(Strict):
+    """The open data indicators (publishers.indicators): where they go besides the catalogue export."""
+
+    udata_organization: str | None = Field(default=None, pattern=r"^[0-9a-f]{24}$")  # None: not sent to udata
+    frequency: str = "http://publications.europa.eu/resource/authority/frequency/DAILY"
+
+
 class PublishConfig(Strict):
     """The whole of config/publish.yaml."""
 
@@ -129,6 +138,10 @@ class PublishConfig(Strict):
     merge: MergeOptions = MergeOptions()
     targets: Targets = Targets()
     oai: OaiOptions = OaiOptions()
+    indicators: IndicatorsOptions = IndicatorsOptions()
+    # per target and run: more datasets removed or archived than this, without a digest approving
+    # them, are held (the catalogue keeps its served version, udata skips them) behind a pending withdrawal
+    max_removals_per_run: int = Field(default=50, ge=0)
 
 
 def publish_config_path() -> Path:

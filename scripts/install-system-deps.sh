@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the system packages luxcat's tests run real servers from: PostgreSQL (initdb/pg_ctl, for the
-# state-store tests) and redis-server. Idempotent: does nothing when both are present. Needs root (or
+# state-store tests), redis-server, and chromium (the indicators dashboard is opened in headless
+# chromium). Idempotent: does nothing when all are present. Needs root (or
 # prints what is missing and how to install it). Starts no service: the tests start their own servers.
 # Debian/Ubuntu (apt) only.
 set -euo pipefail
@@ -12,9 +13,12 @@ fi
 if ! command -v redis-server >/dev/null; then
     missing+=(redis-server)
 fi
+if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null; then
+    missing+=(chromium)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
-    echo "install-system-deps: postgresql and redis-server already present; nothing to do"
+    echo "install-system-deps: postgresql, redis-server and chromium already present; nothing to do"
     exit 0
 fi
 

@@ -10,6 +10,7 @@ from rdflib.namespace import DCAT
 from rdflib.term import Node
 
 from luxcat.records import ValidationIssue, ValidationReport
+from mappers.licensing import licence_origin
 from validators.policy import is_dataset, policy_issues
 from validators.quality import dataset_urls, score_dataset
 from validators.shacl import DEFAULT_PROFILE, Profile, Validator, get_profile, node_id, parse_id
@@ -105,6 +106,8 @@ def validate_full(
         checker.save()
     for report, node in zip(outcome.reports, subjects, strict=True):
         shacl_conforms = report.conforms
+        if is_dataset(graph, node):
+            report.licence_origin = licence_origin(graph, node)
         if policy and is_dataset(graph, node):
             report.results.extend(policy_issues(graph, node))
         report.results.sort(key=lambda r: (SEVERITY_ORDER.get(r.severity, 3), r.focus, r.path or "", r.shape or ""))

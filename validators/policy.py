@@ -1,5 +1,9 @@
 """Luxembourg open data strategy rules as checks: licence stated, EU-recognised, not non-commercial, CC0 advised.
 
+Terms that restrict re-use (non-commercial, "prohibited", "interdit", "nicht gestattet", permission
+required, an access restriction such as INSPIRE Article 13) are a Violation "restrictive terms"
+that quotes the text, whatever licence the record carries: such a dataset is not open data.
+
 Also flags personal data in metadata (a contact e-mail that looks like firstname.lastname@...) and
 datasets whose distributions are all documents (PDF, HTML pages) rather than data. Results use
 the SHACL result shape (`ValidationIssue`) with `shape` set to `luxcat:policy/<rule>` so reports can
@@ -17,6 +21,7 @@ from rdflib.namespace import FOAF, SKOS
 from rdflib.term import Node
 
 from luxcat.records import ValidationIssue
+from mappers.vocabularies.use_terms import restrictive_terms
 from validators.shacl import node_id
 from validators.vocabularies import vocabulary_graph
 
@@ -68,11 +73,16 @@ def eu_licence(licence: Node) -> URIRef | None:
 
 
 def is_non_commercial(licence: Node, concept: URIRef | None) -> bool:
-    """NC licences: EU codes with BYNC/NC (CC_BYNC_4_0, OGL_NC, DLDE_BYNC_1_0), CC URLs with -nc."""
+    """NC licences in any URI form: EU codes with BYNC/NC (CC_BYNC_4_0, OGL_NC, DLDE_BYNC_1_0),
+    Creative Commons URLs with -nc (licenses/by-nc-sa/4.0/deed.fr), SPDX ids (CC-BY-NC-4.0), GovData's dl-de/by-nc."""
     code = str(concept).rsplit("/", 1)[-1] if concept else ""
     if re.search(r"(^|_)(BY)?NC(_|$|ND|SA)", code):
         return True
-    return bool(re.search(r"creativecommons\.org/licenses/[a-z-]*nc", str(licence).lower()))
+    text = str(licence).lower()
+    return bool(
+        re.search(r"creativecommons\.org/licen[cs]es/[a-z-]*\bnc\b", text)
+        or re.search(r"\bcc[-_ ]by[-_ ]nc\b|\bby-nc\b|dl-de/by-nc", text)
+    )
 
 
 def _issue(severity: str, focus: Node, path: URIRef | None, value: Node | None, rule: str, msg: str) -> ValidationIssue:
@@ -167,10 +177,43 @@ def _machine_readable_checks(graph: Graph, dataset: Node) -> Iterator[Validation
         )  # fmt: skip
 
 
+_NOT_OPEN_ACCESS = ("RESTRICTED", "NON_PUBLIC", "CONFIDENTIAL", "SENSITIVE")
+_RIGHTS_TEXT = (URIRef("http://www.w3.org/2000/01/rdf-schema#label"), SKOS.prefLabel, DCT.description)
+
+
+def _quote(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _restrictive_checks(graph: Graph, dataset: Node) -> Iterator[ValidationIssue]:
+    """Terms restricting re-use, quoted from dct:rights (any language) or an access restriction."""
+    for holder in [dataset, *graph.objects(dataset, DCAT.distribution)]:
+        for rights in graph.objects(holder, DCT.rights):
+            texts = [str(t) for p in _RIGHTS_TEXT for t in graph.objects(rights, p)]
+            if isinstance(rights, Literal):
+                texts.append(str(rights))
+            found = next((t for t in texts if restrictive_terms(t)), None)
+            if found is not None:
+                yield _issue(
+                    "Violation", holder, DCT.rights, rights, "restrictive-terms",
+                    f'Restrictive terms: "{_quote(found)}" - the source restricts re-use, so this is not open data.',
+                )  # fmt: skip
+        for access in graph.objects(holder, DCT.accessRights):
+            if str(access).rsplit("/", 1)[-1] in _NOT_OPEN_ACCESS:
+                label = graph.value(access, SKOS.prefLabel) or access
+                yield _issue(
+                    "Violation", holder, DCT.accessRights, access, "restrictive-terms",
+                    f'Restrictive terms: access rights "{_quote(str(label))}" - public access is limited '
+                    "(e.g. INSPIRE Article 13), so this is not open data.",
+                )  # fmt: skip
+
+
 def policy_issues(graph: Graph, dataset: Node) -> list[ValidationIssue]:
     """All strategy-rule results for one dataset of `graph`."""
     return [
         *_licence_checks(graph, dataset),
+        *_restrictive_checks(graph, dataset),
         *_contact_checks(graph, dataset),
         *_machine_readable_checks(graph, dataset),
     ]

@@ -116,8 +116,40 @@ def _overview(reports: list[ValidationReport]) -> str:
     )
 
 
-def render_html(reports: list[ValidationReport], title: str = "luxcat validation report") -> str:
-    """The whole report as one HTML document."""
+def _counts(title: str, counts: dict[str, int], note: str) -> str:
+    rows = "".join(f"<tr><td>{escape(k)}</td><td>{v}</td></tr>" for k, v in counts.items())
+    return f"<h2>{escape(title)}</h2><p>{escape(note)}</p><table><tr><th></th><th>datasets</th></tr>{rows}</table>"
+
+
+def _dropped(dropped: dict[str, list[dict[str, str]]]) -> str:
+    """Every value a mapper left out, per record, with its reason (mappers.fidelity)."""
+    total = sum(len(v) for v in dropped.values())
+    rows = "".join(
+        f"<tr><td><code>{escape(rid)}</code></td><td>{escape(d['property'])}</td>"
+        f"<td><code>{escape(d['value'])}</code></td><td>{escape(d['reason'])}</td></tr>"
+        for rid, items in sorted(dropped.items())
+        for d in items
+    )
+    return (
+        f"<h2>Dropped values ({total} in {len(dropped)} record(s))</h2>"
+        "<p>Source values the mapping could not carry into DCAT-AP, with the reason.</p>"
+        f"<table><tr><th>record</th><th>property</th><th>value</th><th>reason</th></tr>{rows}</table>"
+    )
+
+
+def licence_origins(reports: list[ValidationReport]) -> dict[str, int]:
+    """Datasets per licence origin (stated / source-default / none), for the report and the run summary."""
+    counts = Counter(r.licence_origin for r in reports if r.licence_origin is not None)
+    return {origin: counts.get(origin, 0) for origin in ("stated", "source-default", "none")}
+
+
+def render_html(
+    reports: list[ValidationReport],
+    title: str = "luxcat validation report",
+    *,
+    dropped: dict[str, list[dict[str, str]]] | None = None,
+) -> str:
+    """The whole report as one HTML document (with the map stage's dropped values, when given)."""
     scores = [r.score for r in reports if r.score is not None]
     conforming = sum(1 for r in reports if r.conforms)
     severities = Counter(res.severity for r in reports for res in r.results)
@@ -132,6 +164,13 @@ def render_html(reports: list[ValidationReport], title: str = "luxcat validation
     body = [
         f"<h1>{escape(title)}</h1>",
         summary,
+        _counts(
+            "Licence origin",
+            licence_origins(reports),
+            "stated: the record names its licence; source-default: the record says nothing about use and the "
+            "source's default applies (marked in the graph with dct:provenance); none: no licence.",
+        ),
+        *([_dropped(dropped)] if dropped else []),
         "<h2>Score distribution</h2>",
         score_chart(scores),
         "<h2>Results by shape and message</h2>",

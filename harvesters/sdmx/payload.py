@@ -210,6 +210,9 @@ class StructureStore:
             item["codelist"] = f"urn:sdmx:org.sdmx.infomodel.codelist.Codelist={agency}:{cl_id}({version or '1.0'})"
             if comp.id in self.code_components:
                 item["codes"] = self._codes(codelist, item["codelist"], constraint, comp.id)
+                # where the codes come from: the dataflow's own content constraint, or only its codelist
+                constrained = constraint is not None and comp.id in constraint.values
+                item["codes_from"] = "constraint" if constrained else "codelist"
         return item
 
     def _concept_name(self, concept: Any) -> dict[str, str]:

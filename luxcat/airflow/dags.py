@@ -89,17 +89,31 @@ def endpoint_host(cfg: SourceConfig) -> str | None:
     return host.lower() if host else None
 
 
-def pool_name(cfg: SourceConfig) -> str:
-    """One Airflow pool per endpoint host, so sources on one server never hammer it together."""
+def host_pool(cfg: SourceConfig) -> str:
+    """The pool of the source's endpoint host (`luxcat_<host>`), whether it exists yet or not."""
     host = endpoint_host(cfg)
     return f"luxcat_{re.sub(r'[^a-z0-9_.-]', '_', host)}" if host else DEFAULT_POOL
+
+
+def pool_name(cfg: SourceConfig) -> str:
+    """One pool per endpoint host once the set-up step created it; until then a pool that exists.
+
+    A task in a pool that does not exist waits forever, so a new host's source runs in the shared
+    pool (`luxcat_shared`, created by the same set-up step) or, before any set-up, `default_pool`.
+    """
+    from luxcat.airflow.pool_registry import fallback_pool, known_pools
+
+    wanted = host_pool(cfg)
+    if wanted == DEFAULT_POOL or wanted in known_pools():
+        return wanted
+    return fallback_pool()
 
 
 def pools(directory: Path | None = None) -> dict[str, str]:
     """Every pool the harvest DAGs use (name -> description); the set-up command creates them."""
     result: dict[str, str] = {}
     for cfg in scan_sources(directory).sources:
-        name = pool_name(cfg)
+        name = host_pool(cfg)
         if name != DEFAULT_POOL:
             result[name] = f"luxcat harvests of {endpoint_host(cfg)}"
     return result
@@ -108,6 +122,11 @@ def pools(directory: Path | None = None) -> dict[str, str]:
 def source_asset(source_id: str) -> Asset:
     """The asset a successful harvest run updates; the publish DAG is scheduled on these."""
     return Asset(name=f"luxcat_source__{source_id}", uri=f"luxcat://sources/{source_id}", group="luxcat")
+
+
+def indicators_asset() -> Asset:
+    """The asset the indicators task updates after each export (its event carries the headline figures)."""
+    return Asset(name="luxcat_indicators", uri="luxcat://catalogue/indicators", group="luxcat")
 
 
 def _failure_callbacks() -> list[Any]:
@@ -127,11 +146,6 @@ def _harvest_params() -> dict[str, Param]:
             "(and withdraws what the source no longer has)",
         ),
         "limit": Param(None, type=["null", "integer"], minimum=1, description="harvest at most this many records"),
-        "confirm_withdrawal": Param(
-            False,
-            type="boolean",
-            description="confirm a withdrawal larger than the source's withdrawal.max_share (full mode only)",
-        ),
         "remap": Param(
             False,
             type="boolean",
@@ -208,20 +222,47 @@ def dag_id_for_file(path: Path) -> str:
     return "config_error__" + re.sub(r"[^A-Za-z0-9_.-]", "_", path.stem)
 
 
-def build_config_error_dag(path: Path, problems: list[ConfigProblem]) -> DAG:
-    """A visible stand-in for a broken source file: its description and its one task say what is wrong."""
+CONFIG_ERROR_SCHEDULE = "@daily"  # when the broken file's own schedule cannot be read
+
+
+def broken_file_schedule(path: Path) -> str:
+    """The schedule the broken file asks for, when it is a valid one; else daily."""
+    from luxcat.config import CRON_PRESETS, read_yaml
+
+    data, _problems = read_yaml(path)
+    value = data.get("schedule", "0 2 * * *") if isinstance(data, dict) else None  # SourceConfig's default
+    if value in CRON_PRESETS - {"@once"}:
+        return str(value)
+    if isinstance(value, str) and len(value.split()) == 5:
+        try:
+            CronTriggerTimetable(value, timezone="UTC").validate()
+            return value
+        except Exception:  # an unreadable schedule is one of the file's problems, already reported
+            log.info("luxcat: %s: schedule %r unusable, the config-error DAG runs daily", path, value)
+    return CONFIG_ERROR_SCHEDULE
+
+
+def build_config_error_dag(path: Path, problems: list[ConfigProblem], schedule: str | None = None) -> DAG:
+    """A visible stand-in for a broken source file: it runs on the source's schedule and fails, so notifiers fire.
+
+    The source is frozen meanwhile: publishing goes on with its last validated configuration.
+    """
     from luxcat.airflow import tasks
 
     message = "\n".join(str(p) for p in problems)
     with DAG(
         dag_id=dag_id_for_file(path),
         description=f"CONFIG ERROR {message.splitlines()[0]}"[:1000],
-        schedule=None,
+        schedule=schedule or broken_file_schedule(path),
         start_date=START,
         catchup=False,
         auto_register=False,  # only what the factory returns is a DAG: a half-built one must not leak
+        max_active_runs=1,
+        default_args={"owner": "luxcat", "retries": 0, "on_failure_callback": _failure_callbacks() or None},
         tags=["luxcat", "config-error"],
         doc_md=f"### Source file `{path.name}` does not validate\n\n```\n{message}\n```\n\n"
+        "Its source is frozen: its datasets stay published as last validated and its harvests stop. "
+        "This DAG runs on the source's schedule and fails every time, so failure notifiers fire. "
         "Fix the file (`luxcat sources check` shows the same errors); its harvest DAG then replaces this one.",
     ) as dag:
         PythonOperator(
@@ -245,7 +286,11 @@ def harvest_dags(directory: Path | None = None) -> dict[str, DAG]:
             path = (directory or sources_dir()) / f"{cfg.id}.yaml"
             scan.broken[path] = [ConfigProblem(str(path), "", f"cannot build its DAG: {exc}")]
     for path, problems in scan.broken.items():
-        dag = build_config_error_dag(path, problems)
+        try:
+            dag = build_config_error_dag(path, problems)
+        except Exception:  # its schedule: the stand-in must exist whatever the file says
+            log.exception("luxcat: config-error DAG of %s on its own schedule failed; daily instead", path)
+            dag = build_config_error_dag(path, problems, CONFIG_ERROR_SCHEDULE)
         dags[dag.dag_id] = dag
     return dags
 
@@ -258,12 +303,13 @@ def publish_targets(sources: list[SourceConfig]) -> list[str]:
 def publish_dag(directory: Path | None = None) -> DAG:
     """merge -> export -> push to each configured target -> report, on any source asset and daily."""
     from luxcat.airflow import tasks
+    from luxcat.airflow.withdrawals_dag import WITHDRAWALS_ASSET
 
     sources = scan_sources(directory).sources
     daily = CronTriggerTimetable(PUBLISH_SCHEDULE, timezone="UTC")
-    schedule: Any = daily
-    if sources:
-        schedule = AssetOrTimeSchedule(timetable=daily, assets=AssetAny(*(source_asset(c.id) for c in sources)))
+    # an approved withdrawal is a change too: it triggers publishing like a harvest does
+    assets = [*(source_asset(c.id) for c in sources), WITHDRAWALS_ASSET]
+    schedule: Any = AssetOrTimeSchedule(timetable=daily, assets=AssetAny(*assets))
     targets = publish_targets(sources)
     with DAG(
         dag_id=PUBLISH_DAG_ID,
@@ -286,6 +332,10 @@ def publish_dag(directory: Path | None = None) -> DAG:
     ) as dag:
         merge = PythonOperator(task_id="merge", python_callable=tasks.merge_task)
         export = PythonOperator(task_id="export", python_callable=tasks.export_task)
+        indicators = PythonOperator(
+            task_id="indicators", python_callable=tasks.indicators_task, outlets=[indicators_asset()]
+        )
+        export >> indicators
         pushes = [
             PythonOperator(
                 task_id=tasks.push_task_id(target),

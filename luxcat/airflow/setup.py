@@ -2,7 +2,9 @@
 
 A task assigned to a pool that does not exist waits forever with only a scheduler-log warning, so
 the set-up command (scripts/airflow, or once per deployment after `airflow db migrate`) creates one
-pool per endpoint host found in the source files. Needs the Airflow metadata database.
+pool per endpoint host found in the source files, plus the shared pool of hosts not set up yet, and
+records them (luxcat.airflow.pool_registry) so a DAG never names a pool that does not exist. Needs the
+Airflow metadata database.
 """
 
 from __future__ import annotations
@@ -19,9 +21,13 @@ def ensure_pools(pools: dict[str, str], slots: int | None = None) -> None:
     """Create or update each pool (name -> description) with `slots` slots (LUXCAT_POOL_SLOTS, default 2)."""
     from airflow.models.pool import Pool
 
+    from luxcat.airflow.pool_registry import SHARED_DESCRIPTION, SHARED_POOL, record_pools
+
     slots = slots or int(os.environ.get("LUXCAT_POOL_SLOTS", DEFAULT_SLOTS))
+    pools = {**pools, SHARED_POOL: SHARED_DESCRIPTION}
     for name, description in sorted(pools.items()):
         Pool.create_or_update_pool(name, slots, description, include_deferred=False)
+    record_pools(set(pools))  # the DAG processor now puts each host's tasks in its own pool
 
 
 def main(argv: Sequence[str] | None = None) -> int:

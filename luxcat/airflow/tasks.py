@@ -127,30 +127,29 @@ def _guard_message(source_id: str, outcome: HarvestOutcome) -> str | None:
     blocked = outcome.extra.get("withdrawal_blocked")
     if not blocked:
         return None
+    digest = str(outcome.extra.get("withdrawal_pending", ""))[:12]
     return (
-        f"source={source_id} withdrawal guard hit: {blocked} record(s) NOT withdrawn. If the source really "
-        f"dropped them, trigger harvest__{source_id} again with mode=full and confirm_withdrawal=true."
+        f"source={source_id} withdrawal guard hit: {blocked} record(s) NOT withdrawn; pending withdrawal {digest}. "
+        f"If the source really dropped them, approve exactly that list: trigger luxcat_withdrawals with "
+        f"digest={digest} (or `luxcat withdrawals approve {digest}`)."
     )
 
 
 def harvest_task(source_id: str, params: dict[str, Any], **_context: Any) -> dict[str, Any]:
     """Open a luxcat run and harvest; the run is closed as failed if the harvest raises."""
     from luxcat.pipeline import HarvestOutcome
+    from luxcat.policy import full_due
 
     with config_errors_fail():
         pipeline = open_pipeline(source_id)
         store = pipeline.store
-        first = store.last_successful_start(source_id) is None
-        full = params.get("mode") == "full" or first
+        due = full_due(store, pipeline.cfg)  # first run, or the last complete full run is older than full_every
+        full = params.get("mode") == "full" or bool(due)
+        if due and params.get("mode") != "full":
+            log.info("source=%s this run is full: %s", source_id, due)
         run_id = store.start_run(source_id, "full" if full else "incremental")
         try:
-            outcome = pipeline.harvest(
-                run_id,
-                full=full,
-                limit=params.get("limit"),
-                confirm_withdrawal=bool(params.get("confirm_withdrawal")),
-                remap=bool(params.get("remap")),
-            )
+            outcome = pipeline.harvest(run_id, full=full, limit=params.get("limit"), remap=bool(params.get("remap")))
         except Exception as exc:
             pipeline.finish(run_id, HarvestOutcome(stage="harvest"), failed=str(exc))
             raise
@@ -266,13 +265,8 @@ def record_task(source_id: str, outlet_events: Any, **_context: Any) -> dict[str
     guard = _guard_message(source_id, harvest)
     if guard:
         raise AirflowFailException(guard)
-    processed = len(harvest.to_process)
-    ratio = (later[0].rejected + later[1].rejected) / processed if processed else 0.0
-    if ratio > pipeline.cfg.validation.max_reject_ratio:
-        raise AirflowFailException(
-            f"source={source_id} {ratio:.0%} of the {processed} processed records were rejected "
-            f"(validation.max_reject_ratio is {pipeline.cfg.validation.max_reject_ratio:.0%}); see {report}"
-        )
+    if run.status == "failed":  # red means red: a rule of luxcat.policy fired (the summary names it)
+        raise AirflowFailException(f"{run.summary()}; see {report}")
     if not run.complete:
         log.warning("source=%s run %d is INCOMPLETE: %s", source_id, run_id, run.error_summary or "limit set")
     outlet_events[source_asset(source_id)].extra = result
@@ -342,7 +336,9 @@ def _plans_result(plans: dict[str, Any], key_prefix: str, dry_run: bool) -> dict
         from luxcat.summary import publish_line
 
         log.info("%s plan=%s", publish_line(plan, dry_run=dry_run), location_url(location))
-        result["targets"][target] = {"totals": totals, "errors": errors, "plan": location}
+        for note in plan.notes:  # frozen sources, held removals: in every publish summary
+            log.warning("publish target=%s %s", target, note)
+        result["targets"][target] = {"totals": totals, "errors": errors, "plan": location, "warnings": plan.notes}
     return result
 
 
@@ -358,25 +354,65 @@ def _publish_prefix(run_id: str) -> str:
 
 
 def merge_task(run_id: str, params: dict[str, Any], **context: Any) -> dict[str, Any]:
-    """Plan the merged catalogue (read-only) and say which source asset events triggered the run."""
+    """Plan the merged catalogue (read-only), or skip every target when no source changed since the last
+    successful publish (the triggering asset events carry each harvest's change counts)."""
+    from luxcat.airflow.publish_skip import change_counts, mark_attempt, previous_publish_succeeded
+
     events = context.get("triggering_asset_events") or {}
     for asset, asset_events in events.items():
         for event in asset_events:
             log.info("triggered by %s: %s", getattr(asset, "name", asset), json.dumps(event.extra, default=str))
+    artifacts = _publish_artifacts()
+    succeeded = previous_publish_succeeded(artifacts)
+    mark_attempt(artifacts, run_id)
+    changes = change_counts(events)
+    if changes is not None and not any(changes.values()) and succeeded and not params.get("dry_run"):
+        reason = (
+            f"no source changed since the last successful publish ({', '.join(sorted(changes))}: 0 new, 0 changed, "
+            "0 withdrawn): every target skipped"
+        )
+        log.info("publish: %s", reason)
+        return {"skipped": True, "reason": reason, "changes": changes}
     plans = _publish(["catalogue"], dry_run=True)
     return _plans_result(plans, f"{_publish_prefix(run_id)}/merge", bool(params.get("dry_run")))
 
 
+def _skip_if_merge_skipped(context: dict[str, Any]) -> None:
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    merged = context["ti"].xcom_pull(task_ids="merge") or {}
+    if merged.get("skipped"):
+        raise AirflowSkipException(merged["reason"])
+
+
 def export_task(run_id: str, params: dict[str, Any], **_context: Any) -> dict[str, Any]:
     """Write the merged catalogue (the catalogue target) unless this is a dry run."""
+    _skip_if_merge_skipped(_context)
     dry_run = bool(params.get("dry_run"))
     result = _plans_result(_publish(["catalogue"], dry_run=dry_run), f"{_publish_prefix(run_id)}/export", dry_run)
     _fail_on_errors(result)
     return result
 
 
+def indicators_task(params: dict[str, Any], outlet_events: Any, **_context: Any) -> dict[str, Any]:
+    """Compute the open data indicators over the exported catalogue; summary in the log and on the asset event."""
+    from luxcat.airflow.dags import indicators_asset
+    from publishers.indicators.command import run_indicators
+
+    if params.get("dry_run"):
+        log.info("dry run: indicators not computed")
+        return {"dry_run": True}
+    with config_errors_fail():
+        comp = run_indicators()
+    log.info("%s", comp.summary())
+    event = comp.event()
+    outlet_events[indicators_asset()].extra = event
+    return event
+
+
 def push_task(target: str, run_id: str, params: dict[str, Any], **_context: Any) -> dict[str, Any]:
     """Push to one remote target (data.public.lu, data.europa.eu); errors fail the task, which retries."""
+    _skip_if_merge_skipped(_context)
     dry_run = bool(params.get("dry_run"))
     result = _plans_result(_publish([target], dry_run=dry_run), f"{_publish_prefix(run_id)}/push", dry_run)
     _fail_on_errors(result)
@@ -421,9 +457,20 @@ def _fail_on_errors(result: dict[str, Any]) -> None:
 
 def report_task(targets: list[str], run_id: str, ti: Any, **_context: Any) -> dict[str, Any]:
     """Gather every publish task's totals into one run report in the artifact store."""
+    from luxcat.airflow.publish_skip import mark_success
+
     task_ids = ["merge", "export", *(push_task_id(t) for t in targets)]
     task_ids += [verify_task_id(t) for t in targets if t == "data.public.lu"]
     report: dict[str, Any] = {"run_id": run_id, "tasks": {}}
+    merged = ti.xcom_pull(task_ids="merge") or {}
+    if merged.get("skipped"):
+        report["skipped"] = merged["reason"]
+        location = _publish_artifacts().put(
+            f"{_publish_prefix(run_id)}/report.json", json.dumps(report, indent=2).encode(), "application/json"
+        )
+        mark_success(_publish_artifacts(), run_id)
+        log.info("publish report: %s (%s)", location_url(location), merged["reason"])
+        return {"report": location, "report_url": location_url(location), "skipped": merged["reason"]}
     for task_id in task_ids:
         value = ti.xcom_pull(task_ids=task_id)
         report["tasks"][task_id] = value if value else {"status": "no result (failed or skipped)"}
@@ -434,4 +481,35 @@ def report_task(targets: list[str], run_id: str, ti: Any, **_context: Any) -> di
     log.info("publish report: %s (%d task(s) without result: %s)", location_url(location), len(missing), missing)
     if missing:
         raise AirflowFailException(f"publish run incomplete: {', '.join(missing)} failed; report {location}")
+    mark_success(_publish_artifacts(), run_id)
     return {"report": location, "report_url": location_url(location)}
+
+
+# -- withdrawals ----------------------------------------------------------------------------------------
+def decide_withdrawal_task(params: dict[str, Any], outlet_events: Any, **_context: Any) -> dict[str, Any]:
+    """Approve or reject one pending withdrawal by digest; a stale or unknown digest fails the run."""
+    from luxcat import withdrawals
+    from luxcat.airflow.withdrawals_dag import WITHDRAWALS_ASSET
+    from luxcat.config import sources_dir
+    from luxcat.freeze import source_check
+    from luxcat.settings import load_settings
+    from luxcat.store import StateStore
+
+    digest = str(params.get("digest") or "").strip()
+    if not digest:
+        raise AirflowFailException("no digest given: pick one of the pending withdrawals the form lists")
+    store = StateStore(load_settings().database_url)
+    try:
+        with config_errors_fail():
+            if params.get("decision") == "reject":
+                done = withdrawals.reject(store, digest, by="airflow")
+            else:
+                done = withdrawals.approve(store, digest, by="airflow", source_check=source_check(sources_dir()))
+    finally:
+        store.close()
+    log.info("withdrawal %s %s: %d dataset(s) of %s", done.short, done.status, len(done.items), done.source_id)
+    for uri in done.dataset_uris:
+        log.info("  %s %s", done.status, uri)
+    result = {**done.as_dict(), "withdrawn": len(done.items) if done.status == withdrawals.APPROVED else 0}
+    outlet_events[WITHDRAWALS_ASSET].extra = {"withdrawal": done.digest, "withdrawn": result["withdrawn"]}
+    return result

@@ -16,6 +16,7 @@ from mappers.base import MapContext
 from mappers.dcat.literals import date_literal, is_email, is_url, mailto
 from mappers.dcat.normalise import mint, normalise
 from mappers.dcat.terms import DCAT, DCTERMS, FOAF, LOCN, RDF, SKOS, SPDX, VCARD
+from mappers.fidelity import EMPTY_URL, INVALID_URL, UNPARSEABLE_DATE, drop
 
 GEOJSON = URIRef("https://www.iana.org/assignments/media-types/application/vnd.geo+json")
 
@@ -69,6 +70,8 @@ class DcatBuilder:
         literal = date_literal(value) if present(value) else None
         if literal is not None:
             self.graph.add((node, predicate, literal))
+        elif present(value):
+            drop(str(predicate).replace(str(DCTERMS), "dct:"), value, UNPARSEABLE_DATE)
 
     # -- structures --------------------------------------------------------------------
     def agent(self, predicate: URIRef, name: object, *, uri: object = None, email: object = None) -> Node | None:
@@ -98,8 +101,12 @@ class DcatBuilder:
         return node
 
     def distribution(self, url: object, *, download: bool = True, uri: object = None) -> Node | None:
-        """A dcat:Distribution for a URL (as access URL, and download URL when it is a file)."""
+        """A dcat:Distribution for a URL (as access URL, and download URL when it is a file).
+
+        Every caller passes a resource the source listed: one without a usable URL is reported."""
         if not present(url) or not is_url(str(url)):
+            given = present(url)
+            drop("dcat:distribution (resource URL)", url if given else "", INVALID_URL if given else EMPTY_URL)
             return None
         node: Node = URIRef(str(uri)) if present(uri) and is_url(str(uri)) else BNode()
         self.graph.add((self.subject, DCAT.distribution, node))
@@ -150,5 +157,5 @@ class DcatBuilder:
             self.graph.add((node, LOCN.geometry, Literal(text, datatype=GEOJSON)))
 
     def build(self) -> tuple[Graph, URIRef]:
-        """The DCAT-AP 3 graph and subject (raises MissingField like every DCAT mapper)."""
+        """The DCAT-AP 3 graph and subject (a missing mandatory field is left to validation)."""
         return normalise(self.graph, self.subject, self.context, self.record_id, self.kind)

@@ -4,7 +4,9 @@ Per node and class: IRIs written as strings become IRIs, text written as an IRI 
 value where a class is expected becomes a labelled node of that class, ranges get their rdf:type,
 datatypes are coerced (dates through literals.date_literal), and a property allowed once keeps one
 value. A sub-node that still lacks one of its own mandatory properties (a distribution without
-access URL, an agent without name...) is unlinked; the record's own missing field raises MissingField.
+access URL, an agent without name...) is unlinked. Every value removed on the way is reported with
+its reason (mappers.fidelity.drop). The record's own missing mandatory field is not this module's
+business: validation reports it, for every mapper alike, and the source's `on_violation` decides.
 """
 
 from __future__ import annotations
@@ -16,10 +18,10 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from luxcat.errors import MissingField
 from mappers.dcat.literals import DATE_TYPES, date_literal, is_url
 from mappers.dcat.shapes import PropertyRule, rules
 from mappers.dcat.terms import DCAT, DCTERMS, EU_AUTHORITY, FOAF, IN_SERIES, RDF, RDFS, SKOS, VCARD, XSD
+from mappers.fidelity import EMPTY_URL, INCOMPLETE_NODE, INVALID_URL, UNPARSEABLE_DATE, drop
 from mappers.vocabularies import vocabulary_graph
 
 # The property that names a node of a class made from a bare text value.
@@ -100,6 +102,18 @@ def _fixed(graph: Graph, value: Node, rule: PropertyRule) -> Node | None:
     return value
 
 
+def _why(value: Node, rule: PropertyRule) -> str:
+    """The reason a value could not be repaired, in the shared words of mappers.fidelity."""
+    text = str(value).strip()
+    if rule.date:
+        return UNPARSEABLE_DATE
+    if rule.node_kind in (SH.IRI, SH.BlankNodeOrIRI) and isinstance(value, Literal):
+        return EMPTY_URL if not text else INVALID_URL
+    if rule.resource:
+        return "not a dataset, service or catalogue described here"
+    return f"not a valid {rule.datatype.rsplit('#', 1)[-1] if rule.datatype else 'value'} for this property"
+
+
 def _rank(value: Node, language: str) -> tuple[int, str]:
     """Order for keeping one value of a single-valued property: EU terms and the default language first."""
     if isinstance(value, Literal):
@@ -119,11 +133,14 @@ def _apply(graph: Graph, node: Node, path: URIRef, rule: PropertyRule, language:
             changed = True
             if fixed is not None:
                 graph.add((node, path, fixed))
+            else:
+                drop(curie(path), value, _why(value, rule))
         if fixed is not None:
             kept.append(fixed)
     if rule.max_count is not None and len(kept) > rule.max_count:
         for extra in sorted(kept, key=lambda v: _rank(v, language))[rule.max_count :]:
             graph.remove((node, path, extra))
+            drop(curie(path), extra, f"at most {rule.max_count} value(s) allowed; another one was kept")
         changed = True
     for value in kept:
         for cls in rule.classes:
@@ -159,15 +176,27 @@ def _unlink_incomplete(graph: Graph, root: Node) -> bool:
             continue
         if (node, IN_SERIES, root) in graph:  # a series member stub without title/description
             graph.remove((node, IN_SERIES, root))
+            why = f"{INCOMPLETE_NODE}: no {', '.join(missing(graph, node))}"
+            drop("dcat:inSeries (member)", _describe(graph, node), why)
             removed = True
         for subject, predicate in list(graph.subject_predicates(node)):
             graph.remove((subject, predicate, node))
+            drop(curie(predicate), _describe(graph, node), f"{INCOMPLETE_NODE}: no {', '.join(missing(graph, node))}")
             removed = True
     return removed
 
 
+def _describe(graph: Graph, node: Node) -> str:
+    """A short readable account of an unlinked node: its URI, or its type and first values."""
+    if isinstance(node, URIRef):
+        return str(node)
+    parts = [curie(t) for t in graph.objects(node, RDF.type) if isinstance(t, URIRef)]
+    parts += [f"{curie(p)}={o}" for p, o in list(graph.predicate_objects(node))[:4] if p != RDF.type]
+    return " ".join(parts) or "(blank node)"
+
+
 def conform(graph: Graph, root: Node, language: str) -> None:
-    """Repair `graph` in place around `root`; raise MissingField if `root` itself lacks a mandatory field."""
+    """Repair `graph` in place around `root` (a missing mandatory field of `root` is left to validation)."""
     for _round in range(6):
         changed = False
         for node in list(reachable(graph, root)):
@@ -177,9 +206,3 @@ def conform(graph: Graph, root: Node, language: str) -> None:
         changed |= _unlink_incomplete(graph, root)
         if not changed:
             break
-    absent = missing(graph, root)
-    kinds = ", ".join(curie(t) for t in _types(graph, root)) or "record"
-    if absent:
-        raise MissingField(f"{kinds} {root} has no {' and no '.join(absent)} (mandatory in DCAT-AP 3)")
-    if (root, RDF.type, URIRef(str(DCAT) + "DatasetSeries")) in graph and not any(graph.subjects(IN_SERIES, root)):
-        raise MissingField(f"dcat:DatasetSeries {root} has no member dataset (no dcat:inSeries points to it)")

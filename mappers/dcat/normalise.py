@@ -18,6 +18,7 @@ from mappers.dcat.conform import conform, reachable
 from mappers.dcat.terms import ADMS, DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, VCARD
 from mappers.dcat.upgrade import upgrade
 from mappers.dcat.vocab import map_vocabularies
+from mappers.licensing import SOURCE_DEFAULT, apply_default_licence
 from mappers.vocabularies import language_tag
 
 # Text properties whose untagged literals get the source's default language.
@@ -56,16 +57,16 @@ def rename(graph: Graph, old: Node, new: Node) -> None:
 
 
 def apply_defaults(graph: Graph, root: URIRef, context: MapContext) -> None:
-    """The source's fallback publisher and licence where the record states none."""
+    """The source's fallback publisher, and its default licence only where the record says nothing about use."""
     if context.publisher.get("name") and not any(graph.objects(root, DCTERMS.publisher)):
         agent: Node = URIRef(context.publisher["uri"]) if context.publisher.get("uri") else BNode()
         graph.add((root, DCTERMS.publisher, agent))
         graph.add((agent, RDF.type, FOAF.Agent))
         graph.add((agent, FOAF.name, Literal(context.publisher["name"], lang=context.languages[0])))
     distributions = list(graph.objects(root, DCAT.distribution))
+    if apply_default_licence(graph, root, context.licence) == SOURCE_DEFAULT:
+        return  # the default stays on the dataset, marked as derived (mappers.licensing)
     licences = list(graph.objects(root, DCTERMS.license))
-    if not licences and context.licence and not any(graph.objects(d, DCTERMS.license) for d in distributions):
-        licences = [URIRef(context.licence)]
     for dist in distributions:
         if licences and not any(graph.objects(dist, DCTERMS.license)):
             graph.add((dist, DCTERMS.license, licences[0]))
@@ -92,7 +93,7 @@ def _label(node: Node, prefix: str) -> Node:
 def normalise(
     graph: Graph, root: Node, context: MapContext, record_id: str, kind: str = "dataset"
 ) -> tuple[Graph, URIRef]:
-    """The DCAT-AP 3 graph and subject URI of one record; raises MissingField."""
+    """The DCAT-AP 3 graph and subject URI of one record (validation judges what is missing)."""
     language = language_tag(context.languages[0]) or context.languages[0]
     if not isinstance(root, URIRef):
         uri = mint(context, kind, record_id)

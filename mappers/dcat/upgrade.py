@@ -25,6 +25,7 @@ from mappers.dcat.terms import (
     SPDX,
     VCARD,
 )
+from mappers.fidelity import UNPARSEABLE_DATE, drop
 
 # Deprecated or superseded property -> its DCAT-AP 3 replacement, wherever it appears in a record.
 RENAMED: dict[URIRef, URIRef] = {
@@ -110,7 +111,8 @@ DATE_PROPERTIES = (DCTERMS.issued, DCTERMS.modified, DCAT.startDate, DCAT.endDat
 
 
 def upgrade_dates(graph: Graph) -> None:
-    """Dates written as plain text ("2021-03-15", "15/03/2021") typed as xsd:date/dateTime; non-dates dropped."""
+    """Dates written as plain text ("2021-03-15", "15/03/2021") typed as xsd:date/dateTime; non-dates
+    dropped and reported."""
     for predicate in DATE_PROPERTIES:
         for subject, value in list(graph.subject_objects(predicate)):
             if isinstance(value, Literal) and value.datatype not in DATE_TYPES:
@@ -118,6 +120,9 @@ def upgrade_dates(graph: Graph) -> None:
                 fixed = date_literal(str(value))
                 if fixed is not None:
                     graph.add((subject, predicate, fixed))
+                else:
+                    drop(f"dct:{predicate.rsplit('/', 1)[-1]}" if "purl.org" in predicate else str(predicate),
+                         value, UNPARSEABLE_DATE)  # fmt: skip
 
 
 def upgrade(graph: Graph) -> None:

@@ -3,7 +3,10 @@
 Values come as EU URIs, other URIs (purl.org/cld/freq, id.loc.gov, IANA, Creative Commons...),
 bare codes ("en", "csv", "monthly") or DCAT-AP 1.x blank nodes with rdf:value/rdfs:label. Values the
 DCAT-AP 3 vocabulary shapes restrict (Violation) are kept only when they resolve to a concept of the
-required scheme; the others are dropped (theme text becomes a keyword, rights text a dct:rights).
+required scheme; the others are dropped and reported (mappers.fidelity), or kept where DCAT-AP has a
+free-text home (theme text becomes a keyword, rights text a dct:rights). A theme URI outside the EU
+data themes is kept as a dcat:theme of its own scheme; an INSPIRE theme also gets the EU data themes
+of the SEMIC alignment table (vocabularies/data/alignments, with its provenance in SOURCES.md).
 """
 
 from __future__ import annotations
@@ -17,11 +20,15 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from mappers.dcat.terms import ADMS, DCAT, DCATAP, DCTERMS, EU_AUTHORITY, RDF, RDFS, SKOS
+from mappers.fidelity import UNKNOWN_CODE, drop
 from mappers.vocabularies import (
     access_right_uri,
     data_theme_uri,
+    data_themes_for_inspire,
     file_type,
     frequency_uri,
+    inspire_theme_label,
+    inspire_theme_uri,
     language_uri,
     licence_uri,
     vocabulary_graph,
@@ -148,22 +155,65 @@ def _resolve(graph: Graph, predicate: URIRef, value: Node) -> Node | None:
 
 
 def _fallback(graph: Graph, subject: Node, predicate: URIRef, value: Node) -> None:
-    """Keep what an unresolvable value said, where DCAT-AP has a free-text home for it."""
+    """Keep what an unresolvable value said, where DCAT-AP has a free-text home for it; else report it."""
     if predicate == DCAT.theme and isinstance(value, Literal):
         graph.add((subject, DCAT.keyword, value))
-    elif predicate == DCTERMS.accessRights and isinstance(value, Literal):
+        return
+    if predicate == DCTERMS.accessRights and isinstance(value, Literal):
         statement = BNode()
         graph.add((subject, DCTERMS.rights, statement))
         graph.add((statement, RDF.type, DCTERMS.RightsStatement))
         graph.add((statement, RDFS.label, value))
-    elif predicate == DCTERMS.format:
+        return
+    if predicate == DCTERMS.format:
         media = _first(media_type_uri, candidates(graph, value))
         if media and not any(graph.objects(subject, DCAT.mediaType)):
             graph.add((subject, DCAT.mediaType, URIRef(media)))
+            return  # kept, as the media type
+    drop(_short(predicate), " | ".join(candidates(graph, value)) or value, UNKNOWN_CODE)
+
+
+def _short(predicate: URIRef) -> str:
+    for prefix, ns in (("dct", DCTERMS), ("dcat", DCAT), ("adms", ADMS), ("dcatap", DCATAP)):
+        if str(predicate).startswith(str(ns)):
+            return f"{prefix}:{str(predicate)[len(str(ns)) :]}"
+    return str(predicate)
+
+
+def _own_scheme(uri: str) -> str:
+    """The concept scheme a theme URI belongs to, read from the URI (its parent path or namespace)."""
+    return re.split(r"(?<=[#/])[^#/]+/?$", uri)[0].rstrip("/#") or uri
+
+
+def keep_themes(graph: Graph) -> None:
+    """Non-EU theme URIs: INSPIRE themes get their aligned EU data themes, every one stays a labelled concept.
+
+    The label is the source's own (skos:prefLabel, rdfs:label, dct:title); an INSPIRE theme's English
+    label; else the concept's code (the URI's last segment) as an untagged label, so that the
+    concept remains a valid skos:Concept (prefLabel is mandatory) without inventing a wording.
+    """
+    eu = EU_AUTHORITY + "data-theme/"
+    for subject, theme in list(graph.subject_objects(DCAT.theme)):
+        if not isinstance(theme, URIRef) or str(theme).startswith(eu):
+            continue
+        inspire = inspire_theme_uri(str(theme))
+        for aligned in data_themes_for_inspire(inspire) if inspire else ():
+            graph.add((subject, DCAT.theme, URIRef(aligned)))
+        graph.add((theme, RDF.type, SKOS.Concept))
+        if not any(graph.objects(theme, SKOS.inScheme)):
+            graph.add((theme, SKOS.inScheme, URIRef(_own_scheme(inspire or str(theme)))))
+        if not any(graph.objects(theme, SKOS.prefLabel)):
+            labels = [o for p in (RDFS.label, DCTERMS.title) for o in graph.objects(theme, p) if isinstance(o, Literal)]
+            if not labels:
+                english = inspire_theme_label(inspire) if inspire else None
+                labels = [Literal(english, lang="en")] if english else [Literal(local_name(str(theme)))]
+            for label in labels:
+                graph.add((theme, SKOS.prefLabel, label))
 
 
 def map_vocabularies(graph: Graph) -> None:
     """Rewrite every controlled value of the record graph in place (see module docstring)."""
+    keep_themes(graph)
     for predicate in RESTRICTED:
         for subject, value in list(graph.subject_objects(predicate)):
             resolved = _resolve(graph, predicate, value)

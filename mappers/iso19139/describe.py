@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from lxml import etree
 from rdflib import Literal, URIRef
 
-from luxcat.errors import MissingField
+from mappers.fidelity import UNKNOWN_CODE, UNPARSEABLE_DATE, drop
 from mappers.iso19139.rdf import DCAT, DCTERMS, DQV, GEODCAT, RDFS, TYPE, XSD, date_literal, is_http_uri
 from mappers.iso19139.state import RecordState
 from mappers.iso19139.xml import code_value, find, findall, href, value
@@ -25,14 +25,14 @@ _METRES = {"m": 1.0, "metre": 1.0, "meter": 1.0, "metres": 1.0, "meters": 1.0, "
 
 
 def add_title_and_description(state: RecordState) -> None:
-    """dct:title and dct:description (multilingual); a record without a title cannot be mapped."""
+    """dct:title and dct:description (multilingual), only as the record gives them.
+
+    A missing title or abstract is not filled from another property: the mandatory-property rule of
+    validation (SHACL, shared by every mapper) reports it, and the source's `on_violation` decides.
+    """
     citation = find(state.ident, "gmd:citation/gmd:CI_Citation")
     titles = state.loc.texts(find(citation, "gmd:title") if citation is not None else None)
-    if not titles:
-        raise MissingField("no title (identificationInfo/citation/title is empty or missing)")
-    # DCAT-AP requires a description; brief CSW records and some profiles carry no abstract, and
-    # the title is then the only description there is (as ckanext-dcat and udata do).
-    abstracts = state.loc.texts(find(state.ident, "gmd:abstract"), keep_lines=True) or titles
+    abstracts = state.loc.texts(find(state.ident, "gmd:abstract"), keep_lines=True)
     state.out.texts(state.subject, DCTERMS.title, titles)
     state.out.texts(state.subject, DCTERMS.description, abstracts)
 
@@ -43,8 +43,11 @@ def add_dates(state: RecordState) -> None:
     for ci_date in findall(state.ident, "gmd:citation/gmd:CI_Citation/gmd:date/gmd:CI_Date"):
         kind = code_value(find(ci_date, "gmd:dateType"))
         date_el = find(ci_date, "gmd:date")
-        literal = date_literal(value(date_el)) if date_el is not None else None
-        if literal is not None and kind in ("publication", "revision", "creation"):
+        text = value(date_el) if date_el is not None else ""
+        literal = date_literal(text) if text else None
+        if literal is None and text:
+            drop(f"gmd:citation/gmd:date ({kind or 'no type'})", text, UNPARSEABLE_DATE)
+        elif literal is not None and kind in ("publication", "revision", "creation"):
             found.setdefault(kind, []).append(literal)
     for kind, predicate, pick in (
         ("publication", DCTERMS.issued, min),
@@ -58,9 +61,12 @@ def add_dates(state: RecordState) -> None:
 def add_languages(state: RecordState) -> None:
     """dct:language (EU URIs) of the resource; ISO 639-2/B codes such as fre/ger are normalised."""
     for lang_el in findall(state.ident, "gmd:language"):
-        uri = language_uri(code_value(lang_el) or value(lang_el))
+        code = code_value(lang_el) or value(lang_el)
+        uri = language_uri(code)
         if uri:
             state.out.add((state.subject, DCTERMS.language, state.out.typed(uri, DCTERMS.LinguisticSystem)))
+        elif code:
+            drop("gmd:language", code, UNKNOWN_CODE)
 
 
 def add_frequency(state: RecordState) -> None:
@@ -68,10 +74,13 @@ def add_frequency(state: RecordState) -> None:
     for prop in findall(
         state.ident, "gmd:resourceMaintenance/gmd:MD_MaintenanceInformation/gmd:maintenanceAndUpdateFrequency"
     ):
-        uri = frequency_uri(code_value(prop))
+        code = code_value(prop)
+        uri = frequency_uri(code)
         if uri:
             state.out.add((state.subject, DCTERMS.accrualPeriodicity, state.out.typed(uri, DCTERMS.Frequency)))
             return
+        if code:
+            drop("gmd:maintenanceAndUpdateFrequency", code, UNKNOWN_CODE)
 
 
 def add_lineage(state: RecordState) -> None:

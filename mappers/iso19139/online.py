@@ -10,7 +10,11 @@ Classification of a CI_OnlineResource, first match wins:
 3. function "information" or "search": foaf:page of the dataset;
 4. function "offlineAccess" or "order": a distribution with dcat:accessURL only;
 5. anything else: dcat:landingPage of the dataset.
-Formats come from the URL's extension, else from the formats of the same MD_Distribution/distributor.
+Formats come from the URL's extension, else from the formats of the same MD_Distribution/distributor;
+a service link's format is the file type of the protocol it names (WMS, WFS...; none for a WMTS or
+WCS, which the EU file-type table lacks), never a format of the data files listed beside it.
+Several layers of one service (one GetCapabilities URL, one CI_OnlineResource per layer name) stay
+one distribution each, with their own title. A link without a usable URL is reported as dropped.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from urllib.parse import parse_qs, urlsplit, urlunsplit
 from lxml import etree
 from rdflib import Literal, URIRef
 
+from mappers.fidelity import EMPTY_URL, INVALID_URL, drop
 from mappers.iso19139.rdf import DCAT, DCATAP, DCTERMS, ELI_LEGAL_RESOURCE, FOAF, TYPE, XSD, is_http_uri, short_hash
 from mappers.iso19139.state import RecordState
 from mappers.iso19139.xml import Texts, code_value, find, findall, value
@@ -63,6 +68,11 @@ class Online:
     descriptions: Texts
     formats: list[str]
     size_mb: str
+    key: str = ""  # what its distribution URI is minted from: the URL, plus the layer name when the URL is shared
+
+    @property
+    def mint_key(self) -> str:
+        return self.key or self.url
 
 
 def _formats(container: etree._Element, path: str) -> list[str]:
@@ -72,7 +82,7 @@ def _formats(container: etree._Element, path: str) -> list[str]:
 def collect(state: RecordState) -> list[Online]:
     """Every online resource of the record's distribution info, in document order, without duplicates."""
     out: list[Online] = []
-    seen: set[str] = set()
+    seen: set[tuple[str, str]] = set()
     for distribution in findall(state.root, "gmd:distributionInfo/gmd:MD_Distribution"):
         shared = _formats(distribution, "gmd:distributionFormat/gmd:MD_Format/gmd:name")
         groups = [(findall(distribution, "gmd:transferOptions/gmd:MD_DigitalTransferOptions"), shared)]
@@ -86,15 +96,24 @@ def collect(state: RecordState) -> list[Online]:
                 size = value(find(options, "gmd:transferSize")) if len(resources) == 1 else ""
                 for resource in resources:
                     online = _online(state, resource, formats, size)
-                    if online is not None and online.url not in seen:
-                        seen.add(online.url)
-                        out.append(online)
+                    if online is None:
+                        continue
+                    name = online.names[0][0] if online.names else ""
+                    if (online.url, name) in seen:
+                        continue  # the same link twice: nothing is lost
+                    if any(url == online.url for url, _n in seen):
+                        online.key = f"{online.url}|{name}"  # another layer of the same service
+                    seen.add((online.url, name))
+                    out.append(online)
     return out
 
 
 def _online(state: RecordState, resource: etree._Element, formats: list[str], size: str) -> Online | None:
     url = value(find(resource, "gmd:linkage"))
     if not is_http_uri(url):
+        name = value(find(resource, "gmd:name"))
+        where = "gmd:onLine/gmd:CI_OnlineResource" + (f" ({name})" if name else "")
+        drop(where, url, INVALID_URL if url else EMPTY_URL)
         return None
     protocol = value(find(resource, "gmd:protocol")) + " " + value(find(resource, "gmd:applicationProfile"))
     return Online(
@@ -158,7 +177,7 @@ def add_online_resources(state: RecordState) -> None:
 
 def _distribution(state: RecordState, online: Online, service: str | None) -> None:
     out = state.out
-    dist = state.mint("distribution", short_hash(online.url))
+    dist = state.mint("distribution", short_hash(online.mint_key))
     state.distributions.append(dist)
     out.add((state.subject, DCAT.distribution, dist))
     out.add((dist, TYPE, DCAT.Distribution))
@@ -188,12 +207,13 @@ def _add_format(
 ) -> None:
     """dct:format (EU file type) and dcat:mediaType (IANA), at most one each (DCAT-AP maxCount).
 
-    A WMS/WFS/ATOM link gets the service file type (the record's formats describe the data files,
-    which a WMS does not serve); other links take the URL's extension, else the first format of their
+    A WMS/WFS/ATOM link gets the service file type, another service (WMTS, WCS...) none (the record's
+    formats describe the data files, which a service does not serve as such); other links take the
+    URL's extension, else the first format of their
     MD_Distribution/distributor that maps.
     """
-    if found is None and service in _SERVICE_FILE_TYPES:
-        found = file_type(_SERVICE_FILE_TYPES[service])
+    if service is not None:  # the protocol named decides; the data files' formats are not what it serves
+        found = file_type(_SERVICE_FILE_TYPES[service]) if service in _SERVICE_FILE_TYPES else None
         formats = []
     uri = found.uri if found else None
     media = found.media_type if found else None
@@ -221,7 +241,7 @@ def _bytes(size_mb: str) -> str | None:
 
 def _access_service(state: RecordState, online: Online, service: str) -> URIRef:
     out = state.out
-    node = state.mint("service", short_hash(online.url))
+    node = state.mint("service", short_hash(online.mint_key))
     out.add((node, TYPE, DCAT.DataService))
     out.texts(node, DCTERMS.title, online.names or [(f"{service.upper()} service", "en")])
     out.add((node, DCAT.endpointURL, URIRef(endpoint(online.url))))

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from urllib.parse import quote, urlsplit, urlunsplit
-
-from rdflib import Literal
 
 from luxcat.records import RawRecord
 from mappers.base import MapContext
-from mappers.iso19139.rdf import DCAT, DCTERMS, FOAF, TYPE, XSD, date_literal, is_http_uri, literal
+from mappers.fidelity import UNPARSEABLE_DATE, drop
+from mappers.iso19139.rdf import DCAT, DCTERMS, FOAF, TYPE, date_literal, is_http_uri, literal
 from mappers.iso19139.state import RecordState
 from mappers.iso19139.xml import code_value, find, value
 from mappers.vocabularies import language_uri
@@ -44,10 +42,12 @@ def add_catalog_record(state: RecordState, raw: RawRecord, context: MapContext, 
     out.add((record, TYPE, DCAT.CatalogRecord))
     out.add((record, FOAF.primaryTopic, state.subject))
     stamp_el = find(state.root, "gmd:dateStamp")
-    stamp = date_literal(value(stamp_el) or (stamp_el.text or "").strip()) if stamp_el is not None else None
-    if stamp is None:  # no usable dateStamp (e.g. pycsw's placeholder): when the record was fetched
-        stamp = Literal(_fetched(raw), datatype=XSD.dateTime)
-    out.add((record, DCTERMS.modified, stamp))
+    text = (value(stamp_el) or (stamp_el.text or "").strip()) if stamp_el is not None else ""
+    stamp = date_literal(text) if text else None
+    if stamp is not None:
+        out.add((record, DCTERMS.modified, stamp))
+    elif text:  # never the fetch or mapping time instead: that is not a date of the source
+        drop("gmd:dateStamp", text, UNPARSEABLE_DATE)
     out.add((record, DCTERMS.conformsTo, out.typed(ISO_19139, DCTERMS.Standard)))
     if file_id:
         out.add((record, DCTERMS.identifier, literal(file_id)))
@@ -58,8 +58,3 @@ def add_catalog_record(state: RecordState, raw: RawRecord, context: MapContext, 
     if url and is_http_uri(url):
         out.add((record, FOAF.page, out.typed(url, FOAF.Document)))
     out.add((state.subject, FOAF.isPrimaryTopicOf, record))
-
-
-def _fetched(raw: RawRecord) -> str:
-    fetched: datetime = raw.fetched_at
-    return fetched.replace(microsecond=0).isoformat()

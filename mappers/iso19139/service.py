@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from rdflib import URIRef
 
-from luxcat.errors import MissingField
+from mappers.fidelity import EMPTY_URL, INVALID_URL, drop
 from mappers.iso19139.online import OGC_STANDARDS, collect, endpoint, service_type
 from mappers.iso19139.rdf import DCAT, DCTERMS, FOAF, is_http_uri, mint
 from mappers.iso19139.state import RecordState
@@ -24,6 +24,7 @@ def add_service(state: RecordState) -> None:
     standards: set[str] = set()
     for url in urls:
         if not is_http_uri(url):
+            drop("srv:connectPoint / gmd:onLine linkage", url, EMPTY_URL if not url.strip() else INVALID_URL)
             continue
         kind = service_type(url, declared)
         if kind:
@@ -34,8 +35,7 @@ def add_service(state: RecordState) -> None:
             out.add((subject, DCAT.endpointURL, URIRef(point)))
         if point != url:
             out.add((subject, DCAT.endpointDescription, URIRef(url)))
-    if not endpoints:
-        raise MissingField("service without endpoint URL (no connectPoint or online resource)")
+    # no endpoint at all: dcat:endpointURL is mandatory, validation reports it (one rule for every mapper)
     kind = service_type("", declared)
     if kind:
         standards.add(OGC_STANDARDS[kind])

@@ -29,6 +29,7 @@ class RecordState:
     subject: URIRef = URIRef("urn:unset")
     record_uri: URIRef = URIRef("urn:unset")
     licence: URIRef | None = None
+    licence_origin: str = "none"  # stated | source-default | none (mappers.licensing)
     rights: BNode | None = None  # a dct:RightsStatement node (blank) shared by dataset and distributions
     hvd: bool = False
     distributions: list[URIRef] = field(default_factory=list)

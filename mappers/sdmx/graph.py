@@ -16,6 +16,8 @@ from urllib.parse import quote
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
 
+from mappers.fidelity import UNKNOWN_CODE, drop
+from mappers.licensing import source_default_triples
 from mappers.sdmx.options import DistributionOption, SdmxMapperOptions
 from mappers.sdmx.periods import parse_datetime, period_bounds
 from mappers.vocabularies import licence_uri
@@ -28,7 +30,6 @@ ELI = Namespace("http://data.europa.eu/eli/ontology#")
 EU = "http://publications.europa.eu/resource/authority/"
 IANA = "http://www.iana.org/assignments/media-types/"
 # Most frequent first: a dataflow published at several frequencies is updated at the highest one.
-FREQUENCY_ORDER = ("D", "B", "W", "M", "Q", "S", "A", "I")
 
 
 def eu_uri(table: str, code: str) -> URIRef:
@@ -79,7 +80,7 @@ class DataflowGraph:
         """All triples of the record."""
         g, ds = self.graph, self.dataset
         g.add((ds, RDF.type, DCAT.Dataset))
-        lang_literals(g, ds, DCTERMS.title, self.flow["name"] or {"en": self.flow["id"]})
+        lang_literals(g, ds, DCTERMS.title, self.flow["name"])  # never the id instead: that is no title
         lang_literals(g, ds, DCTERMS.description, self._description())
         g.add((ds, DCTERMS.identifier, Literal(self.flow["urn"])))
         g.add((ds, OWL.versionInfo, Literal(self.flow["version"])))
@@ -94,22 +95,18 @@ class DataflowGraph:
         for dist in self.options.distributions:
             self._distribution(dist)
         self._data_service()
+        if self._licence() is not None:  # a dataflow says nothing about use: the licence is the source's default
+            for triple in source_default_triples(ds):
+                g.add(triple)
         if self.hvd:
             self._hvd(ds)
         return g, ds
 
     def _description(self) -> dict[str, str]:
-        """The dataflow's description, else its name followed by its dimensions (DCAT-AP needs one)."""
+        """The dataflow's own description; none when it has none (validation reports the gap, the name
+        is not copied into it)."""
         described = {lang: plain_text(text) for lang, text in self.flow["description"].items()}
-        described = {lang: text for lang, text in described.items() if text}
-        if described:
-            return described
-        dims = [d for d in (self.doc.get("structure") or {}).get("dimensions", []) if d["kind"] != "TimeDimension"]
-        out = {}
-        for lang, title in (self.flow["name"] or {"en": self.flow["id"]}).items():
-            names = [d["name"].get(lang) or d["id"] for d in dims]
-            out[lang] = f"{title} ({', '.join(names)})" if names else title
-        return out
+        return {lang: text for lang, text in described.items() if text}
 
     def _publisher(self, agency: str) -> URIRef:
         """The agency's publisher from the options, else the source's publisher, else a minted agent."""
@@ -202,17 +199,31 @@ class DataflowGraph:
         return [c for c in every if c["id"] in ids]
 
     def _frequency(self) -> None:
-        """dct:accrualPeriodicity from the FREQ codes (the most frequent one when there are several)."""
-        codes = {
-            c["id"] for comp in self._components([self.options.frequency_component]) for c in comp.get("codes") or []
-        }
-        known = [code for code in FREQUENCY_ORDER if code in codes and code in self.options.frequencies]
-        known += sorted(code for code in codes if code in self.options.frequencies and code not in known)
-        if not known:
+        """dct:accrualPeriodicity from the FREQ codes of the dataflow's own data (its content constraint).
+
+        The codes of the code list alone say what any dataflow of the DSD may use, not what this one
+        has: no frequency is taken from them (reported as dropped), and none is picked among several.
+        """
+        for comp in self._components([self.options.frequency_component]):
+            codes = [c["id"] for c in comp.get("codes") or []]
+            if not codes:
+                continue
+            where = f"{comp['id']} ({comp.get('codelist', 'no codelist')})"
+            if comp.get("codes_from") != "constraint":
+                drop(where, ", ".join(codes), "codes of the code list, not of this dataflow's data")
+                return
+            known = [code for code in codes if code in self.options.frequencies]
+            for code in codes:
+                if code not in self.options.frequencies:
+                    drop(where, code, UNKNOWN_CODE)
+            if len(known) > 1:
+                drop(where, ", ".join(known), "several frequencies in the dataflow's data: none is the dataset's")
+                return
+            if known:
+                freq = eu_uri("frequency", self.options.frequencies[known[0]])
+                self.graph.add((self.dataset, DCTERMS.accrualPeriodicity, freq))
+                self.graph.add((freq, RDF.type, DCTERMS.Frequency))
             return
-        freq = eu_uri("frequency", self.options.frequencies[known[0]])
-        self.graph.add((self.dataset, DCTERMS.accrualPeriodicity, freq))
-        self.graph.add((freq, RDF.type, DCTERMS.Frequency))
 
     def _modified(self) -> None:
         """dct:modified from a last-update annotation (Eurostat's UPDATE_DATA, ...)."""

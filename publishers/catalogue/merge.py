@@ -3,9 +3,12 @@
 Two passes keep 100,000 datasets in bounded memory: `index()` reads each mapped graph once for its
 dataset URI, identifiers, kind and hash (a few hundred bytes kept per record); `chunks()` then reads
 each group again, merges it and yields the dataset's triples, ready for the streaming writers.
-Records reach the same dataset through the same URI, the same dct:identifier or a configured
-equivalence; the strongest source (configured precedence) wins single-valued properties and every
-other differing value is reported as a conflict.
+Records reach the same dataset through the same URI, the same global dct:identifier (an absolute
+URI, a DOI or an identifier under a namespace listed in config) or a configured equivalence; a local
+identifier (a row id such as MMTP-001) joins records of one source only, since two administrations'
+spreadsheets reuse the same ids for unrelated data. Every merge across sources names the rule that
+matched (`Entry.merges`). The strongest source (configured precedence) wins single-valued properties
+and every other differing value is reported as a conflict.
 """
 
 from __future__ import annotations
@@ -85,6 +88,7 @@ class Entry:
     kind: str
     members: list[Member]
     hash: str = ""
+    merges: list[tuple[str, str]] = field(default_factory=list)  # (rule, value) joining different sources
 
     @property
     def sort_key(self) -> tuple[str, str]:
@@ -236,32 +240,75 @@ def index(
     return MergeIndex(entries, deleted, skipped, sources)
 
 
+_DOI = re.compile(r"^(doi:|https?://(dx\.)?doi\.org/)?10\.\d{4,9}/\S+$", re.IGNORECASE)
+_ABSOLUTE = re.compile(r"^[a-z][a-z0-9+.-]*://\S+$|^urn:[a-z0-9][a-z0-9-]{0,31}:\S+$", re.IGNORECASE)
+
+
+def is_global(identifier: str, namespaces: Iterable[str] = ()) -> bool:
+    """An identifier that names one dataset world-wide: an absolute URI, a DOI, or a registered namespace."""
+    return bool(_ABSOLUTE.match(identifier) or _DOI.match(identifier)) or any(
+        identifier.startswith(ns) for ns in namespaces if ns
+    )
+
+
+def _identity_keys(m: Member, options: MergeOptions) -> list[tuple[str, str, str]]:
+    """(union key, rule, value) of one member: its URI, then its identifiers (local ones scoped to the source)."""
+    keys = [(f"k:{m.dataset_uri}", "uri", m.dataset_uri)]
+    if "identifier" in options.match_on:
+        for ident in m.identifiers:
+            if is_global(ident, options.namespaces):
+                keys.append((f"k:{ident}", "identifier", ident))
+            else:
+                keys.append((f"local:{m.source_id}\t{ident}", "local-identifier", ident))
+    return keys
+
+
+def _equivalences(
+    members: list[Member],
+    options: MergeOptions,
+    keys: list[str],
+    uf: _UnionFind,
+    carried: dict[str, list[tuple[int, str, str]]],
+) -> None:
+    """Join the members named in each configured equivalence group (URIs or identifiers)."""
+    named: dict[str, list[int]] = {}  # URI or identifier -> members carrying it
+    for i, m in enumerate(members):
+        for value in (m.dataset_uri, *m.identifiers):
+            named.setdefault(value, []).append(i)
+    for n, equivalent in enumerate(options.equivalences):
+        for value in equivalent:
+            for i in named.get(value, []):
+                uf.union(keys[i], f"eq:{n}")
+                carried.setdefault(f"eq:{n}", []).append((i, "equivalence", " = ".join(equivalent)))
+
+
 def group(members: list[Member], options: MergeOptions) -> list[Entry]:
-    """Union records sharing a URI, an identifier or a configured equivalence; strongest member first.
+    """Union records sharing a URI, a global identifier or a configured equivalence; strongest member first.
 
     The same URI always means the same dataset (in RDF it is the same node); identifiers count when
-    `match_on` lists them.
+    `match_on` lists them, across sources only when they are global (see `is_global`).
     """
     uf = _UnionFind()
     keys = [f"m:{i}" for i in range(len(members))]
-    for key, m in zip(keys, members, strict=True):
-        uf.union(key, f"k:{m.dataset_uri}")
-        if "identifier" in options.match_on:
-            for ident in m.identifiers:
-                uf.union(key, f"k:{ident}")
-    if options.equivalences:
-        named: dict[str, list[str]] = {}  # URI or identifier -> keys of the members carrying it
-        for key, m in zip(keys, members, strict=True):
-            for value in (m.dataset_uri, *m.identifiers):
-                named.setdefault(value, []).append(key)
-        for n, equivalent in enumerate(options.equivalences):
-            for value in equivalent:
-                for key in named.get(value, []):
-                    uf.union(key, f"eq:{n}")
-    groups: dict[str, list[Member]] = {}
-    for key, m in zip(keys, members, strict=True):
-        groups.setdefault(uf.find(key), []).append(m)
-    entries = [_entry(sorted(group_members, key=lambda m: m.rank)) for group_members in groups.values()]
+    carried: dict[str, list[tuple[int, str, str]]] = {}  # union key -> (member, rule, value)
+    for i, (key, m) in enumerate(zip(keys, members, strict=True)):
+        for ukey, rule, value in _identity_keys(m, options):
+            uf.union(key, ukey)
+            carried.setdefault(ukey, []).append((i, rule, value))
+    _equivalences(members, options, keys, uf, carried)
+    groups: dict[str, list[int]] = {}
+    for i, key in enumerate(keys):
+        groups.setdefault(uf.find(key), []).append(i)
+    merges: dict[str, list[tuple[str, str]]] = {}
+    for holders in carried.values():
+        if len({members[i].source_id for i, _r, _v in holders}) > 1:
+            _i, rule, value = holders[0]
+            merges.setdefault(uf.find(keys[holders[0][0]]), []).append((rule, value))
+    entries = []
+    for root, indexes in groups.items():
+        entry = _entry(sorted((members[i] for i in indexes), key=lambda m: m.rank))
+        entry.merges = sorted(set(merges.get(root, [])))
+        entries.append(entry)
     entries.sort(key=lambda e: e.sort_key)
     return entries
 

@@ -127,6 +127,8 @@ class CataloguePublisher(Publisher):
         _, conflicts = merge_triples(entry, graphs)
         self._conflict_count += len(conflicts)
         merged_from = f"merged from {len(entry.members)} records"
+        if entry.merges:
+            merged_from += " across sources on " + "; ".join(f"{rule} {value}" for rule, value in entry.merges)
         if not conflicts:
             return merged_from
         names = ", ".join(f"{c.property.rsplit('/', 1)[-1]}{'@' + c.language if c.language else ''}" for c in conflicts)
@@ -204,6 +206,7 @@ class CataloguePublisher(Publisher):
             "formats": list(EXTENSIONS),
             "variants": [VARIANT_2] if self.opts.export.dcat_ap_2 else [],
             "conflicts": len(stats.conflicts),
+            "merges": cross_source_merges(merged),
             "config": self.config_hash(),
             "history": history,
         }
@@ -225,3 +228,17 @@ class CataloguePublisher(Publisher):
         if isinstance(self.target, FolderTarget):
             return self.target.staging_dir(version)
         return Path(tempfile.mkdtemp(prefix=f"luxcat-catalogue-{version}-"))
+
+
+def cross_source_merges(merged: MergeIndex) -> list[dict[str, Any]]:
+    """Every dataset joined from records of different sources, with the rule that matched (for the report)."""
+    return [
+        {
+            "dataset": e.uri,
+            "sources": e.sources,
+            "records": [[m.source_id, m.record_id] for m in e.members],
+            "rules": [{"rule": rule, "value": value} for rule, value in e.merges],
+        }
+        for e in merged.entries
+        if len(e.sources) > 1
+    ]

@@ -80,10 +80,16 @@ def test_missing_required_fields_are_named(tmp_path: Path) -> None:
     assert {"title", "owner", "mapper"} <= paths
 
 
-def test_id_must_match_file_name(tmp_path: Path) -> None:
+def test_file_name_differing_from_id_is_a_warning_and_the_id_finds_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = write(tmp_path, "file-name.yaml", GOOD.format(id="other-name"))
-    _, problems = check_paths([path])
-    assert [(p.path, p.message) for p in problems] == [("id", "'other-name' must equal the file name 'file-name'")]
+    configs, problems = check_paths([path])
+    assert problems == [] and [c.id for c in configs] == ["other-name"]
+    assert load_source("other-name", tmp_path).id == "other-name"  # the id lives in the file, not its name
+    assert main(["sources", "check", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert "warning: the file name 'file-name' differs from its id 'other-name'" in err
 
 
 def test_duplicate_ids_across_files(tmp_path: Path) -> None:

@@ -190,6 +190,13 @@ def test_source_dag_runs_on_celery_with_postgres_and_redis(cluster: tuple[Cluste
             {"u": f"luxcat://sources/{SOURCE_ID}"},
         ).scalar()
     assert tis == {"harvest": "success", "map": "success", "validate": "success", "record": "success"}
+    if celery_done < 4:  # a worker stores its result after the task reported its state: give it a moment
+        celery_done = wait_for(
+            "the Celery result backend to hold the 4 task results",
+            lambda: (n := scalar("select count(*) from celery_taskmeta where status='SUCCESS'")) >= 4 and n,
+            airflow,
+            60,
+        )
     assert celery_done >= 4, "the tasks went through the Celery broker and result backend"
     with create_engine(luxcat_db).connect() as conn:
         status, seen, new = conn.execute(text("select status, seen, new from runs")).one()

@@ -35,7 +35,7 @@ def test_shipped_sources_one_dag_per_enabled_file(monkeypatch: pytest.MonkeyPatc
     assert bag.import_errors == {}
     assert enabled, "the repository ships at least one enabled source"
     assert {d for d in bag.dag_ids if d.startswith(("harvest__", "config_error__"))} == enabled
-    assert "publish_catalogue" in bag.dag_ids
+    assert "publish_catalogue" in bag.dag_ids and "luxcat_withdrawals" in bag.dag_ids
 
 
 def test_broken_files_are_isolated_and_name_the_field(sources_dir: Path) -> None:
@@ -55,6 +55,7 @@ def test_broken_files_are_isolated_and_name_the_field(sources_dir: Path) -> None
         "config_error__not-yaml",
         "harvest__alpha",
         "harvest__beta",
+        "luxcat_withdrawals",
         "publish_catalogue",
     ]
     no_owner = bag.dags["config_error__no-owner"]
@@ -62,10 +63,15 @@ def test_broken_files_are_isolated_and_name_the_field(sources_dir: Path) -> None
     assert "owner.nom: Extra inputs are not permitted" in no_owner.doc_md
     assert "invalid YAML: line 3" in bag.dags["config_error__not-yaml"].description
     assert "cannot build its DAG: [61 * * * *] is not acceptable" in bag.dags["config_error__bad-cron"].description
-    assert bag.dags["config_error__no-owner"].schedule is None
+    # a broken file's stand-in runs on the source's schedule (daily when that is what is broken) and fails
+    # visibly: notifiers are its default on_failure_callback
+    assert bag.dags["config_error__no-owner"].timetable.expression == "0 0 * * *"
+    assert bag.dags["config_error__bad-cron"].timetable.expression == "0 0 * * *"
+    assert bag.dags["config_error__no-owner"].default_args["retries"] == 0
 
 
-def test_harvest_dag_shape(sources_dir: Path) -> None:
+def test_harvest_dag_shape(sources_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LUXCAT_POOLS_FILE", str(tmp_path / "luxcat-pools.json"))
     (sources_dir / "alpha.yaml").write_text(
         source_yaml("alpha", "http://CSW.alpha.example/csw", schedule="15 3 * * 1")
         + "publish:\n  - target: catalogue\n  - target: data.europa.eu\n"
@@ -78,13 +84,17 @@ def test_harvest_dag_shape(sources_dir: Path) -> None:
         "luxcat_csw.alpha.example": "luxcat harvests of csw.alpha.example",
         "luxcat_csw.beta.example": "luxcat harvests of csw.beta.example",
     }
-    bag = dagbag(known_pools={"default_pool", *wanted})  # a task in an unknown pool would be an import error
+    from luxcat.airflow.pool_registry import record_pools
+
+    record_pools({"luxcat_shared", "luxcat_csw.alpha.example"})  # what the set-up step created so far
+    bag = dagbag(known_pools={"default_pool", "luxcat_shared", "luxcat_csw.alpha.example"})  # else import error
     assert bag.import_errors == {}
+    assert bag.dags["harvest__beta"].get_task("harvest").pool == "luxcat_shared", "a new host: the shared pool"
     dag = bag.dags["harvest__alpha"]
     assert [t.task_id for t in dag.topological_sort()] == ["harvest", "map", "validate", "record"]
     assert dag.catchup is False and dag.max_active_runs == 1
     assert dag.timetable.expression == "15 3 * * 1"
-    assert dict(dag.params) == {"mode": "incremental", "limit": None, "confirm_withdrawal": False, "remap": False}
+    assert dict(dag.params) == {"mode": "incremental", "limit": None, "remap": False}
     assert dag.params.get_param("mode").schema["enum"] == ["incremental", "full"]
     harvest = dag.get_task("harvest")
     assert harvest.pool == "luxcat_csw.alpha.example"
@@ -94,9 +104,13 @@ def test_harvest_dag_shape(sources_dir: Path) -> None:
     assert dag.get_task("record").retries == 0
 
     publish = bag.dags["publish_catalogue"]
-    assert [t.task_id for t in publish.topological_sort()] == ["merge", "export", "push__data_europa_eu", "report"]
+    assert [t.task_id for t in publish.topological_sort()] == [
+        "merge", "export", "indicators", "push__data_europa_eu", "report",
+    ]  # fmt: skip
+    assert publish.get_task("indicators").upstream_task_ids == {"export"}
+    assert [o.uri for o in publish.get_task("indicators").outlets] == ["luxcat://catalogue/indicators"]
     assets = {a.uri for a in publish.timetable.asset_condition.objects}
-    assert assets == {"luxcat://sources/alpha", "luxcat://sources/beta"}
+    assert assets == {"luxcat://sources/alpha", "luxcat://sources/beta", "luxcat://withdrawals/"}
     assert publish.timetable.timetable.expression == "0 5 * * *"
 
 
@@ -115,7 +129,7 @@ def test_parsing_imports_nothing_heavy(sources_dir: Path) -> None:
     )
     assert result.returncode == 0, result.stderr[-3000:]
     out = json.loads(result.stdout.strip().splitlines()[-1])
-    assert out["dags"] == ["harvest__alpha", "publish_catalogue"]
+    assert out["dags"] == ["harvest__alpha", "luxcat_withdrawals", "publish_catalogue"]
     assert out["errors"] == {}
     assert out["heavy"] == []
 
@@ -153,6 +167,6 @@ def test_publish_dag_verifies_data_public_lu_after_its_push(sources_dir: Path) -
     assert bag.import_errors == {}
     publish = bag.dags["publish_catalogue"]
     assert [t.task_id for t in publish.topological_sort()] == [
-        "merge", "export", "push__data_public_lu", "verify__data_public_lu", "report",
+        "merge", "export", "indicators", "push__data_public_lu", "verify__data_public_lu", "report",
     ]  # fmt: skip
     assert publish.get_task("verify__data_public_lu").upstream_task_ids == {"push__data_public_lu"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import signal
 import threading
 from collections.abc import Callable, Iterator
@@ -161,7 +162,12 @@ def test_harvest_dag_runs_against_pycsw_and_updates_the_asset(harvested: Harvest
 
 
 @pytest.mark.timeout(240, method="thread")  # a hang in the forked export must end the run, not stall CI
-def test_publish_dag_dry_run_then_export(harvested: Harvested, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_publish_dag_dry_run_then_export(
+    harvested: Harvested,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
     monkeypatch.setenv("LUXCAT_SOURCES", str(harvested.root / "sources"))
     monkeypatch.setenv("LUXCAT_HOME", str(harvested.root / "var"))
     valid = harvested.values["validate"]["ok"]
@@ -170,14 +176,18 @@ def test_publish_dag_dry_run_then_export(harvested: Harvested, monkeypatch: pyte
     dry = run_dag("publish_catalogue", {"dry_run": True})
 
     assert str(dry.state) == "success"
-    assert task_states(dry) == {t: ("success", 1) for t in ("merge", "export", "report")}
+    assert task_states(dry) == {t: ("success", 1) for t in ("merge", "export", "indicators", "report")}
     dry_values = xcom_values(dry)
     creates = dry_values["merge"]["targets"]["catalogue"]["totals"]["create"]
     assert 0 < creates <= valid  # records of one dataset merge into one entry
     assert dry_values["export"]["targets"]["catalogue"]["totals"] == {"create": creates}
     assert not export_dir.exists() or not any(export_dir.iterdir()), "a dry run writes no catalogue"
 
+    caplog.set_level(logging.INFO)
+    capfd.readouterr()
     real = run_dag("publish_catalogue")
+    captured = capfd.readouterr()
+    run_log = caplog.text + captured.out + captured.err
 
     assert str(real.state) == "success"
     values = xcom_values(real)
@@ -191,14 +201,26 @@ def test_publish_dag_dry_run_then_export(harvested: Harvested, monkeypatch: pyte
     graph = Graph().parse(turtle)
     listed = set(graph.objects(None, DCAT.dataset)) | set(graph.objects(None, DCAT.service))
     assert len(listed) == creates
+    # the indicators task: computed over the export, summary in its log, figures on its asset event
+    indicators = values["indicators"]
+    assert indicators["datasets_total"] == len(set(graph.objects(None, DCAT.dataset)))
+    assert (export_dir / "indicators" / "indicators.csv").is_file()
+    assert f"indicators {indicators['date']} (catalogue {indicators['catalogue_version']})" in run_log
+    assert asset_events("luxcat://catalogue/indicators")[-1] == indicators
 
 
-def test_withdrawal_guard_stops_the_run_until_confirmed(
+def test_withdrawal_guard_stops_the_run_until_its_digest_is_approved(
     ready: Path,
     create_pools: Callable[[dict[str, str]], None],
     mutable_pycsw: LocalPycsw,
     capfd: pytest.CaptureFixture[str],
 ) -> None:
+    from airflow.dag_processing.dagbag import DagBag
+
+    from luxcat import withdrawals
+    from luxcat.settings import load_settings
+    from luxcat.store import StateStore
+
     write_source(ready, "pycsw-w", mutable_pycsw.url)
     pools_for_sources(create_pools)
     assert str(run_dag("harvest__pycsw-w").state) == "success"
@@ -212,16 +234,27 @@ def test_withdrawal_guard_stops_the_run_until_confirmed(
     assert str(blocked.state) == "failed"
     states = task_states(blocked)
     assert states["record"] == ("failed", 1) and states["validate"] == ("success", 1)
+    store = StateStore(load_settings().database_url)
+    [pending] = withdrawals.all_withdrawals(store, withdrawals.PENDING)
+    assert sorted(rid for rid, _uri in pending.items) == dropped, "exactly the records the source dropped"
     out = capfd.readouterr().out
-    assert "trigger harvest__pycsw-w again with mode=full and confirm_withdrawal=true" in out
+    assert f"trigger luxcat_withdrawals with digest={pending.short}" in out
     assert luxcat_runs("pycsw-w")[0].counts.withdrawn == 0
     assert len(asset_events("luxcat://sources/pycsw-w")) == 1, "a blocked run emits no asset event"
 
-    confirmed = run_dag("harvest__pycsw-w", {"mode": "full", "confirm_withdrawal": True})
+    form = DagBag(dag_folder=str(DAGS_FOLDER)).dags["luxcat_withdrawals"]  # the form shows the pending list
+    assert form.params["digest"] == pending.short
+    assert all(uri in form.doc_md for uri in pending.dataset_uris)
 
-    assert str(confirmed.state) == "success"
-    assert luxcat_runs("pycsw-w")[0].counts.withdrawn == 5
-    assert asset_events("luxcat://sources/pycsw-w")[-1]["counts"]["withdrawn"] == 5
+    approved = run_dag("luxcat_withdrawals", {"digest": pending.short, "decision": "approve"})
+
+    assert str(approved.state) == "success"
+    assert {r.record_id for r in store.records("pycsw-w", status="withdrawn")} == set(dropped)
+    assert asset_events("luxcat://withdrawals/")[-1] == {"withdrawal": pending.digest, "withdrawn": 5}
+    again = run_dag("luxcat_withdrawals", {"digest": pending.short, "decision": "approve"})
+    assert str(again.state) == "failed", "an approval applies once, to that list only"
+    assert str(run_dag("harvest__pycsw-w", {"mode": "full"}).state) == "success"
+    store.close()
 
 
 class _Hook(BaseHTTPRequestHandler):

@@ -201,7 +201,8 @@ def test_inventory_xlsx_through_the_pipeline(tmp_path: Path) -> None:
 
     book = write_xlsx(tmp_path / "inventaire.xlsx")
     sandbox = Sandbox(tmp_path)
-    cfg = source("inv-xlsx", "inventory", {"location": str(book)}, "inventory")
+    # 1 of its 4 rows is broken on purpose (25% > the default max_reject_share of 20% would fail the run)
+    cfg = source("inv-xlsx", "inventory", {"location": str(book)}, "inventory", max_reject_share=0.5)
     run = run_source(cfg, sandbox.store, sandbox.artifacts, full=True, stages=("harvest", "map"))
     assert run.counts.seen == 4 and run.complete
     assert run.details["map"]["ok"] == 3 and run.details["map"]["reasons"] == {"invalid_value": 1}

@@ -33,6 +33,7 @@ def write_source(workspace: Path) -> None:
                 "owner": {"name": "test"},
                 "harvester": {"kind": "tests.hardening.plugins:ListHarvesterFive", "options": {"name": "envfail"}},
                 "mapper": ["dcat"],
+                "max_reject_share": 1.0,  # its records are partly rejected: not what this test is about
             }
         ),
         encoding="utf-8",

@@ -38,6 +38,7 @@ def add_source(workspace: Path) -> None:
                 "owner": {"name": "test"},
                 "harvester": {"kind": "tests.hardening.plugins:ListHarvester", "options": {"name": "locked"}},
                 "mapper": ["dcat"],
+                "max_reject_share": 1.0,  # its records are partly rejected: not what this test is about
             }
         ),
         encoding="utf-8",

@@ -60,7 +60,7 @@ def test_a_full_run_seeing_fewer_records_does_not_move_it_nor_does_a_future_stam
     ListHarvester.LISTING["wm"] = [("a", OLD, 0), ("b", OLD, 1), ("c", OLD, 3)]
     first = run_source(cfg(), store, artifacts, full=True, stages=("harvest",))
     ListHarvester.LISTING["wm"] = [("a", OLD, 0)]  # a full answer missing two records: complete, but suspect
-    run_source(cfg(), store, artifacts, full=True, stages=("harvest",), confirm_withdrawal=False)
+    run_source(cfg(), store, artifacts, full=True, stages=("harvest",))
     assert incremental_since(store, "wm") == first.started_at
     # the source's own stamp moves it, but never beyond the last complete run
     stamp = (first.started_at + timedelta(milliseconds=1)).isoformat()

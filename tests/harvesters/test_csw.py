@@ -215,3 +215,26 @@ def test_incremental_harvest_sees_only_changes_and_full_harvest_withdraws_delete
     full = run_source(cfg, store, artifacts, full=True, stages=("harvest",))
     assert full.complete and full.counts.withdrawn == 1 and full.counts.unchanged == len(records)
     assert store.get_record("test-csw", deleted_id).status == WITHDRAWN  # type: ignore[union-attr]
+
+
+CHE_ROOT = "{http://www.geocat.ch/2008/che}CHE_MD_Metadata"
+CHE_RECORD = Path(__file__).resolve().parents[1] / "data" / "iso19139" / "owslib" / "iso_che.xml"
+
+
+def test_gmd_gmi_and_che_profile_records_all_harvest_and_the_listing_is_complete(mutable_pycsw: Any) -> None:
+    """geocat.ch's che:CHE_MD_Metadata (gco:isoType gmd:MD_Metadata) was skipped: the unique count never
+    matched numberOfRecordsMatched, so such a catalogue was always incomplete and never incremental."""
+    from mappers.base import MapContext
+    from mappers.iso19139 import Iso19139Mapper
+
+    mutable_pycsw.load([CHE_RECORD])
+    records, rejections, harvester = harvest(mutable_pycsw.url, page_size=10)
+    assert rejections == []
+    assert harvester.report.complete and harvester.report.expected == len(demo_records()) + 1
+    roots = {etree.fromstring(r.payload).tag for r in records}
+    assert {GMI_ROOT, CHE_ROOT, "{http://www.isotc211.org/2005/gmd}MD_Metadata"} <= roots
+    [che] = [r for r in records if etree.fromstring(r.payload).tag == CHE_ROOT]
+    assert che.record_id == "3d2981af-d5db-4122-8db6-1ea41ed44b3f"
+    mapper = Iso19139Mapper(MapContext("test-csw", "https://data.public.lu/luxcat/test-csw/"))
+    [mapped] = list(mapper.map(che))
+    assert mapped.subject and len(mapped.graph) > 10

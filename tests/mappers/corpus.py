@@ -47,6 +47,36 @@ class MappedCorpus:
     mapped: list[tuple[str, MappedRecord]] = field(default_factory=list)  # (file, record)
     rejected: list[tuple[str, str, str]] = field(default_factory=list)  # (file, record id, reason)
     not_iso: list[str] = field(default_factory=list)  # files that hold no ISO record (capabilities...)
+    gaps: dict[int, set[str]] = field(default_factory=dict)  # index in mapped -> mandatory values the source lacks
+
+
+SOURCE_GAP_PATHS = {
+    "description": "http://purl.org/dc/terms/description",
+    "modified": "http://purl.org/dc/terms/modified",
+    "endpointURL": "http://www.w3.org/ns/dcat#endpointURL",
+}
+
+
+def source_gaps(payload: bytes) -> set[str]:
+    """Mandatory DCAT-AP values the ISO record itself does not carry (no abstract, no usable dateStamp,
+    a service without any http endpoint): the mapper leaves them out and validation reports them."""
+    from lxml import etree
+
+    from mappers.iso19139.rdf import date_literal
+
+    ns = {"gmd": "http://www.isotc211.org/2005/gmd", "srv": "http://www.isotc211.org/2005/srv"}
+    root = etree.fromstring(payload)
+    gaps = set()
+    abstract = "".join(root.xpath("gmd:identificationInfo/*/gmd:abstract//text()", namespaces=ns)).strip()
+    if not abstract:
+        gaps.add("description")
+    stamp = "".join(root.xpath("gmd:dateStamp//text()", namespaces=ns)).strip()
+    if not stamp or date_literal(stamp) is None:
+        gaps.add("modified")
+    urls = root.xpath(".//gmd:linkage/gmd:URL/text()", namespaces=ns)
+    if not any(u.strip().startswith(("http://", "https://")) for u in urls):
+        gaps.add("endpointURL")
+    return gaps
 
 
 @functools.cache
@@ -62,7 +92,9 @@ def mapped_corpus() -> MappedCorpus:
             continue
         for raw in records:
             try:
-                corpus.mapped.extend((name, m) for m in mapper.map(raw))
+                for m in mapper.map(raw):
+                    corpus.gaps[len(corpus.mapped)] = source_gaps(raw.payload)
+                    corpus.mapped.append((name, m))
             except RecordError as exc:
                 corpus.rejected.append((name, raw.record_id, exc.reason))
     return corpus

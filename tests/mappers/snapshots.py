@@ -18,7 +18,7 @@ from mappers.iso19139 import Iso19139Mapper
 from tests.mappers.corpus import ISO_DIR, context, iso_files
 
 EXPECTED = Path(__file__).resolve().parent / "expected" / "iso19139"
-# Records without a usable dateStamp get the fetch time as dct:modified: fixed, so snapshots are stable.
+# The fetch time never becomes a date of the record; it is fixed anyway, so snapshots are stable.
 FETCHED_AT = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rdflib import URIRef
 from rdflib.namespace import DCAT, RDF
 
-from tests.mappers.corpus import corpus_validation, mapped_corpus
+from tests.mappers.corpus import SOURCE_GAP_PATHS, corpus_validation, mapped_corpus
 
 SERVES_DATASET = "http://www.w3.org/ns/dcat#servesDataset"
 
@@ -41,6 +41,9 @@ def test_mapped_datasets_conform_to_dcat_ap_3() -> None:
             # A service's srv:operatesOn points at a dataset described by another record; only when that
             # record is in the same graph does the target carry rdf:type dcat:Dataset (range shape).
             found = [v for v in found if v.path != SERVES_DATASET]
+        # a mandatory value the source record lacks is left out (never invented) and reported here
+        allowed = {SOURCE_GAP_PATHS[g] for g in corpus.gaps[index]}
+        found = [v for v in found if not (v.path in allowed and v.value == "None")]
         if found:
             failing[f"{name} {record.record_id}"] = found[:3]
     assert failing == {}

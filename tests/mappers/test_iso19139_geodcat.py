@@ -8,7 +8,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, SKOS, XSD
 
 from mappers.iso19139.resource_type import spatial_data_service_type
-from tests.mappers.corpus import ISO_DIR, mapped_corpus, raw_record
+from tests.mappers.corpus import ISO_DIR, SOURCE_GAP_PATHS, mapped_corpus, raw_record
 from tests.mappers.test_iso19139_mapper import map_one
 
 GEODCAT = "http://data.europa.eu/930/"
@@ -91,9 +91,15 @@ def test_every_corpus_record_has_no_geodcat_ap_violation() -> None:
     from validators import validate_graph
 
     violations, reports = [], 0
-    for _, record in mapped_corpus().mapped:
+    corpus = mapped_corpus()
+    for index, (_, record) in enumerate(corpus.mapped):
+        allowed = {SOURCE_GAP_PATHS[g] for g in corpus.gaps[index]}  # left out, never invented: reported
         for report in validate_graph(record.graph, profile="geodcat-ap", policy=False):
             reports += 1
-            violations += [(r.focus, r.path, r.message) for r in report.results if r.severity == "Violation"]
+            violations += [
+                (r.focus, r.path, r.message)
+                for r in report.results
+                if r.severity == "Violation" and not (r.path in allowed and r.value is None)
+            ]
     assert reports >= 130
     assert violations == []

@@ -10,7 +10,7 @@ from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
 
-from luxcat.errors import MissingField, UnparsableRecord
+from luxcat.errors import UnparsableRecord
 from luxcat.records import RawRecord
 from mappers.base import MapContext
 from mappers.iso19139 import Iso19139Mapper
@@ -77,14 +77,26 @@ def test_empty_csw_page_yields_nothing() -> None:
     assert list(Iso19139Mapper(context()).split(raw)) == []
 
 
-def test_record_without_title_is_rejected_with_that_reason() -> None:
+def test_missing_title_or_abstract_is_a_validation_finding_never_filled_in() -> None:
+    """One rule for every mapper: the gap is left in the graph and SHACL reports it (on_violation decides)."""
+    from validators import validate_graph
+
     def drop_title(root: etree._Element) -> None:
         for title in root.iterfind(".//gmd:identificationInfo/*/gmd:citation/gmd:CI_Citation/gmd:title", NS):
             title.getparent().remove(title)
 
-    with pytest.raises(MissingField) as info:
-        map_one(edited(BASIC, drop_title))
-    assert info.value.reason == "missing_field" and "title" in str(info.value)
+    def drop_abstract(root: etree._Element) -> None:
+        for abstract in root.iterfind(".//gmd:identificationInfo/*/gmd:abstract", NS):
+            abstract.getparent().remove(abstract)
+
+    for edit, missing in ((drop_title, DCTERMS.title), (drop_abstract, DCTERMS.description)):
+        graph, subject = map_one(edited(BASIC, edit))
+        assert (subject, missing, None) not in graph
+        if missing == DCTERMS.description:  # the title is not copied into the description
+            assert graph.value(subject, DCTERMS.title) is not None
+        [report] = [r for r in validate_graph(graph) if r.dataset == str(subject)]
+        assert not report.conforms
+        assert any(r.severity == "Violation" and r.path == str(missing) for r in report.results)
 
 
 GEMINI = ISO_DIR / "ckanext-spatial" / "gemini2.1__dataset1.xml"  # identifiers are not HTTP URIs
@@ -148,10 +160,13 @@ def test_licence_on_dataset_and_every_distribution() -> None:
     assert "https://data.geopf.fr/telechargement/resource/RPG" in downloads
 
 
-def test_source_default_licence_applies_when_the_record_states_none() -> None:
+def test_source_default_licence_applies_only_when_the_record_says_nothing_about_use() -> None:
     ctx = dataclasses.replace(context(), licence=EU + "licence/CC_BY_4_0")
-    graph, subject = map_one(raw_record(BASIC), ctx)
+    graph, subject = map_one(raw_record(ISO_DIR / "pycsw-misc" / "auscope-iso19139-geoprovinces.xml"), ctx)
     assert graph.value(subject, DCTERMS.license) == URIRef(EU + "licence/CC_BY_4_0")
+    # BASIC says "no conditions apply" and limits public access (Article 13(1)(d)): no default licence
+    graph, subject = map_one(raw_record(BASIC), ctx)
+    assert graph.value(subject, DCTERMS.license) is None
 
 
 def test_service_links_become_access_services_with_ogc_standards() -> None:

@@ -13,6 +13,7 @@ from rdflib.namespace import DCTERMS, FOAF, OWL
 
 from publishers.catalogue.export import EXTENSIONS
 from publishers.catalogue.merge import catalogue_triples
+from publishers.catalogue.storage import INDEX
 from publishers.serialise import serialise
 from tests.publish.corpus import DCAT, load
 from tests.publish.helpers import HYDRA, folder_reader, follow_pages, members, parse, run, without_hydra
@@ -135,14 +136,20 @@ def test_conflicting_single_values_follow_precedence_and_are_reported(tmp_path, 
         copy.add((other if s == uri else s, p, other if o == uri else o))
     title = original.value(uri, DCTERMS.title)
     copy.set((other, DCTERMS.title, Literal("Titre de b-src", lang=title.language)))
+    copy.remove((other, DCTERMS.identifier, None))  # the two sources share only "shared-id"
     copy.add((other, DCTERMS.identifier, Literal("shared-id")))
     original.add((uri, DCTERMS.identifier, Literal("shared-id")))
     loaded.add("a-src", next(iter(loaded.graphs))[1], str(uri), original)
     loaded.add("b-src", "x", str(other), copy)
 
+    # "shared-id" is a local identifier: it joins the two sources only once its namespace is registered
+    cfg = publish_config(merge={"precedence": ["b-src", "a-src"]})
+    run(loaded, cfg)
+    graph = parse(folder_reader(Path(cfg.targets.catalogue.export))("catalogue.nt"), "nt")
+    assert {str(uri), str(other)} <= set(members(graph, cfg.catalogue.uri))
     for precedence, winner, kept in ((["b-src", "a-src"], other, "Titre de b-src"), (["a-src"], uri, str(title))):
-        cfg = publish_config(merge={"precedence": precedence})
-        run(loaded, cfg)
+        cfg = publish_config(merge={"precedence": precedence, "namespaces": ["shared-"]})
+        plan = run(loaded, cfg)
         root = Path(cfg.targets.catalogue.export)
         graph = parse(folder_reader(root)("catalogue.nt"), "nt")
         assert str(winner) in members(graph, cfg.catalogue.uri)
@@ -150,6 +157,10 @@ def test_conflicting_single_values_follow_precedence_and_are_reported(tmp_path, 
         conflicts = json.loads((root / "current" / "conflicts.json").read_text())
         title_conflicts = [c for c in conflicts if c["property"].endswith("/title")]
         assert len(title_conflicts) == 1 and title_conflicts[0]["kept"]["values"][0].startswith(f'"{kept}"')
+        entry = next(e for e in plan.entries if e.dataset_uri == str(winner))
+        assert "across sources on identifier shared-id" in entry.detail
+        pointer = json.loads((root / INDEX).read_text())
+        assert [m["rules"] for m in pointer["merges"]] == [[{"rule": "identifier", "value": "shared-id"}]]
 
     # matching on URIs only keeps the two datasets apart
     cfg = publish_config(merge={"match_on": ["uri"]})

@@ -20,9 +20,10 @@ def test_json_for_a_conforming_file_exits_0(capsys: pytest.CaptureFixture[str]) 
     data = json.loads(capsys.readouterr().out)
     assert isinstance(data, list) and [d["kind"] for d in data] == ["dataset", "catalogue"]
     entry, catalogue = data
-    assert set(entry) == {"kind", "dataset", "conforms", "score", "results"}
+    assert set(entry) == {"kind", "dataset", "conforms", "score", "results", "licence_origin"}
     assert catalogue["conforms"] is True and catalogue["score"] is None  # the file's catalogue is validated too
     assert entry["dataset"] == "https://data.public.lu/luxcat/test/population"
+    assert entry["licence_origin"] == "stated"
     assert entry["conforms"] is True and entry["score"] == 325
     for result in entry["results"]:
         assert set(result) == {"severity", "focus", "path", "value", "message", "shape"}
