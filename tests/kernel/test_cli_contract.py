@@ -166,7 +166,7 @@ def test_a_failed_source_is_1_and_a_disabled_one_2(luxcat) -> None:
     (luxcat.sources / "down.yaml").write_text(text.format(id="down", enabled="true"), encoding="utf-8")
     (luxcat.sources / "paused.yaml").write_text(text.format(id="paused", enabled="false"), encoding="utf-8")
     one_error_line(luxcat("harvest", "down"), 1, "down: CSW http://127.0.0.1:9/csw", "connection failed")
-    one_error_line(luxcat("harvest", "paused"), 2, "source is disabled", "--force")
+    one_error_line(luxcat("harvest", "paused"), 2, "source is disabled", "luxcat sources preview")
     assert "FAILED" in luxcat("status", "down").out
 
 

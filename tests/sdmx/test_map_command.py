@@ -52,30 +52,53 @@ def shacl_conforms(graph: Graph) -> None:
     assert bad == [] and not [r for r in full.other if r.severity == "Violation"]
 
 
-def test_estat_with_service_url_conforms(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+CORPORATE = "http://publications.europa.eu/resource/authority/corporate-body/"
+DESCRIPTION = "http://purl.org/dc/terms/description"
+
+
+def only_missing_description(graph: Graph) -> None:
+    """SHACL: the one Violation left is the dataset's missing dct:description.
+
+    The recorded ESTAT and ECB dataflows carry a name but no description, and luxcat invents none
+    (a title is never copied into a description), so DCAT-AP's mandatory description stays missing.
+    """
+    full = validate_full(graph, "dcat-ap-3.0.0", policy=False)
+    found = {
+        (r.focus, r.path) for rep in [*full.reports, *full.catalogues] for r in rep.results if r.severity == "Violation"
+    }
+    datasets = {str(d) for d in graph.subjects(RDF.type, DCAT.Dataset)}
+    assert found == {(d, DESCRIPTION) for d in datasets}
+    assert not [r for r in full.other if r.severity == "Violation"]
+    assert not any((d, DCTERMS.description, None) in graph for d in graph.subjects(RDF.type, DCAT.Dataset))
+
+
+def test_estat_with_service_url(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     url = "https://ec.europa.eu/eurostat/api/dissemination/sdmx/2.1"
-    options = ["--option", f"service_url={url}", "--option", f"licence={CC_BY}"]
+    options = [
+        "--option", f"service_url={url}", "--option", f"licence={CC_BY}",
+        "--option", f"publishers.ESTAT.uri={CORPORATE}ESTAT", "--option", "publishers.ESTAT.name.en=Eurostat",
+    ]  # fmt: skip
     graph = mapped(capsys, tmp_path / "estat.ttl", "--from", "sdmx", *options, str(ESTAT))
     datasets = set(graph.subjects(RDF.type, DCAT.Dataset))
     assert len(datasets) == 1
     (dataset,) = datasets
-    assert (dataset, DCTERMS.license, URIRef(CC_BY)) in graph or any(
-        (d, DCTERMS.license, URIRef(CC_BY)) in graph for d in graph.objects(dataset, DCAT.distribution)
-    )
+    assert (dataset, DCTERMS.publisher, URIRef(f"{CORPORATE}ESTAT")) in graph
     assert any(str(o).startswith(url) for o in graph.objects(None, DCAT.endpointURL))
-    shacl_conforms(graph)
-    assert main(["validate", str(tmp_path / "estat.ttl")]) == 0  # SHACL and the strategy's policy rules
-    assert "1 dataset(s): 1 conform, 0 do not; 1 data service(s): 1 conform, 0 do not" in capsys.readouterr().out
+    only_missing_description(graph)
+    assert main(["validate", str(tmp_path / "estat.ttl")]) == 1  # bad data: the description is missing
+    assert "1 data service(s): 1 conform, 0 do not" in capsys.readouterr().out
 
 
-def test_ecb_with_service_url_conforms_to_the_shapes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_ecb_with_service_url(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     url = "https://data-api.ecb.europa.eu/service"
-    graph = mapped(capsys, tmp_path / "ecb.ttl", "--from", "sdmx", "--option", f"service_url={url}", str(ECB))
+    options = ["--option", f"service_url={url}", "--option", f"publishers.ECB.uri={CORPORATE}ECB"]
+    options += ["--option", "publishers.ECB.name.en=European Central Bank"]
+    graph = mapped(capsys, tmp_path / "ecb.ttl", "--from", "sdmx", *options, str(ECB))
     assert (None, RDF.type, DCAT.Dataset) in graph and any(
         str(o).startswith(url) for o in graph.objects(None, DCAT.endpointURL)
     )
-    shacl_conforms(graph)
-    # no licence is invented: the ECB message states none, so the policy rule says so (data bad: exit 1)
+    only_missing_description(graph)
+    # no licence is invented either: the ECB message states none, so the policy rule says so
     assert main(["validate", str(tmp_path / "ecb.ttl")]) == 1
     assert "No licence stated" in capsys.readouterr().out
 
