@@ -9,6 +9,7 @@ exclusive lock held by the test for the locked database.
 from __future__ import annotations
 
 import os
+import re
 import resource
 import sqlite3
 import subprocess
@@ -129,4 +130,5 @@ def test_locked_state_database_is_one_line_and_exit_2(workspace: Path) -> None:
         holder.close()
     assert_one_line_exit_2(result, "locked")
     recovered = luxcat(workspace, "run", "envfail")  # and it recovers once the lock is gone
-    assert recovered.returncode == 1 and " 3 invalid, " in recovered.stdout  # 1: the test records are invalid
+    invalid = re.search(r" (\d+) invalid, ", recovered.stdout)
+    assert recovered.returncode == 1 and invalid and int(invalid.group(1)) > 0  # it ran; 1: invalid test records
