@@ -1,6 +1,9 @@
 """The `luxcat` command: check sources, harvest, run the pipeline, map and validate files, see status.
 
-Exit codes: 0 ok, 1 user or configuration error, 2 source error (down, failing pages, incomplete).
+Exit codes (every command): 0 success; 1 the data is bad (non-conformant, rejected records, a
+source failed or listed incompletely); 2 the user or the configuration is wrong (unknown source,
+invalid source file, missing input, unwritable output, bad option). User and data errors print one
+line (what and where, and a hint), never a traceback; --debug or LUXCAT_DEBUG=1 shows it.
 """
 
 from __future__ import annotations
@@ -9,19 +12,39 @@ import argparse
 import importlib
 import importlib.util
 import logging
+import os
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from luxcat import __version__
 from luxcat.errors import ConfigError, SourceError
 
-EXIT_OK, EXIT_USER, EXIT_SOURCE = 0, 1, 2
+EXIT_OK, EXIT_DATA, EXIT_USER = 0, 1, 2
+EXIT_SOURCE = EXIT_DATA  # a source that failed is bad data, not a wrong command
+EXIT_CODES = """exit codes (every command):
+  0  success
+  1  the data is bad: non-conformant datasets, rejected records, a source failed or was incomplete
+  2  the user or the configuration is wrong: unknown source, invalid source file, missing input,
+     unwritable output, bad option
+user and data errors print one line with a hint; --debug (or LUXCAT_DEBUG=1) adds the traceback"""
 FORMATS = {"ttl": "turtle", "nt": "nt", "xml": "xml", "jsonld": "json-ld"}
 
 
 def _err(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+def fail(message: str, hint: str = "", code: int = EXIT_USER) -> int:
+    """Print one error line (what and where, then a hint) on stderr and return the exit code.
+
+    Called while an exception is handled and with --debug (or LUXCAT_DEBUG=1), its traceback first.
+    """
+    if sys.exc_info()[0] is not None and os.environ.get("LUXCAT_DEBUG", "").lower() in ("1", "true", "yes"):
+        traceback.print_exc()
+    _err(f"error: {message}" + (f" (hint: {hint})" if hint else ""))
+    return code
 
 
 def _progress(message: str) -> None:
@@ -84,7 +107,6 @@ def cmd_sources_list(args: argparse.Namespace) -> int:
 def _run_one(source_id: str, args: argparse.Namespace, stages: tuple[str, ...]) -> int:
     from luxcat.config import load_source
     from luxcat.pipeline import ensure_enabled, run_source
-    from mappers.fidelity import summary_line
 
     cfg = load_source(source_id)
     ensure_enabled(cfg, force=args.force)
@@ -102,29 +124,53 @@ def _run_one(source_id: str, args: argparse.Namespace, stages: tuple[str, ...]) 
         )
     except SourceError as exc:
         _end_progress()
-        _err(f"error: {exc}")
-        return EXIT_SOURCE
+        from luxcat.locks import SourceBusy
+
+        if isinstance(exc, SourceBusy):  # a second run asked for while one runs: nothing was harvested
+            return fail(str(exc), "wait for the other run to end (luxcat status shows it)", EXIT_USER)
+        hint = f"the run is recorded as FAILED (luxcat status {cfg.id}); retry when the source answers"
+        return fail(str(exc), hint, EXIT_DATA)
     _end_progress()
-    print(run.summary())
-    fidelity = summary_line(cfg.id, run.details)
+    return report_run(run, limited=args.limit is not None)
+
+
+def report_run(run: object, *, limited: bool = False) -> int:
+    """Print a finished run's summary (and where its reports are); 1 when it failed, was incomplete or rejected."""
+    from luxcat.summary import DUPLICATE_REASONS, RunSummary
+    from mappers.fidelity import summary_line as fidelity_line
+
+    summary = RunSummary.from_run(run)  # type: ignore[arg-type]
+    print(summary.line())
+    details = getattr(run, "details", {}) or {}
+    fidelity = fidelity_line(summary.source_id, details)  # what the mapping kept, dropped or derived
     if fidelity:
         print(fidelity)
-    report = run.details.get("validate", {}).get("extra", {}).get("report")
+    reasons: dict[str, int] = {}
+    for stage in ("harvest", "map", "validate"):
+        for reason, n in (details.get(stage, {}).get("reasons") or {}).items():
+            if reason in DUPLICATE_REASONS:
+                continue
+            reasons[f"{stage}:{reason}"] = reasons.get(f"{stage}:{reason}", 0) + n
+    if reasons:
+        print(f"{summary.source_id}: reject reasons {reasons} (rejects*.jsonl beside harvest.json)")
+    report = details.get("validate", {}).get("extra", {}).get("report")
     if report:
-        print(f"{cfg.id}: validation report {report}")
-    errors = [e for e in (run.error_summary or "").split("; ") if e]
-    return EXIT_SOURCE if (errors or (not run.complete and args.limit is None)) else EXIT_OK
+        print(f"{summary.source_id}: validation report {report}")
+    if summary.status == "failed" or summary.errors or (not summary.complete and not limited):
+        return EXIT_DATA
+    return EXIT_DATA if summary.rejected else EXIT_OK
 
 
-def _source_ids(args: argparse.Namespace) -> list[str]:
+def _source_ids(args: argparse.Namespace) -> tuple[list[str], int]:
+    """The sources to run, and how many source files are invalid (--all runs the valid ones anyway)."""
     from luxcat.config import check_paths, sources_dir
 
     if getattr(args, "all", False):
-        configs, problems = check_paths([sources_dir()], deep=False)
+        configs, problems = check_paths([sources_dir()])
         for problem in problems:
-            _err(str(problem))
-        return [c.id for c in configs if c.enabled]
-    return list(args.sources)
+            _err(f"error: {problem}")
+        return [c.id for c in configs if c.enabled], len(problems)
+    return list(args.sources), 0
 
 
 def cmd_harvest(args: argparse.Namespace) -> int:
@@ -132,24 +178,34 @@ def cmd_harvest(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    ids = _source_ids(args)
-    if not ids:
-        _err("nothing to run: name sources or use --all (with at least one enabled source)")
-        return EXIT_USER
-    worst = EXIT_OK
+    ids, broken = _source_ids(args)
+    if not ids and not broken:
+        return fail("nothing to run", "name sources or use --all (with at least one enabled source)")
+    worst = EXIT_USER if broken else EXIT_OK
     for source_id in ids:
         try:
             code = _run_one(source_id, args, ("harvest", "map", "validate"))
         except ConfigError as exc:
-            _err(f"error: {exc}")
-            code = EXIT_USER
+            code = fail(str(exc), "luxcat sources check shows every problem of every source file")
         worst = max(worst, code)
+    if broken:
+        _err(f"error: {broken} problem(s) in the source files; their sources did not run (hint: luxcat sources check)")
     return worst
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from luxcat.config import source_files, sources_dir
+
     store, _ = _open_state()
     runs = store.runs(args.source, limit=args.n) if args.source else store.last_runs()  # type: ignore[attr-defined]
+    if args.source and not runs:
+        directory = sources_dir()
+        known = sorted(p.stem for p in source_files([directory])) if directory.is_dir() else []
+        if args.source not in known:
+            return fail(
+                f"unknown source {args.source!r}: no runs and no {directory}/{args.source}.yaml",
+                f"known: {', '.join(known) or 'none'}; luxcat status without a name lists every source",
+            )
     if not runs:
         print("no runs yet")
         return EXIT_OK
@@ -162,52 +218,33 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 # -- map ----------------------------------------------------------------------------------
 def cmd_map(args: argparse.Namespace) -> int:
-    from rdflib import Graph
+    from luxcat.mapcli import MapOptionError, build_mappers, map_files, missing_option_hint, serialise
 
-    from luxcat import registry
-    from luxcat.errors import RecordError
-    from luxcat.records import RawRecord
-    from mappers.base import MapContext
-
-    cls = registry.load(registry.MAPPERS, args.kind, what="mapper")
-    languages = tuple(args.language) if args.language else ("fr", "de", "en")
-    mapper = cls(MapContext(source_id="cli", base_uri=args.base_uri, languages=languages), cls.Options())
-    out, failed, done = Graph(), 0, 0
-    for file in args.files:
-        path = Path(file)
-        try:
-            payload = path.read_bytes()
-        except OSError as exc:
-            _err(f"{path}: cannot read: {exc.strerror}")
-            failed += 1
-            continue
-        raw = RawRecord("cli", path.name, payload, "application/octet-stream", path.resolve().as_uri())
-        try:
-            parts = list(mapper.split(raw))
-        except RecordError as exc:
-            _err(f"{path}: {exc.reason}: {exc}")
-            failed += 1
-            continue
-        for part in parts:
-            try:
-                for record in mapper.map(part):
-                    out += record.graph
-                    done += 1
-            except RecordError as exc:
-                _err(f"{path}: record {part.record_id}: {exc.reason}: {exc}")
-                failed += 1
-    from publishers.serialise import PREFIXES
-
-    for prefix, namespace in PREFIXES.items():
-        out.bind(prefix, namespace, override=True)
-    out.bind("geodcat", "http://data.europa.eu/930/")
-    data = out.serialize(format=FORMATS[args.format], encoding="utf-8")
+    missing = [f for f in args.files if not Path(f).is_file()]
+    for file in missing:
+        fail(f"{file}: no such file", "name existing metadata files after --from KIND")
+    if missing:
+        return EXIT_USER
+    try:
+        mappers = build_mappers(args)
+    except MapOptionError as exc:
+        for line in exc.lines:
+            fail(line, exc.hint)
+        return EXIT_USER
+    try:
+        graph, done, failed = map_files(mappers, [Path(f) for f in args.files], _err)
+    except ConfigError as exc:
+        return fail(str(exc), missing_option_hint(str(exc)))
+    data = serialise(graph, FORMATS[args.format])
     if args.output:
-        Path(args.output).write_bytes(data)
+        try:
+            Path(args.output).write_bytes(data)
+        except OSError as exc:
+            return fail(f"cannot write {args.output}: {exc.strerror or exc}", "choose a writable -o path")
     else:
         sys.stdout.buffer.write(data)
     _err(f"{done} record(s) mapped, {failed} failed")
-    return EXIT_USER if failed else EXIT_OK
+    return EXIT_DATA if failed else EXIT_OK
 
 
 # -- parser -----------------------------------------------------------------------------------
@@ -221,9 +258,16 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The CLI parser; given the arguments, only the invoked command's module is imported (start-up time)."""
-    parser = argparse.ArgumentParser(prog="luxcat", description=__doc__.splitlines()[0] if __doc__ else None)
+    raw = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(
+        prog="luxcat",
+        description=__doc__.splitlines()[0] if __doc__ else None,
+        epilog=EXIT_CODES,
+        formatter_class=raw,
+    )
     parser.add_argument("--version", action="version", version=f"luxcat {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an error (or LUXCAT_DEBUG=1)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     sources = sub.add_parser("sources", help="check or list registered sources")
@@ -255,12 +299,21 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     status.add_argument("-n", type=int, default=10, help="how many runs of SOURCE to show")
     status.set_defaults(func=cmd_status)
 
-    mapping = sub.add_parser("map", help="map metadata files to DCAT-AP 3")
-    mapping.add_argument("--from", dest="kind", required=True, help="input format: iso19139, sdmx, dcat, ...")
+    mapping = sub.add_parser("map", help="map metadata files to DCAT-AP 3", epilog=EXIT_CODES, formatter_class=raw)
+    mapping.add_argument("--from", dest="kind", help="input format: iso19139, sdmx, dcat, ... (or --source)")
     mapping.add_argument("files", nargs="+")
     mapping.add_argument("-o", "--output")
     mapping.add_argument("--format", choices=sorted(FORMATS), default="ttl")
-    mapping.add_argument("--base-uri", default="https://data.public.lu/luxcat/cli/")
+    mapping.add_argument(
+        "--option",
+        action="append",
+        metavar="KEY=VALUE",
+        help="a mapper option (repeatable; VALUE read as YAML; e.g. --option service_url=https://host/rest)",
+    )
+    mapping.add_argument(
+        "--source", metavar="FILE", help="take mapper(s), options, base URI and languages from a source YAML"
+    )
+    mapping.add_argument("--base-uri", help="base of minted URIs (default https://data.public.lu/luxcat/cli/)")
     mapping.add_argument("--language", action="append", help="source language(s), preferred first")
     mapping.set_defaults(func=cmd_map)
 
@@ -278,7 +331,27 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         extra = sub.add_parser(name, help=help_text)
         getattr(mod, add_name)(extra)
         extra.set_defaults(func=getattr(mod, run_name))
+    _add_debug_everywhere(parser)
     return parser
+
+
+def _add_debug_everywhere(parser: argparse.ArgumentParser) -> None:
+    """Accept --debug after any subcommand too (`luxcat map ... --debug`), without overriding the global one."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                if not any("--debug" in a.option_strings for a in child._actions):
+                    child.add_argument(
+                        "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+                    )
+                child.epilog = child.epilog or EXIT_CODES
+                child.formatter_class = argparse.RawDescriptionHelpFormatter
+                _add_debug_everywhere(child)
+
+
+def debugging(args: argparse.Namespace) -> bool:
+    """--debug on the command line or LUXCAT_DEBUG=1 in the environment."""
+    return bool(getattr(args, "debug", False)) or os.environ.get("LUXCAT_DEBUG", "").lower() in ("1", "true", "yes")
 
 
 # Commands whose code lives with their stage: (name, module, adds-arguments function, run function, help).
@@ -294,30 +367,59 @@ EXTRA_COMMANDS: list[tuple[str, str, str, str, str]] = [
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(list(argv) if argv is not None else sys.argv[1:])
-    args = parser.parse_args(argv)
+    args = parser.parse_args(argv)  # a usage error exits 2 with argparse's one-line message
     level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)]
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     func: Callable[[argparse.Namespace], int] = args.func
+    if debugging(args):
+        os.environ["LUXCAT_DEBUG"] = "1"  # every command's own error lines add their traceback too
     try:
         return func(args)
-    except ConfigError as exc:
-        _err(f"error: {exc}")
-        return EXIT_USER
-    except SourceError as exc:
-        _err(f"error: {exc}")
-        return EXIT_SOURCE
     except KeyboardInterrupt:
         _err("interrupted")
         return 130
-    except Exception as exc:  # disk full, read-only folder, locked database: one line, exit 2
+    except Exception as exc:  # every error ends in one line; the traceback only when asked for
         from luxcat.environment import environment_failure
 
-        message = environment_failure(exc)
-        if message is None:
-            raise
-        _end_progress()
-        _err(message)
-        return EXIT_SOURCE
+        message = environment_failure(exc)  # disk full, read-only folder, locked database
+        if message is not None:
+            _end_progress()
+            if debugging(args):
+                traceback.print_exc()
+            _err(message)
+            return EXIT_USER
+        code, hint = classify(exc)
+        return fail(_one_line(exc), hint, code)
+
+
+def classify(exc: BaseException) -> tuple[int, str]:
+    """The exit code of an error that reached main(), and the hint printed with it."""
+    debug_hint = "--debug shows the traceback"
+    if isinstance(exc, ConfigError):
+        return EXIT_USER, "luxcat sources check shows every problem of every source file"
+    if isinstance(exc, SourceError):
+        return EXIT_DATA, "the source failed; luxcat status shows its runs"
+    if isinstance(exc, PermissionError | FileNotFoundError | IsADirectoryError | NotADirectoryError):
+        return EXIT_USER, "check the path and its permissions (LUXCAT_HOME, -o, --export)"
+    if isinstance(exc, OSError):
+        return EXIT_USER, f"a file or network operation failed; {debug_hint}"
+    from luxcat.errors import PipelineError
+
+    if isinstance(exc, PipelineError):
+        return EXIT_DATA, debug_hint
+    return EXIT_DATA, f"unexpected internal error, please report it; {debug_hint}"
+
+
+def _one_line(exc: BaseException) -> str:
+    """The error as one line: multi-line messages (several config problems) are joined with ` | `."""
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f": {exc.filename}" if exc.filename else ""
+        text = f"{exc.strerror}{where}"
+    else:
+        text = str(exc) or type(exc).__name__
+    if not isinstance(exc, (ConfigError, SourceError, OSError)):
+        text = f"{type(exc).__name__}: {text}"
+    return " | ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 if __name__ == "__main__":

@@ -244,37 +244,6 @@ def _secret_problems(file: str, value: Any, path: str) -> Iterator[ConfigProblem
             yield from _secret_problems(file, sub, f"{path}.{i}")
 
 
-def _plugin_problems(file: str, cfg: SourceConfig) -> list[ConfigProblem]:
-    """Validate each plugin's own options with the plugin's Options model (imports the plugin)."""
-    problems: list[ConfigProblem] = []
-    try:
-        harvester = registry.load(registry.HARVESTERS, cfg.harvester.kind, what="harvester")
-        harvester.Options.model_validate(cfg.harvester.options)
-    except ValidationError as exc:
-        problems += _pydantic_problems(file, exc, "harvester.options")
-    except ConfigError as exc:
-        problems.append(ConfigProblem(file, "harvester.kind", str(exc)))
-    from validators.shacl import PROFILES  # cheap: profiles are names and file lists, shapes load lazily
-
-    if cfg.validation.profile not in PROFILES:
-        problems.append(
-            ConfigProblem(
-                file,
-                "validation.profile",
-                f"unknown SHACL profile {cfg.validation.profile!r}; known: {', '.join(sorted(PROFILES))}",
-            )
-        )
-    for i, ref in enumerate(cfg.mapper_refs()):
-        try:
-            mapper = registry.load(registry.MAPPERS, ref.kind, what="mapper")
-            mapper.Options.model_validate(ref.options)
-        except ValidationError as exc:
-            problems += _pydantic_problems(file, exc, f"mapper.{i}.options")
-        except ConfigError as exc:
-            problems.append(ConfigProblem(file, f"mapper.{i}", str(exc)))
-    return problems
-
-
 def read_yaml(path: Path) -> tuple[Any, list[ConfigProblem]]:
     """Parse one YAML file; syntax errors come back as problems with line numbers."""
     file = str(path)
@@ -304,9 +273,13 @@ def check_file(path: Path, *, deep: bool = True) -> tuple[SourceConfig | None, l
     try:
         cfg = SourceConfig.model_validate(data)
     except ValidationError as exc:
-        return None, problems + _pydantic_problems(file, exc)
-    if deep:
-        problems += _plugin_problems(file, cfg)
+        cfg = None
+        problems += _pydantic_problems(file, exc)
+    if deep:  # every plugin's options too, even when the envelope failed: all problems in one pass
+        from luxcat.sourcecheck import deep_problems
+
+        problems += deep_problems(file, data)
+    problems = list(dict.fromkeys(problems))  # the envelope and the deep check may both name an unknown kind
     return (None if problems else cfg), problems
 
 

@@ -539,7 +539,7 @@ class Pipeline:
         if failed:
             errors.insert(0, failed)
         details = {"harvest": harvest.as_dict(), **{s.stage: s.as_dict() for s in later}}
-        return self.store.finish_run(
+        run = self.store.finish_run(
             run_id,
             status="failed" if failed else "success",
             complete=harvest.complete and not failed,
@@ -548,6 +548,17 @@ class Pipeline:
             error_summary="; ".join(errors)[:2000] or None,
             details=details,
         )
+        self._write_summary(run)
+        return run
+
+    def _write_summary(self, run: Run) -> None:
+        """Put the run's one summary (luxcat.summary) into its harvest.json, as the console shows it."""
+        from luxcat.summary import RunSummary
+
+        key = f"runs/{self.cfg.id}/{run.id}/harvest.json"
+        data = json.loads(self.artifacts.get(key)) if self.artifacts.exists(key) else {}
+        data["summary"] = RunSummary.from_run(run).as_dict()
+        self._write_json(run.id, "harvest.json", data)
 
     def _dropped(self, run_id: int) -> dict[str, list[dict[str, str]]]:
         """The dropped values the map stage of this run reported, for the validation report."""

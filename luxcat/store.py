@@ -129,23 +129,10 @@ class Run:
     details: dict[str, Any] = field(default_factory=dict)
 
     def summary(self) -> str:
-        """The one-line summary operators read: `src: 812 seen, 3 new, ..., complete`."""
-        c = self.counts
-        state = "complete" if self.complete else "INCOMPLETE"
-        if self.status == "failed":
-            state = "FAILED"
-        text = (
-            f"{self.source_id}: {c.seen} seen, {c.new} new, {c.changed} changed, "
-            f"{c.unchanged} unchanged, {c.rejected} rejected, {c.withdrawn} withdrawn, {state}"
-        )
-        if c.duplicates:
-            text += f" ({c.duplicates} duplicates skipped)"
-        remapped = ((self.details or {}).get("harvest") or {}).get("extra", {}).get("remap")
-        if remapped:
-            text += f" ({remapped} stored record(s) mapped again: payload or mapping changed)"
-        if self.error_summary:
-            text += f": {self.error_summary}"
-        return text
+        """The one-line summary operators read everywhere (luxcat.summary words it)."""
+        from luxcat.summary import run_line
+
+        return run_line(self)
 
 
 @dataclass(slots=True)

@@ -2,8 +2,8 @@
 
 Targets are registry names (`luxcat.registry.PUBLISHERS`): catalogue, data.europa.eu, data.public.lu.
 Each target publishes the sources whose YAML lists it under `publish:` (disabled sources included:
-disabling a harvest must not read as mass deletion downstream). Exit codes: 0 ok, 1 configuration
-error, 2 a target failed or some datasets could not be published.
+disabling a harvest must not read as mass deletion downstream). Exit codes (luxcat's contract): 0 ok,
+1 a target failed or some datasets could not be published, 2 a configuration or usage error.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from publishers.base import Plan
 
 log = logging.getLogger(__name__)
 
-EXIT_OK, EXIT_CONFIG, EXIT_TARGET = 0, 1, 2
+EXIT_OK, EXIT_TARGET, EXIT_CONFIG = 0, 1, 2
 TARGET_ORDER = ("catalogue", "data.europa.eu", "data.public.lu")
 
 
@@ -134,7 +134,11 @@ def run_publish(args: argparse.Namespace) -> int:
             _err(f"error: {name}: {exc}")
             worst = max(worst, EXIT_TARGET)
             continue
-        print(plan.render(verbose=args.show_all))
+        from luxcat.summary import publish_line
+
+        print(
+            "\n".join([*plan.render(verbose=args.show_all).splitlines()[:-1], publish_line(plan, dry_run=args.dry_run)])
+        )
         if any(e.action == "error" for e in plan.entries):
             worst = max(worst, EXIT_TARGET)
     return worst
@@ -157,7 +161,7 @@ def _run_verify(names: list[str]) -> int:
         _err(f"error: data.public.lu: {exc}")
         return EXIT_TARGET
     print(result.render())
-    return EXIT_OK if result.ok else EXIT_CONFIG
+    return EXIT_OK if result.ok else EXIT_TARGET  # differences read back: the data is bad (1)
 
 
 def _targets(requested: list[str] | None) -> list[str]:
@@ -197,6 +201,10 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="port (default 8080)")
     parser.add_argument("--export", help="export folder or s3://bucket/prefix (default: publish.yaml)")
+    parser.add_argument(
+        "--base-url",
+        help="public URL the Hydra and OAI-PMH links start with (default: http://HOST:PORT/ this server answers on)",
+    )
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -211,14 +219,19 @@ def run_serve(args: argparse.Namespace) -> int:
         if given and "://" not in given:
             given = str(Path(given).resolve())  # a folder named on the command line is relative to the shell
         target = open_export(given or cfg.targets.catalogue.export)
-        server = CatalogueServer(target, cfg.oai, args.host, args.port, public_url=cfg.targets.catalogue.base_url)
+        base_url = args.base_url if not args.base_url or args.base_url.endswith("/") else args.base_url + "/"
+        server = CatalogueServer(target, cfg.oai, args.host, args.port, public_url=base_url)
     except ConfigError as exc:
         _err(f"error: {exc}")
         return EXIT_CONFIG
     except OSError as exc:
-        _err(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
+        reason = exc.strerror or exc
+        _err(f"error: cannot listen on {args.host}:{args.port}: {reason} (hint: --port N picks another port)")
         return EXIT_CONFIG
-    print(f"serving the catalogue on {server.url}catalogue and OAI-PMH on {server.url}oai (Ctrl-C stops)")
+    print(
+        f"serving the catalogue on {server.url}catalogue and OAI-PMH on {server.url}oai, "
+        f"links under {server.public_url} (Ctrl-C stops)"
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:

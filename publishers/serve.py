@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -198,6 +199,7 @@ class CatalogueHandler(BaseHTTPRequestHandler):
         except KeyError:
             self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain")
             return
+        chunks = self.server.relink(pointer, key, chunks)
         etag = f'"{pointer["version"]}-{key}"'
         if self.headers.get("If-None-Match") == etag:
             self._send(HTTPStatus.NOT_MODIFIED, b"", None, etag=etag)
@@ -245,8 +247,10 @@ class CatalogueServer(ThreadingHTTPServer):
         self.idle_timeout = idle_timeout
         super().__init__((host, port), CatalogueHandler)
         self.target = target
-        self.url = f"http://{host}:{self.server_address[1]}/"
-        self.oai = OaiRepository(target, oai, (public_url or self.url) + "oai")
+        shown = "127.0.0.1" if host in ("", "0.0.0.0") else (f"[{host}]" if ":" in host else host)
+        self.url = f"http://{shown}:{self.server_address[1]}/"
+        self.public_url = public_url or self.url  # what every Hydra and OAI-PMH link starts with
+        self.oai = OaiRepository(target, oai, self.public_url + "oai")
         self._thread: threading.Thread | None = None
         self.artifacts: Any = None  # the artifact store of /runs/..., opened from the settings on first use
 
@@ -262,6 +266,21 @@ class CatalogueServer(ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         """One log line for a failed request (the default prints a traceback to stderr)."""
         log.warning("%s request failed", client_address[0] if client_address else "?", exc_info=True)
+
+    def relink(self, pointer: dict[str, Any], key: str, chunks: Iterable[bytes]) -> Iterable[bytes]:
+        """A Hydra page with its links moved from the export's base URL to the one this server answers on.
+
+        The export writes `base_url` (publish.yaml) into each page's first/last/next/previous links;
+        a server on another address or port rewrites exactly those page links (never dataset URIs),
+        so paging works wherever the catalogue is served.
+        """
+        exported = str(pointer.get("base_url") or "")
+        if not exported or exported == self.public_url or "pages/" not in key:
+            return chunks
+        body = b"".join(chunks)
+        for prefix in ("pages/", f"{VARIANT_2}/pages/"):
+            body = body.replace((exported + prefix).encode(), (self.public_url + prefix).encode())
+        return [body]
 
     def start(self) -> CatalogueServer:
         self._thread = threading.Thread(

@@ -1,8 +1,11 @@
-"""`luxcat validate FILE... [--profile P] [--format text|json|html] [-o OUT]`: exit 0 when every dataset conforms.
+"""`luxcat validate FILE... [--profile P] [--format text|json|html] [-o OUT]`: exit 0 when everything conforms.
 
 The lead's luxcat/cli.py wires this in with `add_arguments(subparser)` and `run(args)`. All files
-are read into one graph (so a catalogue split over files validates as a whole); exit status 1
-when any dataset does not conform, 2 when an input cannot be read.
+are read into one graph (so a catalogue split over files validates as a whole); datasets (and
+series), data services and catalogues are reported apart. Exit status (luxcat's contract): 0 all
+conform; 1 the data is bad (a resource does not conform, a file does not parse, or a file holds
+no dcat:Dataset, dcat:DataService or dcat:Catalog); 2 an input is missing or the output cannot be
+written.
 """
 
 from __future__ import annotations
@@ -10,13 +13,16 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
+import traceback
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import RDF, Graph
+from rdflib.namespace import DCAT
 
-from luxcat.records import ValidationReport
-from validators.combined import validate_graph
+from luxcat.records import ValidationIssue, ValidationReport
+from validators.combined import DCAT_SERIES, FullReport, validate_full
 from validators.quality import MAX_SCORE, rating
 from validators.rdfio import load_rdf
 from validators.report_html import render_html
@@ -36,60 +42,147 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--url-cache", type=Path, help="JSON file caching URL checks between runs")
 
 
-def render_text(reports: list[ValidationReport]) -> str:
-    """One line per dataset, its results indented below, a summary line last."""
+KINDS = ("dataset", "service", "catalogue")
+HEADINGS = {"dataset": "dataset(s)", "service": "data service(s)", "catalogue": "catalogue(s)"}
+
+
+def _issue_line(res: ValidationIssue) -> str:
+    where = f" {res.path}" if res.path else ""
+    value = f" value={res.value}" if res.value else ""
+    return f"    {res.severity}: {res.focus}{where}{value}: {res.message} [{res.shape}]"
+
+
+def kinds(full: FullReport, graph: Graph) -> dict[str, list[ValidationReport]]:
+    """The reports by kind: datasets (and dataset series), data services, catalogues."""
+    services = {str(s) for s in graph.subjects(RDF.type, DCAT.DataService)}
+    grouped: dict[str, list[ValidationReport]] = {kind: [] for kind in KINDS}
+    for report in full.reports:
+        grouped["service" if report.dataset in services else "dataset"].append(report)
+    grouped["catalogue"] = list(full.catalogues)
+    return grouped
+
+
+def conforms(full: FullReport) -> bool:
+    """Every dataset, service and catalogue conforms, and no shared node has a Violation."""
+    reports = [*full.reports, *full.catalogues]
+    return all(r.conforms for r in reports) and not any(r.severity == "Violation" for r in full.other)
+
+
+def render_text(grouped: dict[str, list[ValidationReport]], other: list[ValidationIssue] | None = None) -> str:
+    """One line per resource, its results indented below, grouped by kind; a summary line last."""
     lines: list[str] = []
-    for report in reports:
-        score = "" if report.score is None else f" score={report.score}/{MAX_SCORE} ({rating(report.score)})"
-        lines.append(f"{'OK  ' if report.conforms else 'FAIL'} {report.dataset}{score}")
-        for res in report.results:
-            where = f" {res.path}" if res.path else ""
-            value = f" value={res.value}" if res.value else ""
-            lines.append(f"    {res.severity}: {res.focus}{where}{value}: {res.message} [{res.shape}]")
-    failing = sum(1 for r in reports if not r.conforms)
-    lines.append(f"{len(reports)} dataset(s), {len(reports) - failing} conform, {failing} do not")
+    totals = []
+    for kind in KINDS:
+        reports = grouped.get(kind, [])
+        if reports:
+            lines.append(f"# {HEADINGS[kind]}")
+        for report in reports:
+            score = "" if report.score is None else f" score={report.score}/{MAX_SCORE} ({rating(report.score)})"
+            lines.append(f"{'OK  ' if report.conforms else 'FAIL'} {report.dataset}{score}")
+            lines.extend(_issue_line(res) for res in report.results)
+        failing = sum(1 for r in reports if not r.conforms)
+        totals.append(f"{len(reports)} {HEADINGS[kind]}: {len(reports) - failing} conform, {failing} do not")
+    if other:
+        lines.append("# nodes shared by several resources")
+        lines.extend(_issue_line(res) for res in other)
+        totals.append(f"{sum(r.severity == 'Violation' for r in other)} Violation(s) on shared nodes")
+    lines.append("; ".join(totals))
     return "\n".join(lines) + "\n"
 
 
-def render(reports: list[ValidationReport], output_format: str, title: str) -> str:
+def render(
+    grouped: dict[str, list[ValidationReport]],
+    output_format: str,
+    title: str,
+    other: list[ValidationIssue] | None = None,
+) -> str:
     """The report in the requested format."""
     if output_format == "json":
-        return json.dumps([r.as_dict() for r in reports], indent=2, ensure_ascii=False) + "\n"
+        rows = [{"kind": kind, **r.as_dict()} for kind in KINDS for r in grouped.get(kind, [])]
+        rows += (
+            [
+                {
+                    "kind": "shared",
+                    "dataset": None,
+                    "conforms": False,
+                    "score": None,
+                    "results": [r.as_dict() for r in other],
+                }
+            ]
+            if other
+            else []
+        )
+        return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
     if output_format == "html":
-        return render_html(reports, title=title)
-    return render_text(reports)
+        return render_html([r for kind in KINDS for r in grouped.get(kind, [])], title=title)
+    return render_text(grouped, other)
 
 
-def _read(files: list[Path]) -> Graph | None:
-    graph = Graph()
+EXIT_OK, EXIT_DATA, EXIT_USER = 0, 1, 2
+
+RESOURCE_CLASSES = (DCAT.Dataset, DCAT_SERIES, DCAT.DataService, DCAT.Catalog)
+
+
+def _error(message: str, hint: str) -> None:
+    """One error line; with LUXCAT_DEBUG=1 (luxcat --debug) the traceback of the error being handled first."""
+    if sys.exc_info()[0] is not None and os.environ.get("LUXCAT_DEBUG", "").lower() in ("1", "true", "yes"):
+        traceback.print_exc()
+    print(f"error: {message} (hint: {hint})", file=sys.stderr, flush=True)
+
+
+def _read(files: list[Path]) -> tuple[Graph, list[Path]] | int:
+    """One graph of every file, and the files holding no DCAT resource; or the exit code of a failure."""
+    missing = [p for p in files if not p.is_file()]
+    for path in missing:
+        _error(f"{path}: no such file", "name existing RDF files (Turtle, RDF/XML, JSON-LD, N-Triples)")
+    if missing:
+        return EXIT_USER
+    graph, empty = Graph(), []
     for path in files:
+        part = Graph()
         try:
-            load_rdf(path, graph)
-        except (OSError, ValueError, SyntaxError) as exc:
-            print(f"luxcat validate: cannot read {path}: {exc}", file=sys.stderr)
-            return None
+            load_rdf(path, part)
+        except OSError as exc:
+            _error(f"cannot read {path}: {exc.strerror or exc}", "check the file's permissions")
+            return EXIT_USER
         except Exception as exc:  # noqa: BLE001 - rdflib parsers raise many unrelated types
-            print(f"luxcat validate: cannot parse {path}: {type(exc).__name__}: {exc}", file=sys.stderr)
-            return None
-    return graph
+            text = " ".join(str(exc).split())[:300]
+            _error(
+                f"cannot parse {path} as RDF: {type(exc).__name__}: {text}", "luxcat map --from KIND maps other formats"
+            )
+            return EXIT_DATA
+        if not any(True for cls in RESOURCE_CLASSES for _ in part.subjects(RDF.type, cls)):
+            empty.append(path)
+        graph += part
+    return graph, empty
 
 
 def run(args: argparse.Namespace) -> int:
-    """Validate the files; 0 when every dataset conforms, 1 otherwise, 2 on unreadable input."""
-    graph = _read(args.files)
-    if graph is None:
-        return 2
+    """Validate the files; 0 when everything conforms, 1 when something does not, 2 on a missing input."""
+    read = _read(args.files)
+    if isinstance(read, int):
+        return read
+    graph, empty = read
+    for path in empty:
+        _error(
+            f"no DCAT resources found in {path} (no dcat:Dataset, dcat:DataService or dcat:Catalog)",
+            "map other metadata first: luxcat map --from KIND FILE",
+        )
     checker = None
     if args.check_urls:
         checker = UrlChecker(cache_path=args.url_cache)
-    reports = validate_graph(graph, args.profile, url_checker=checker)
+    full = validate_full(graph, args.profile, url_checker=checker)
     title = f"luxcat validation ({args.profile}): {', '.join(p.name for p in args.files)}"
-    text = render(reports, args.output_format, title)
+    text = render(kinds(full, graph), args.output_format, title, full.other)
     if args.output:
-        args.output.write_text(text, encoding="utf-8")
+        try:
+            args.output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            _error(f"cannot write {args.output}: {exc.strerror or exc}", "choose a writable -o path")
+            return EXIT_USER
     else:
         sys.stdout.write(text)
-    return 0 if all(r.conforms for r in reports) else 1
+    return EXIT_OK if conforms(full) and not empty else EXIT_DATA
 
 
 def main(argv: list[str] | None = None) -> int:

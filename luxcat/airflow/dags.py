@@ -1,7 +1,8 @@
 """Airflow DAGs built from the source files: cheap and network-free at parse time, the work at task time.
 
 `harvest_dags()` gives one `harvest__<id>` DAG per enabled source file (a `config_error__<file>` DAG
-for a file that does not validate, so one bad file never hides the others) and `publish_dag()` the
+for a file that does not validate, plugin options included, exactly as `luxcat sources check`
+reports it, so one bad file never hides the others) and `publish_dag()` the
 `publish_catalogue` DAG scheduled on every source asset and daily. The task callables live in
 `luxcat.airflow.tasks`; only ids, counts and artifact locations travel through XCom.
 """
@@ -23,6 +24,7 @@ from airflow.sdk import DAG, Asset, AssetAny, AssetOrTimeSchedule, CronTriggerTi
 from luxcat.airflow.links import PublishPlanLink, ValidationReportLink
 from luxcat.airflow.links import attach as attach_link
 from luxcat.config import ConfigProblem, SourceConfig, check_file, source_files, sources_dir
+from luxcat.sourcecheck import check_isolated
 
 log = logging.getLogger(__name__)
 
@@ -45,19 +47,28 @@ class SourceScan:
 
 
 def scan_sources(directory: Path | None = None) -> SourceScan:
-    """Validate every source file's envelope (no plugin import, no network); never raises for one file."""
+    """Validate every source file as `luxcat sources check` does (plugins imported, no network); never raises."""
     directory = directory or sources_dir()
     scan = SourceScan()
     if not directory.is_dir():
         log.error("luxcat: source folder %s does not exist: no harvest DAG built", directory)
         return scan
     seen: dict[str, Path] = {}
-    for path in source_files([directory]):
+    paths = source_files([directory])
+    try:  # the deep check (every plugin's options) runs in a child interpreter, cached per file content
+        deep = check_isolated(paths)
+    except Exception:  # never lose the DAGs for it: the tasks still validate the options at start
+        log.exception("luxcat: the deep check of the source files failed; only their envelopes were checked")
+        deep = {}
+    for path in paths:
         try:
             cfg, problems = check_file(path, deep=False)
         except Exception as exc:  # a bug in validation must not take the other files down
             log.exception("luxcat: unexpected error while reading %s", path)
             cfg, problems = None, [ConfigProblem(str(path), "", f"unexpected error: {exc!r}")]
+        extra = [p for p in deep.get(str(path), []) if p not in problems]
+        if extra:  # same problems as `luxcat sources check`, e.g. a typo in publish[0].options
+            cfg, problems = None, problems + extra
         if cfg is not None and cfg.id in seen:
             cfg, problems = None, [ConfigProblem(str(path), "id", f"{cfg.id!r} is already defined in {seen[cfg.id]}")]
         if cfg is None:

@@ -4,7 +4,9 @@ Everything lives under the working folder (LUXCAT_HOME, default var/): AIRFLOW_H
 (SQLite metadata DB, logs, generated password), LocalExecutor with low parallelism, examples off.
 Before `airflow standalone` starts, the metadata DB is migrated, the pools are created and the login
 is printed; the demo pycsw (config/demo records on 127.0.0.1:8765, what demo-csw.yaml points at)
-runs alongside, so `harvest__demo-csw` can be triggered from the UI at once. Ctrl-C stops it all.
+runs alongside (or the one `luxcat demo --serve` already runs there is used, and it says so), so
+`harvest__demo-csw` can be triggered from the UI at once. Ctrl-C stops it all. Every server listens
+on 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ def airflow_env(home: Path, port: int) -> dict[str, str]:
         "AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG": "2",
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",  # the demo DAG is ready to trigger
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{USER}:admin",
+        "AIRFLOW__API__HOST": "127.0.0.1",  # Airflow's default is every interface (0.0.0.0)
         "AIRFLOW__API__PORT": str(port),
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",  # where tasks report
         "AIRFLOW__API__WORKERS": "1",
@@ -92,12 +95,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.no_pycsw:
         return standalone(env, banner)
     from luxcat.demo import DEMO_RECORDS
-    from luxcat.pycsw_local import LocalPycsw
+    from luxcat.demo_pycsw import demo_pycsw
+    from luxcat.errors import ConfigError
 
     records = sorted(DEMO_RECORDS.glob("*.xml"))
-    with LocalPycsw(home / "pycsw", records, port=8765, maxrecords=50) as server:
-        print(f"airflow: demo pycsw serving {len(records)} records at {server.url}", file=sys.stderr)
-        return standalone(env, banner)
+
+    def say(message: str) -> None:
+        print(f"airflow: {message}", file=sys.stderr, flush=True)
+
+    try:
+        with demo_pycsw(home / "pycsw", records, say=say, other_port_ok=False) as url:
+            say(f"harvest__demo-csw harvests the demo pycsw at {url}")
+            return standalone(env, banner)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 def standalone(env: dict[str, str], banner: str) -> int:

@@ -263,11 +263,13 @@ def record_task(source_id: str, outlet_events: Any, **_context: Any) -> dict[str
     harvest = load_harvest_outcome(artifacts, source_id, run_id)
     later = [load_stage_outcome(artifacts, source_id, run_id, stage) for stage in ("map", "validate")]
     run = pipeline.finish(run_id, harvest, *later)
-    log.info("%s", run.summary())
+    summary = run.summary()  # luxcat.summary: the same line as the console, `luxcat status` and harvest.json
+    log.info("%s", summary)
     report = str(later[1].extra.get("report", ""))
     result = {
         "source": source_id,
         "run_id": run_id,
+        "summary": summary,
         "status": run.status,
         "complete": run.complete,
         "counts": run.counts.as_dict(),
@@ -350,7 +352,9 @@ def _plans_result(plans: dict[str, Any], key_prefix: str, dry_run: bool) -> dict
         location = artifacts.put(f"{key_prefix}/{target}.txt", plan.render().encode(), "text/plain")
         totals = plan.totals()
         errors = totals.get("error", 0)
-        log.info("publish target=%s %s plan=%s", target, totals or "nothing to do", location_url(location))
+        from luxcat.summary import publish_line
+
+        log.info("%s plan=%s", publish_line(plan, dry_run=dry_run), location_url(location))
         for note in plan.notes:  # frozen sources, held removals: in every publish summary
             log.warning("publish target=%s %s", target, note)
         result["targets"][target] = {"totals": totals, "errors": errors, "plan": location, "warnings": plan.notes}

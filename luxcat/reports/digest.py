@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import smtplib
+import sys
 from collections import Counter
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -89,7 +90,13 @@ def _flag(value: str | None) -> bool:
 
 
 def _airflow_settings(conn_id: str) -> SmtpSettings | None:
-    """Airflow's SMTP connection (host, port, login, password; extra: from_email, disable_tls, disable_ssl)."""
+    """Airflow's SMTP connection (host, port, login, password; extra: from_email, disable_tls, disable_ssl).
+
+    Only inside Airflow (its modules already loaded): importing Airflow from the plain CLI would cost seconds
+    and reconfigure logging onto stdout.
+    """
+    if "airflow" not in sys.modules:
+        return None
     try:
         from airflow.sdk import BaseHook
     except ImportError:

@@ -89,6 +89,7 @@ class CataloguePublisher(Publisher):
         now = self.clock().strftime(STAMP)
         plan = Plan(self.name)
         datestamps: dict[str, str] = {}
+        self._conflict_count = 0
         for entry in merged.entries:
             prev = previous.get(entry.uri)
             live_before = prev is not None and not prev.get("deleted")
@@ -115,12 +116,20 @@ class CataloguePublisher(Publisher):
             "pointer": pointer,
             "now": now,
             "noop": bool(pointer) and not changed and pointer.get("config") == self.config_hash(),  # type: ignore[union-attr]
+            "stats": {  # what luxcat.summary.PublishSummary reports
+                "records": sum(len(e.members) for e in merged.entries),
+                "datasets": sum(e.kind != "service" for e in merged.entries),
+                "services": sum(e.kind == "service" for e in merged.entries),
+                "merges": sum(len(e.members) > 1 for e in merged.entries),
+                "conflicts": self._conflict_count,
+            },
         }
         return plan
 
     def _conflicts(self, entry: Any) -> str:
         graphs = [parse_nt(read_mapped(self.artifacts, m.location)) for m in entry.members]
         _, conflicts = merge_triples(entry, graphs)
+        self._conflict_count += len(conflicts)
         merged_from = f"merged from {len(entry.members)} records"
         if entry.merges:
             merged_from += " across sources on " + "; ".join(f"{rule} {value}" for rule, value in entry.merges)

@@ -63,7 +63,7 @@ def test_every_error_of_every_file_is_reported(tmp_path: Path, capsys: pytest.Ca
     typo = write(tmp_path, "typo.yaml", GOOD.format(id="typo") + "shedule: daily\n")
     syntax = write(tmp_path, "syntax.yaml", "id: syntax\ntitle: [unclosed\n")
     unknown = write(tmp_path, "unknown-kind.yaml", GOOD.format(id="unknown-kind").replace("kind: csw", "kind: ftp"))
-    assert main(["sources", "check", str(tmp_path)]) == 1
+    assert main(["sources", "check", str(tmp_path)]) == 2
     out = capsys.readouterr().out.splitlines()
     assert any(line.startswith(f"{bad_url}: harvester.options.url: ") for line in out), out
     assert any(line.startswith(f"{bad_url}: harvester.options.page_size: ") for line in out), out
@@ -101,7 +101,9 @@ def test_duplicate_ids_across_files(tmp_path: Path) -> None:
 
 
 def test_literal_secret_is_refused_and_env_reference_accepted(tmp_path: Path) -> None:
-    text = GOOD.format(id="secret") + "publish:\n  - target: data.public.lu\n    options: {api_key: abc123}\n"
+    text = GOOD.format(id="secret") + (
+        "publish:\n  - target: data.public.lu\n    options: {organization: 0123456789abcdef01234567, api_key: abc123}\n"
+    )
     path = write(tmp_path, "secret.yaml", text)
     _, problems = check_paths([path])
     assert [str(p) for p in problems] == [
@@ -142,7 +144,7 @@ def test_unknown_source_lists_known_ones() -> None:
 
 
 def test_missing_path_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["sources", "check", str(tmp_path / "absent.yaml")]) == 1
+    assert main(["sources", "check", str(tmp_path / "absent.yaml")]) == 2
     assert "no such file or directory" in capsys.readouterr().err
 
 
@@ -174,7 +176,7 @@ def test_yaml_alias_bomb_is_refused_fast_by_check_and_dag_scan(
     write(tmp_path, "bomb.yaml", bomb + GOOD.format(id="bomb"))
     write(tmp_path, "good.yaml", GOOD.format(id="good"))
     start = time.perf_counter()
-    assert main(["sources", "check", str(tmp_path)]) == 1
+    assert main(["sources", "check", str(tmp_path)]) == 2
     out = capsys.readouterr()
     assert "bomb.yaml" in out.err + out.out and "expands to more than 100,000 nodes" in out.err + out.out
     scan = scan_sources(tmp_path)
@@ -191,3 +193,48 @@ def test_recursive_alias_and_python_tags_are_refused(tmp_path: Path) -> None:
     messages = {Path(p.file).name: p.message for p in problems}
     assert "recursive" in messages["loop.yaml"] or "alias" in messages["loop.yaml"]
     assert "python/object/apply" in messages["py.yaml"]
+
+
+THREE_MISTAKES = """\
+id: three
+title: {en: Three mistakes at three depths}
+owner: {name: test owner}
+shedule: "@daily"
+harvester:
+  kind: csw
+  options: {url: "https://example.org/csw", page_sise: 10}
+mapper: [iso19139]
+publish:
+  - target: data.public.lu
+    options: {organisation: 0123456789abcdef01234567, api_key: "${UDATA_API_KEY}"}
+"""
+
+
+def test_three_mistakes_at_three_depths_in_one_pass(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A top-level typo no longer hides the typos in harvester.options and publish[0].options."""
+    path = write(tmp_path, "three.yaml", THREE_MISTAKES)
+    assert main(["sources", "check", str(path)]) == 2
+    out = capsys.readouterr().out.splitlines()
+    assert f"{path}: shedule: Extra inputs are not permitted" in out
+    assert f"{path}: harvester.options.page_sise: Extra inputs are not permitted" in out
+    assert f"{path}: publish.0.options.organisation: Extra inputs are not permitted" in out
+    assert f"{path}: publish.0.options.organization: Field required" in out
+
+
+def test_publish_options_of_every_target_are_checked(tmp_path: Path) -> None:
+    text = GOOD.format(id="pub") + (
+        "owner_extra: 1\n"
+        "publish:\n"
+        "  - target: catalogue\n    options: {paging: 3}\n"
+        "  - target: data.public.lu\n    options: {api_key: '${K}'}\n"
+    )
+    _configs, problems = check_paths([write(tmp_path, "pub.yaml", text)])
+    found = {(p.path, p.message) for p in problems}
+    assert ("owner_extra", "Extra inputs are not permitted") in found
+    assert ("publish.0.options", "target catalogue takes no per-source options (got paging)") in found
+    assert ("publish.1.options.organization", "Field required") in found
+    # the organisation may come from owner.udata_organization instead, as the publisher reads it
+    owner = "owner: {name: STATEC, udata_organization: 0123456789abcdef01234567}"
+    ok = GOOD.format(id="pub2").replace("owner: {name: STATEC}", owner)
+    _configs, problems = check_paths([write(tmp_path, "pub2.yaml", ok + "publish:\n  - target: data.public.lu\n")])
+    assert problems == []

@@ -135,6 +135,31 @@ def test_parsing_imports_nothing_heavy(sources_dir: Path) -> None:
     assert out["heavy"] == []
 
 
+def test_option_level_mistakes_make_a_config_error_dag(sources_dir: Path) -> None:
+    """Three mistakes at three depths: the factory runs the same deep check as `luxcat sources check`."""
+    text = source_yaml("three", "http://csw.three.example/csw").replace("page_size: 10", "page_sise: 10")
+    assert "page_sise" in text
+    text = text.replace("enabled:", "enabeld: true\nenabled:") + (
+        "publish:\n  - target: data.public.lu\n"
+        "    options: {organisation: 0123456789abcdef01234567, api_key: '${UDATA_API_KEY}'}\n"
+    )
+    (sources_dir / "three.yaml").write_text(text)
+    (sources_dir / "alpha.yaml").write_text(source_yaml("alpha", "http://csw.alpha.example/csw"))
+
+    bag = dagbag()
+
+    assert bag.import_errors == {}
+    ids = sorted(d for d in bag.dag_ids if d.startswith(("harvest__", "config_error__")))
+    assert ids == ["config_error__three", "harvest__alpha"]
+    doc = bag.dags["config_error__three"].doc_md
+    for problem in (
+        "three.yaml: enabeld: Extra inputs are not permitted",
+        "three.yaml: harvester.options.page_sise: Extra inputs are not permitted",
+        "three.yaml: publish.0.options.organisation: Extra inputs are not permitted",
+    ):
+        assert problem in doc
+
+
 def test_publish_dag_verifies_data_public_lu_after_its_push(sources_dir: Path) -> None:
     (sources_dir / "alpha.yaml").write_text(
         source_yaml("alpha", "http://csw.alpha.example/csw")

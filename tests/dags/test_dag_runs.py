@@ -160,6 +160,11 @@ def test_harvest_dag_runs_against_pycsw_and_updates_the_asset(harvested: Harvest
     assert report.is_file() and "<html" in report.read_text(encoding="utf-8").lower()
     assert values["validate"]["report_url"] == f"/luxcat/runs/pycsw-a/{run.id}/report.html"  # the plugin serves it
 
+    # one summary: the task log's line (carried in XCom), `luxcat status` and harvest.json agree
+    harvest_json = harvested.root / "var" / "artifacts" / "runs" / "pycsw-a" / str(run.id) / "harvest.json"
+    assert values["record"]["summary"] == run.summary() == json.loads(harvest_json.read_text())["summary"]["line"]
+    assert run.summary().startswith("pycsw-a: 25 seen, 25 new, 0 changed, 0 unchanged, 0 harvest rejects")
+
     [event] = asset_events("luxcat://sources/pycsw-a")
     assert event == values["record"]
     assert event["counts"] == run.counts.as_dict()
@@ -303,10 +308,11 @@ def test_config_error_fails_without_retry_and_notifies_the_webhook(
 ) -> None:
     url, received = webhook
     monkeypatch.setenv("LUXCAT_NOTIFY", url)
-    # valid envelope (so the DAG exists), invalid harvester option: only the task-time deep check sees it
-    text = source_yaml("bad-options", "http://127.0.0.1:9/csw").replace("page_size: 10", "page_size: lots")
-    (ready / "bad-options.yaml").write_text(text)
+    # a valid source file (an invalid one is a config_error__ DAG, see test_dag_folder), but a worker
+    # configured wrongly: only the task sees it, and retrying cannot help
+    (ready / "bad-options.yaml").write_text(source_yaml("bad-options", "http://127.0.0.1:9/csw"))
     pools_for_sources(create_pools)
+    monkeypatch.setenv("LUXCAT_ARTIFACTS", "s3://")
 
     dag_run = run_dag("harvest__bad-options")
 
@@ -316,4 +322,4 @@ def test_config_error_fails_without_retry_and_notifies_the_webhook(
     assert states["map"][0] == "upstream_failed"
     [note] = received
     assert (note["dag_id"], note["task_id"]) == ("harvest__bad-options", "harvest")
-    assert "configuration error" in note["error"] and "harvester.options.page_size" in note["error"]
+    assert "configuration error" in note["error"] and "an s3:// URL needs a bucket name" in note["error"]

@@ -64,11 +64,12 @@ def test_second_run_is_refused_while_one_runs_and_a_killed_run_is_recovered(
     finally:
         holder.send_signal(signal.SIGKILL)  # kill -9: the lock row stays behind
         holder.wait()
-    assert main(["run", "locked"]) == 0
+    assert main(["run", "locked"]) == 1  # it ran (1: the test records do not validate, as the summary says)
+    assert " 2 invalid, " in capsys.readouterr().out
     runs = store.runs("locked")
     assert [r.status for r in runs] == ["success", "failed"]
     assert "interrupted" in (runs[1].error_summary or "") and runs[1].ended_at is not None
-    assert main(["run", "locked"]) == 0  # the lock was released at the end of the run
+    assert main(["run", "locked"]) == 0  # the lock was released at the end of the run (nothing new to reject)
 
 
 def test_a_run_interrupted_by_ctrl_c_is_closed_and_unlocked(tmp_path: Path) -> None:

@@ -47,7 +47,10 @@ def test_harvest_prints_summary_and_status_shows_it(
     n = len(demo_records())
     assert main(["harvest", "cli-csw"]) == 0
     out, err = capsys.readouterr()
-    assert f"cli-csw: {n} seen, {n} new, 0 changed, 0 unchanged, 0 rejected, 0 withdrawn, complete" in out
+    assert (
+        f"cli-csw: {n} seen, {n} new, 0 changed, 0 unchanged, 0 harvest rejects, 0 map rejects, 0 invalid, "
+        "0 duplicates, 0 withdrawn, full run, complete"
+    ) in out
     assert re.search(rf"cli-csw: page \d+: {n}/{n} records", err)  # progress on stderr
 
     assert main(["harvest", "cli-csw", "--full"]) == 0
@@ -68,26 +71,26 @@ def test_limit_is_partial_but_not_an_error(
     assert "cli-limit: 3 seen, 3 new" in capsys.readouterr().out
 
 
-def test_dead_source_exits_2_and_names_source(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_dead_source_exits_1_and_names_source(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
     add_source(workspace, "cli-dead", "http://127.0.0.1:9/csw")
-    assert main(["harvest", "cli-dead"]) == 2
+    assert main(["harvest", "cli-dead"]) == 1
     err = capsys.readouterr().err
     assert "cli-dead: CSW http://127.0.0.1:9/csw page 1 (startPosition=1): connection failed" in err
     assert main(["status"]) == 0
     assert "FAILED" in capsys.readouterr().out
 
 
-def test_config_errors_exit_1(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["harvest", "missing-source"]) == 1
+def test_config_errors_exit_2(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["harvest", "missing-source"]) == 2
     assert "unknown source 'missing-source'" in capsys.readouterr().err
     add_source(workspace, "cli-off", "http://127.0.0.1:9/csw", enabled=False)
-    assert main(["harvest", "cli-off"]) == 1
+    assert main(["harvest", "cli-off"]) == 2
     assert "source is disabled" in capsys.readouterr().err
     (workspace / "cli-bad.yaml").write_text("id: cli-bad\ntitle: x\n", encoding="utf-8")
-    assert main(["harvest", "cli-bad"]) == 1
+    assert main(["harvest", "cli-bad"]) == 2
     assert "cli-bad.yaml: owner: Field required" in capsys.readouterr().err
 
 
 def test_run_all_without_enabled_sources_is_a_user_error(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["run", "--all"]) == 1
+    assert main(["run", "--all"]) == 2
     assert "nothing to run" in capsys.readouterr().err

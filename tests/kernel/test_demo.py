@@ -11,6 +11,8 @@ from rdflib import Graph
 from rdflib.namespace import DCAT, RDF
 
 from luxcat.cli import main
+from luxcat.demo_pycsw import DEMO_TITLE, OURS, probe
+from luxcat.pycsw_local import LocalPycsw
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -44,15 +46,19 @@ def test_demo_runs_every_stage_and_exports_the_catalogue(
     monkeypatch.delenv("LUXCAT_DATABASE_URL", raising=False)
     monkeypatch.delenv("LUXCAT_ARTIFACTS", raising=False)
 
-    assert main(["demo", "--port", str(port)]) == 0
-    out = capsys.readouterr().out
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    printed = readme.split("The first run prints:", 1)[1].split("```", 2)[1].strip().splitlines()
+    with socket.socket() as other:  # another program holds the demo port: the demo moves, and says so
+        other.bind(("127.0.0.1", port))
+        other.listen()
+        assert main(["demo", "--port", str(port)]) == 1  # the inventory's broken rows are rejected
+        out, err = capsys.readouterr()
+    assert f"demo: 127.0.0.1:{port} is used by another program: the demo pycsw runs on a free port" in err
+    for line in printed:  # what the README says the first run prints, line by line
+        assert line in out.splitlines(), line
     # 14 demo records are not published: 13 state terms but no licence, or restrictive ones (the
     # source's CC0 default is only for records saying nothing about use), 1 lacks a description
-    assert "demo-csw: 25 seen, 25 new, 0 changed, 0 unchanged, 14 rejected, 0 withdrawn, complete" in out
-    assert "demo-csw: validate: 11 ok, 14 rejected" in out
     assert "demo-csw: licences 3 stated, 4 source-default, 13 none; 38 values dropped" in out
-    assert "demo-inventory: map: 4 ok, 1 rejected" in out  # the spreadsheet's broken rows, with reasons
-    assert "demo-inventory: validate: 3 ok, 1 rejected" in out  # the row without title
     report = Path(_report_of(out, "demo-inventory"))
     assert report.name == "report.html" and report.is_file()
     document = json.loads((report.parent / "report.json").read_text(encoding="utf-8"))
@@ -65,11 +71,29 @@ def test_demo_runs_every_stage_and_exports_the_catalogue(
     assert f"catalogue:   {catalogue}" in out
     graph = Graph().parse(catalogue / "current" / "catalogue.nt", format="nt")
     datasets = set(graph.subjects(RDF.type, DCAT.Dataset))
-    assert "catalogue: 14 create" in out  # 11 demo-csw records (datasets and services) + 3 spreadsheet rows
     assert len(datasets) == 9 and len(list(graph.subjects(RDF.type, DCAT.Catalog))) == 1
+    runs = sorted((tmp_path / "home" / "artifacts" / "runs").glob("*/*/harvest.json"))
+    summaries = [json.loads(p.read_text())["summary"]["line"] for p in runs]
+    assert sorted(summaries) == sorted(line for line in out.splitlines() if " seen, " in line)  # harvest.json too
 
-    # the second run is incremental and changes nothing
-    assert main(["demo", "--port", str(port)]) == 0
-    out = capsys.readouterr().out
-    assert "demo-csw: 0 seen, 0 new, 0 changed, 0 unchanged, 0 rejected, 0 withdrawn, complete" in out
+    # the second run is incremental and changes nothing; it finds the demo pycsw already running (e.g.
+    # the local Airflow's) and uses it instead of failing on the taken port
+    records = sorted((REPO / "config" / "demo" / "iso19139").glob("*.xml"))
+    with LocalPycsw(tmp_path / "airflow-pycsw", records, port=port, maxrecords=50, title=DEMO_TITLE) as running:
+        assert probe(port) == OURS
+        assert main(["demo", "--port", str(port)]) == 1
+        out, err = capsys.readouterr()
+        assert running.pid is not None
     assert _report_of(out, "demo-inventory") == str(report), "nothing changed: the full report of run 1 stands"
+    assert f"demo: using the luxcat demo pycsw already running at http://127.0.0.1:{port}/csw" in err
+    described = " ".join(readme.split("Run it again:", 1)[1].split("\n\n", 1)[0].split())
+    for claim in (
+        "0 seen, 0 new, 0 changed, 0 unchanged",
+        "5 seen, 0 new, 0 changed, 5 unchanged",
+        "0 create, 0 update, 0 delete, 14 unchanged",
+    ):
+        assert claim in described and claim in out, claim
+    assert "incremental run, complete" in out
+    assert main(["status", "demo-csw"]) == 0
+    status = capsys.readouterr().out.splitlines()
+    assert status[0].endswith(next(line for line in out.splitlines() if line.startswith("demo-csw: 0 seen")))

@@ -73,7 +73,10 @@ def test_runs_counts_and_incremental_bound(store: StateStore) -> None:
     assert store.last_successful_start(sid) is None
     first = store.start_run(sid, "full")
     run = store.finish_run(first, status="success", complete=True, counts=RunCounts(seen=3, new=3), expected=3)
-    assert run.summary() == f"{sid}: 3 seen, 3 new, 0 changed, 0 unchanged, 0 rejected, 0 withdrawn, complete"
+    assert run.summary() == (
+        f"{sid}: 3 seen, 3 new, 0 changed, 0 unchanged, 0 harvest rejects, 0 map rejects, 0 invalid, "
+        "0 duplicates, 0 withdrawn, full run, complete"
+    )
     assert store.last_successful_start(sid) == run.started_at
 
     partial = store.start_run(sid, "incremental")

@@ -18,9 +18,10 @@ INVALID = LU_TESTS / "dcat-ap-lu_dummy_invalid.ttl"
 def test_json_for_a_conforming_file_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([str(VALID_LU), "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert isinstance(data, list) and len(data) == 1
-    (entry,) = data
-    assert set(entry) == {"dataset", "conforms", "score", "results", "licence_origin"}
+    assert isinstance(data, list) and [d["kind"] for d in data] == ["dataset", "catalogue"]
+    entry, catalogue = data
+    assert set(entry) == {"kind", "dataset", "conforms", "score", "results", "licence_origin"}
+    assert catalogue["conforms"] is True and catalogue["score"] is None  # the file's catalogue is validated too
     assert entry["dataset"] == "https://data.public.lu/luxcat/test/population"
     assert entry["licence_origin"] == "stated"
     assert entry["conforms"] is True and entry["score"] == 325
@@ -40,7 +41,7 @@ def test_json_for_an_invalid_file_exits_1_and_renders_blank_nodes_as_ids(capsys:
     assert title and title[0]["focus"] == "https://metadata.demo.lnds.tech/api/v1/datasets/1"
     values = [r["value"] for d in data for r in d["results"] if r["value"]]
     assert any(v.startswith("_:") for v in values)
-    assert all(isinstance(d["score"], int) for d in data)
+    assert all(isinstance(d["score"], int) for d in data if d["kind"] != "catalogue")
 
 
 def test_profile_option(capsys: pytest.CaptureFixture[str]) -> None:
@@ -87,8 +88,74 @@ def test_render_html_escapes_text() -> None:
     assert "<b>bad</b>" not in html and "&lt;b&gt;bad&lt;/b&gt;" in html and "t &amp; t" in html
 
 
-def test_unreadable_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unparsable_file_is_bad_data_and_a_missing_one_a_user_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = tmp_path / "broken.ttl"
     bad.write_text("this is not turtle <<<")
-    assert main([str(bad)]) == 2
-    assert "cannot" in capsys.readouterr().err
+    assert main([str(bad)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"error: cannot parse {bad} as RDF: ")
+    assert main([str(tmp_path / "absent.ttl")]) == 2
+    hint = "name existing RDF files (Turtle, RDF/XML, JSON-LD, N-Triples)"
+    assert capsys.readouterr().err == f"error: {tmp_path / 'absent.ttl'}: no such file (hint: {hint})\n"
+
+
+CATALOGUE_WITHOUT_TITLE_OR_PUBLISHER = """\
+@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+<https://example.lu/catalogue> a dcat:Catalog ;
+    dct:description "Un catalogue sans titre ni éditeur"@fr ;
+    dcat:dataset <https://example.lu/dataset/1> ;
+    dcat:service <https://example.lu/service/1> .
+"""
+
+
+def test_catalogue_nodes_are_validated_as_pyshacl_does(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A catalogue without dct:title or dct:publisher fails, with the Violations pySHACL reports on it."""
+    from rdflib import Graph
+
+    from tests.support.shacl import violations
+
+    service = (
+        "@prefix dcat: <http://www.w3.org/ns/dcat#> .\n@prefix dct: <http://purl.org/dc/terms/> .\n"
+        '<https://example.lu/service/1> a dcat:DataService ; dct:title "Service"@fr ;\n'
+        "    dcat:endpointURL <https://example.lu/api> .\n"
+    )
+    path = tmp_path / "catalogue.ttl"
+    path.write_text(CATALOGUE_WITHOUT_TITLE_OR_PUBLISHER + service, encoding="utf-8")
+    assert main([str(path), "--format", "json"]) == 1
+    rows = json.loads(capsys.readouterr().out)
+    kinds = {row["kind"]: row for row in rows}
+    assert set(kinds) == {"service", "catalogue"}
+    assert kinds["service"]["dataset"] == "https://example.lu/service/1"
+    catalogue = kinds["catalogue"]
+    assert catalogue["dataset"] == "https://example.lu/catalogue" and catalogue["conforms"] is False
+    ours = {(r["focus"], r["path"]) for r in catalogue["results"] if r["severity"] == "Violation"}
+    assert ("https://example.lu/catalogue", "http://purl.org/dc/terms/title") in ours
+    assert ("https://example.lu/catalogue", "http://purl.org/dc/terms/publisher") in ours
+    reference = {
+        (focus, path)
+        for focus, path, _value, _message in violations(Graph().parse(path, format="turtle"))
+        if focus == "https://example.lu/catalogue"
+    }
+    assert ours == reference  # the same Violations on the catalogue node as pySHACL
+    assert main([str(path)]) == 1
+    text = capsys.readouterr().out
+    assert "# data service(s)" in text and "# catalogue(s)" in text
+    assert text.strip().splitlines()[-1] == (
+        "0 dataset(s): 0 conform, 0 do not; 1 data service(s): 1 conform, 0 do not; 1 catalogue(s): 0 conform, 1 do not"
+    )
+
+
+def test_no_dcat_resources_is_bad_data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An ISO 19139 record parses as RDF/XML into nothing DCAT: exit 1 with one line, not '0 conform'."""
+    iso = Path(__file__).resolve().parents[2] / "config" / "demo" / "iso19139" / "semic__network-service.xml"
+    assert main([str(iso)]) == 1
+    out, err = capsys.readouterr()
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: no DCAT resources found in {iso}")
+    empty = tmp_path / "empty.ttl"
+    empty.write_text('<https://example.lu/x> <http://purl.org/dc/terms/title> "x" .\n', encoding="utf-8")
+    assert main([str(VALID_LU), str(empty)]) == 1  # the valid file still validates; the empty one is named
+    assert f"no DCAT resources found in {empty}" in capsys.readouterr().err
