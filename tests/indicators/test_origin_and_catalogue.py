@@ -24,7 +24,8 @@ Q_DATASETS = PREFIXES + """SELECT DISTINCT ?d
 WHERE { ?c a dcat:Catalog ; dcat:dataset ?d . FILTER NOT EXISTS { ?d a dcat:DataService } }"""
 Q_DEFAULTED = PREFIXES + """SELECT DISTINCT ?d
 WHERE { ?d dct:provenance <https://data.public.lu/luxcat/def/licence-origin/source-default> }"""
-Q_LICENSED = PREFIXES + "SELECT DISTINCT ?d WHERE { { ?d dct:license ?l } UNION { ?d dcat:distribution/dct:license ?l } }"
+Q_LICENSED = PREFIXES + """SELECT DISTINCT ?d
+WHERE { { ?d dct:license ?l } UNION { ?d dcat:distribution/dct:license ?l } }"""
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +110,8 @@ def test_the_next_export_carries_the_indicators_dataset(defaulted) -> None:  # t
     description = Graph().parse(cat.export.root / "indicators" / "dataset.ttl", format="turtle")
     ds = URIRef(cfg.catalogue.uri + "/dataset/indicators")
     before = FolderTarget(cat.export.root).current()
-    publish(cat, cfg, lambda: DAY1 + timedelta(hours=1))  # no dataset changed: the new indicators dataset alone forces a new version
+    # no dataset changed: the new indicators dataset alone forces a new version
+    publish(cat, cfg, lambda: DAY1 + timedelta(hours=1))
     target = FolderTarget(cat.export.root)
     pointer = target.current()
     assert pointer["version"] != before["version"] and pointer["indicators"]
