@@ -126,6 +126,13 @@ class Layout:
     total: int
     pages: int
     catalogue: list[Triple]
+    extra: list[Triple] = field(default_factory=list)  # the indicators dataset: whole dumps and page 1
+
+    def extra_for(self, variant: str) -> list[Triple]:
+        """The extra triples in the variant's terms (DCAT-AP 2.1.1 downgraded), less those the head has."""
+        triples = downgrade(self.extra) if variant and needs_downgrade(self.extra) else self.extra
+        head = set(self.catalogue)
+        return [t for t in triples if t not in head]
 
     @property
     def variants(self) -> list[str]:
@@ -171,7 +178,7 @@ class PartWriter:
         layout = self.layout
         for (variant, ext), doc in self.page_docs.items():
             hydra = hydra_triples(layout.meta.uri, layout.page_url(variant, ext), self.page, layout.pages, layout.total)
-            doc.writer.write(layout.catalogue + hydra)
+            doc.writer.write(layout.catalogue + hydra + (layout.extra_for(variant) if self.page == 1 else []))
             doc.close()
         self.page_docs = {}
 
@@ -288,7 +295,7 @@ def _assemble(layout: Layout, results: list[ExportStats], deleted: Iterable[dict
     for variant in layout.variants:
         for ext in EXTENSIONS:
             fmt = FORMATS[ext](PREFIXES)
-            head = (fmt.head() + fmt.render(by_subject(layout.catalogue))).encode("utf-8")
+            head = (fmt.head() + fmt.render(by_subject(layout.catalogue + layout.extra_for(variant)))).encode("utf-8")
             if (variant, ext) == ("", "nt"):
                 base = len(head)
             path = staging / _key(variant, f"catalogue.{ext}")
@@ -323,12 +330,16 @@ def write_version(
     deleted: Iterable[dict[str, Any]],
     modified: Any,
     sets: dict[str, str],
+    extra: Sequence[Triple] = (),
 ) -> ExportStats:
-    """Write every file of one version into `staging` (nothing is served from there)."""
+    """Write every file of one version into `staging` (nothing is served from there).
+
+    `extra`: triples every whole dump and the first page carry besides the catalogue's own (the indicators dataset).
+    """
     staging.mkdir(parents=True, exist_ok=True)
     (staging / "sets.json").write_text(json.dumps(sets, indent=1, ensure_ascii=False), "utf-8")
     pages = max(1, math.ceil(len(entries) / options.page_size))
-    layout = Layout(staging, meta, options, len(entries), pages, catalogue_triples(meta, modified))
+    layout = Layout(staging, meta, options, len(entries), pages, catalogue_triples(meta, modified), list(extra))
     workers = max(1, min(options.workers, pages))
     bounds = [round(pages * w / workers) for w in range(workers + 1)]  # page numbers, 0-based
     jobs = [

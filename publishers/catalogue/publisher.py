@@ -23,6 +23,7 @@ from luxcat.records import utcnow
 from luxcat.store import StateStore
 from publishers.base import Plan, PlanEntry, Progress, Publisher, PublisherOptions, PublishItem
 from publishers.catalogue.export import EXTENSIONS, VARIANT_2, write_version
+from publishers.catalogue.indicators_entry import description_hash, indicators_triples
 from publishers.catalogue.merge import MergeIndex, index, merge_triples, read_mapped
 from publishers.catalogue.storage import ExportTarget, FolderTarget, open_export
 from publishers.serialise import parse_nt
@@ -109,12 +110,15 @@ class CataloguePublisher(Publisher):
                 "(wrong LUXCAT_DATABASE_URL or LUXCAT_ARTIFACTS? delete the export to start over)"
             )
         changed = any(e.action != "unchanged" for e in plan.entries if e.action != "skip")
+        extra = indicators_triples(self.target, self.opts.catalogue.uri)
+        changed = changed or (pointer or {}).get("indicators") != description_hash(extra)
         plan.data = {
             "index": merged,
             "datestamps": datestamps,
             "deleted": deleted,
             "pointer": pointer,
             "now": now,
+            "extra": extra,
             "noop": bool(pointer) and not changed and pointer.get("config") == self.config_hash(),  # type: ignore[union-attr]
             "stats": {  # what luxcat.summary.PublishSummary reports
                 "records": sum(len(e.members) for e in merged.entries),
@@ -190,6 +194,7 @@ class CataloguePublisher(Publisher):
                 deleted=plan.data["deleted"],
                 modified=datetime.strptime(modified, STAMP) if modified else None,
                 sets=merged.sources,
+                extra=plan.data.get("extra", []),
             )
             self.progress(f"catalogue: version {version} written ({stats.datasets} datasets, {stats.pages} pages)")
             for finding in stats.left_out:
@@ -216,6 +221,7 @@ class CataloguePublisher(Publisher):
             "merges": cross_source_merges(merged),
             "config": self.config_hash(),
             "history": history,
+            **({"indicators": digest} if (digest := description_hash(plan.data.get("extra", []))) else {}),
         }
         self.target.switch(pointer)
         self.target.prune(history)

@@ -50,6 +50,8 @@ class Tally:
     cc: int = 0
     non_commercial: int = 0
     no_licence: int = 0
+    licence_stated: int = 0
+    licence_default: int = 0
     validated: int = 0
     conformant: int = 0
     scores: list[int] = field(default_factory=list)
@@ -76,6 +78,8 @@ class Tally:
             self.non_commercial += "non-commercial" in f.licences
         else:
             self.no_licence += 1
+        self.licence_stated += f.licence_origin == "stated"
+        self.licence_default += f.licence_origin == "source-default"
         if f.conforms is not None:
             self.validated += 1
             self.conformant += f.conforms
@@ -111,6 +115,11 @@ class Tally:
                 "licence.cc_share": _share(self.cc, self.total),
                 "licence.non_commercial": self.non_commercial,
                 "licence.none": self.no_licence,
+                "licence.origin_stated": self.licence_stated,
+                "licence.origin_stated_share": _share(self.licence_stated, self.total),
+                "licence.origin_source_default": self.licence_default,
+                "licence.origin_source_default_share": _share(self.licence_default, self.total),
+                "licence.origin_none_share": _share(self.no_licence, self.total),
                 "quality.recommended_share": _share(self.recommended, self.total),
                 "hvd.datasets": self.hvd,
                 "formats.distributions": self.distributions,

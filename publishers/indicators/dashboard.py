@@ -49,6 +49,9 @@ TEXT: dict[str, dict[str, str]] = {
     "nc": {"fr": "Non commerciale", "en": "Non-commercial"},
     "nolic": {"fr": "Sans licence", "en": "No licence"},
     "rest": {"fr": "Autres (non reconnues, restrictives)", "en": "Other (unrecognised, restrictive)"},
+    "origins": {"fr": "Origine des licences", "en": "Licence origin"},
+    "stated": {"fr": "Indiquée par la fiche", "en": "Stated by the record"},
+    "default": {"fr": "Défaut de la source", "en": "Source default"},
 }
 BAND_NAMES = {
     "excellent": {"fr": "Excellente (351-405)", "en": "Excellent (351-405)"},
@@ -174,6 +177,12 @@ def _licences(series: Series, lang: str) -> str:
     parts = [("CC0", cc0), (TEXT["cc_other"][lang], other_cc), (TEXT["open_other"][lang], other_open),
              (TEXT["nc"][lang], nc), (TEXT["nolic"][lang], none), (TEXT["rest"][lang], rest)]  # fmt: skip
     chart = svg.stacked_bar([(k, round(v, 2)) for k, v in parts], title=TEXT["licences"][lang], chart_id="licence-mix")
+    origins = [(TEXT[key][lang], get(f"licence.origin_{name}_share")) for key, name in
+               (("stated", "stated"), ("default", "source_default"), ("nolic", "none"))]  # fmt: skip
+    if all(share is not None for _, share in origins):  # computations before issue 18 lack them
+        chart += svg.stacked_bar(
+            [(k, round(v or 0, 2)) for k, v in origins], title=TEXT["origins"][lang], chart_id="licence-origin"
+        )
     return f"<h2>{TEXT['licences'][lang]}</h2>{chart}"
 
 

@@ -33,7 +33,7 @@ P = {name: f"<{uri}>" for name, uri in {
     "media": DCAT + "mediaType", "download": DCAT + "downloadURL", "access_service": DCAT + "accessService",
     "serves": DCAT + "servesDataset", "frequency": DCT + "accrualPeriodicity", "modified": DCT + "modified",
     "name": FOAF + "name", "contact": DCAT + "contactPoint", "keyword": DCAT + "keyword",
-    "spatial": DCT + "spatial", "temporal": DCT + "temporal",
+    "spatial": DCT + "spatial", "temporal": DCT + "temporal", "provenance": DCT + "provenance",
 }.items()}  # fmt: skip
 DATA_SERVICE = f"<{DCAT}DataService>"
 WANTED = frozenset(term.encode("utf-8") for term in (*P.values(), RDF_TYPE))
@@ -44,6 +44,8 @@ _WANTED_LINE = re.compile(
 RECOMMENDED = ("contact", "distribution", "keyword", "publisher", "spatial", "temporal", "theme")
 LANGS = ("fr", "de", "en")
 NO_THEMES: frozenset[str] = frozenset()
+# mappers.licensing marks a licence the source default supplied with this dct:provenance (issue 18).
+SOURCE_DEFAULT = "<https://data.public.lu/luxcat/def/licence-origin/source-default>"
 
 
 @dataclass(slots=True)
@@ -59,6 +61,7 @@ class DatasetFacts:
     hvd: tuple[str, ...] = ()
     legislation: bool = False
     licences: tuple[str, ...] = ()  # licence classes (vocab.licence_class) of every licence stated
+    licence_origin: str = "none"  # stated | source-default | none (mappers.licensing.licence_origin's rule)
     distributions: int = 0
     machine_readable: int = 0
     non_proprietary: int = 0
@@ -165,6 +168,10 @@ def dataset_facts(line: Line, triples: list[tuple[str, str, str]]) -> DatasetFac
     facts.licences = tuple(
         sorted({licence_class(iri_value(t)) if t.startswith("<") else "unrecognised" for t in licences})
     )
+    if SOURCE_DEFAULT in props.get(P["provenance"], []):
+        facts.licence_origin = "source-default"
+    elif facts.licences:
+        facts.licence_origin = "stated"
     frequency = props.get(P["frequency"], [None])[0]
     facts.period_days = frequency_days(_value(frequency)) if frequency else None
     modified = [d for d in (_date(t) for t in props.get(P["modified"], [])) if d]

@@ -90,11 +90,11 @@ def inventory_source(location: Path) -> SourceConfig:
     return SourceConfig.model_validate(data)
 
 
-def map_files(source_id: str, kind: str, files: list[Path]) -> list[MappedRecord]:
+def map_files(source_id: str, kind: str, files: list[Path], licence: str | None = None) -> list[MappedRecord]:
     """Every record the mapper makes of the files, first one per record id (the harvesters de-duplicate so);
     records the mapper rejects are left out, as the pipeline does."""
     cls = registry.load(registry.MAPPERS, kind, what="mapper")
-    mapper = cls(MapContext(source_id, f"https://data.public.lu/luxcat/{source_id}/", ("fr", "de", "en")))
+    mapper = cls(MapContext(source_id, f"https://data.public.lu/luxcat/{source_id}/", ("fr", "de", "en"), licence))
     out: list[MappedRecord] = []
     for path in files:
         raw = RawRecord(source_id, path.name, path.read_bytes(), "application/octet-stream", path.as_uri())
@@ -142,8 +142,10 @@ def store_records(store: StateStore, artifacts: LocalArtifactStore, source_id: s
         )
 
 
-def build(tmp: Path, publish_config: PublishConfig, when: datetime) -> Catalogue:
-    """Map, validate and store the three sources, then publish the catalogue into tmp/export."""
+def build(tmp: Path, publish_config: PublishConfig, when: datetime, licence: str | None = None) -> Catalogue:
+    """Map, validate and store the three sources, then publish the catalogue into tmp/export.
+
+    `licence`: a default licence the ISO and DCAT sources declare (issue 18's source default)."""
     store = StateStore(f"sqlite:///{tmp / 'state.db'}")
     artifacts = LocalArtifactStore(tmp / "artifacts")
     iso = source("geo-iso", "csw", "iso19139", "Administration du cadastre et de la topographie",
@@ -153,8 +155,8 @@ def build(tmp: Path, publish_config: PublishConfig, when: datetime) -> Catalogue
     )
     inv = inventory_source(INVENTORY_CSV)
     records = {
-        "geo-iso": map_files("geo-iso", "iso19139", ISO_FILES),
-        "portal-dcat": map_files("portal-dcat", "dcat", DCAT_FILES),
+        "geo-iso": map_files("geo-iso", "iso19139", ISO_FILES, licence),
+        "portal-dcat": map_files("portal-dcat", "dcat", DCAT_FILES, licence),
     }
     for sid, recs in records.items():
         store_records(store, artifacts, sid, recs, when)
