@@ -18,7 +18,7 @@ Progress = Callable[[str], None]
 class HarvesterOptions(BaseModel):
     """Base of every harvester's own options model: unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
 @dataclass(slots=True)

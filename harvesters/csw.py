@@ -19,6 +19,7 @@ from lxml import etree
 from pydantic import Field, HttpUrl
 
 from harvesters.base import Harvester, HarvesterOptions
+from harvesters.xmlrecord import UnwritableRecord, canonical_xml
 from luxcat.errors import SourceError
 from luxcat.http import HttpFailure, RetryPolicy, new_session, request_with_retries
 from luxcat.records import RawRecord, Rejection
@@ -37,6 +38,14 @@ FILE_ID_TEXT = re.compile(rb"fileIdentifier>\s*<[^>]*CharacterString[^>]*>\s*([^
 PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, remove_blank_text=False)
 
 
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_safe(text: str) -> str:
+    """Text from a broken page made storable in an attribute (a NUL there is garbage, shown as U+FFFD)."""
+    return _XML_UNSAFE.sub("\ufffd", text)
+
+
 def is_iso_record(element: etree._Element) -> bool:
     """gmd:MD_Metadata, gmi:MI_Metadata, or a national profile's record declaring its ISO type
     (che:CHE_MD_Metadata gco:isoType="gmd:MD_Metadata"): the ISO mapper reads all of them."""
@@ -50,18 +59,31 @@ class CswOptions(HarvesterOptions):
     """Options of a CSW source (config: harvester.options)."""
 
     url: HttpUrl
+    """CSW 2.0.2 endpoint (GetRecords is POSTed here)"""
     page_size: int = Field(default=50, ge=1, le=1000)
+    """records per GetRecords page (maxRecords); servers may cap it lower"""
     types: list[Literal["dataset", "series", "service", "nonGeographicDataset"]] = Field(default_factory=list)
+    """keep only these hierarchy levels (apiso:Type); empty keeps every type"""
     keywords: list[str] = Field(default_factory=list)
+    """keep only records with each of these keywords (apiso:Subject)"""
     sort_property: str = "apiso:Identifier"
+    """queryable to sort pages by: a stable order keeps paging from skipping or repeating records"""
     modified_property: str = "apiso:Modified"
+    """queryable compared with the last complete run's start in incremental harvests"""
     type_property: str = "apiso:Type"
+    """queryable the `types` filter applies to"""
     keyword_property: str = "apiso:Subject"
+    """queryable the `keywords` filter applies to"""
     timeout: float = Field(default=30.0, gt=0)
+    """seconds to wait for each HTTP response before the request counts as failed"""
     retries: int = Field(default=3, ge=0, le=10)
+    """how many times a failed request (timeout, connection error, 429, 5xx) is retried"""
     backoff: float = Field(default=1.0, ge=0)
+    """seconds before the first retry, doubled at each further one (a Retry-After header wins)"""
     max_pages: int = Field(default=10_000, ge=1)
+    """stop after this many pages (the listing then counts as incomplete: nothing is withdrawn)"""
     max_consecutive_page_failures: int = Field(default=3, ge=1)
+    """give up (incomplete listing) after this many pages in a row fail"""
 
 
 def _filter(options: CswOptions, since: datetime | None) -> str:
@@ -206,13 +228,18 @@ class CswHarvester(Harvester):
             raise PageError(exc.reason) from exc
         if response.status_code != 200:
             raise PageError(f"HTTP {response.status_code}: {response.text[:200].strip()}")
-        root = self._parse_page(response.content)
+        return self.read_page(response.content)
+
+    def read_page(self, content: bytes) -> tuple[etree._Element, int, int, int]:
+        """A GetRecords answer's records root and counts; PageError when it is not one."""
+        root = self._parse_page(content)
         if root.tag == f"{{{OWS}}}ExceptionReport":
             texts = " ".join(t.strip() for t in root.itertext() if t.strip())
             raise PageError(f"CSW exception: {texts[:300]}")
         results = root.find(f"{{{CSW}}}SearchResults")
         if results is None:
-            raise PageError(f"not a GetRecords response (root element {etree.QName(root).localname})")
+            name = str(root.tag).rsplit("}", 1)[-1]  # QName() refuses a prefix with no namespace ("csw:...")
+            raise PageError(f"not a GetRecords response (root element {name[:100]})")
         try:
             matched = int(results.get("numberOfRecordsMatched", "0"))
             returned = int(results.get("numberOfRecordsReturned", "0"))
@@ -238,7 +265,10 @@ class CswHarvester(Harvester):
             return None
         envelope = re.search(rb"<(?:[\w.-]+:)?GetRecordsResponse\b[^>]*>", content)
         namespaces = dict(re.findall(rb'xmlns:([\w.-]+)="([^"]+)"', envelope.group(0) if envelope else b""))
-        attributes = {k.decode(): v.decode() for k, v in re.findall(rb'([A-Za-z]+)="([^"]*)"', head.group(0))}
+        attributes = {
+            k.decode(): _xml_safe(v.decode("utf-8", "replace"))
+            for k, v in re.findall(rb'([A-Za-z]+)="([^"]*)"', head.group(0))
+        }
         response = etree.Element(f"{{{CSW}}}GetRecordsResponse")
         out = etree.SubElement(response, f"{{{CSW}}}SearchResults", attributes)
         for match in RECORD_TEXT.finditer(content, head.end()):
@@ -250,10 +280,10 @@ class CswHarvester(Harvester):
             try:
                 out.append(etree.fromstring(patched, PARSER))
             except etree.XMLSyntaxError as exc:
-                broken = etree.SubElement(out, "unparsable-record", {"reason": str(exc)})
+                broken = etree.SubElement(out, "unparsable-record", {"reason": _xml_safe(str(exc))})
                 found = FILE_ID_TEXT.search(text)
                 if found:
-                    broken.set("id", found.group(1).decode("utf-8", "replace"))
+                    broken.set("id", _xml_safe(found.group(1).decode("utf-8", "replace")))
         return response
 
     def _records(self, results: etree._Element) -> Iterator[RawRecord | Rejection]:
@@ -284,14 +314,19 @@ class CswHarvester(Harvester):
                 )
                 continue
             record_id = file_id.strip()
+            try:
+                # exclusive C14N: the same record hashes the same whichever page or envelope carried it
+                payload = canonical_xml(element)
+            except UnwritableRecord as exc:
+                yield Rejection(self.source_id, record_id, "harvest", "unparsable", f"{record_id}: {exc}")
+                continue
             stamp = element.findtext(f"{{{GMD}}}dateStamp/{{{GCO}}}DateTime") or element.findtext(
                 f"{{{GMD}}}dateStamp/{{{GCO}}}Date"
             )
             yield RawRecord(
                 source_id=self.source_id,
                 record_id=record_id,
-                # exclusive C14N: the same record hashes the same whichever page or envelope carried it
-                payload=etree.tostring(element, method="c14n", exclusive=True),
+                payload=payload,
                 media_type=self.media_type,
                 origin_url=self.record_url(record_id),
                 modified=stamp.strip() if stamp else None,

@@ -29,10 +29,15 @@ class UdataOptions(HarvesterOptions):
     url: HttpUrl = Field(description="site root, e.g. https://data.public.lu (the API is under /api/1)")
     organization: str | None = Field(default=None, description="only this organisation's datasets (udata id)")
     page_size: int = Field(default=100, ge=1, le=1000)
+    """datasets per API page"""
     max_pages: int = Field(default=10_000, ge=1)
+    """stop after this many pages (the listing then counts as incomplete)"""
     timeout: float = Field(default=60.0, gt=0)
+    """seconds to wait for each HTTP response before the request counts as failed"""
     retries: int = Field(default=3, ge=0, le=10)
+    """how many times a failed request (timeout, connection error, 429, 5xx) is retried"""
     backoff: float = Field(default=1.0, ge=0)
+    """seconds before the first retry, doubled at each further one (a Retry-After header wins)"""
 
 
 class UdataHarvester(Harvester):

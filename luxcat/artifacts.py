@@ -18,6 +18,18 @@ from urllib.parse import urlparse
 from luxcat.errors import ConfigError
 
 
+def _umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
+# New artifact files and folders: what the umask allows, and always readable by the service's group
+# (reports are served by another process, e.g. Airflow's API server, running in that group).
+FILE_MODE = (0o666 & ~_umask()) | 0o640
+DIR_MODE = (0o777 & ~_umask()) | 0o750
+
+
 class ArtifactStore(ABC):
     """Put/get bytes by key; `location(key)` is what the state store and XCom carry."""
 
@@ -64,9 +76,10 @@ class LocalArtifactStore(ArtifactStore):
 
     def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> str:
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        self._make_dirs(path.parent)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         try:
+            os.fchmod(fd, FILE_MODE)  # mkstemp's 0600 would hide reports from the service's group
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
             os.replace(tmp, path)
@@ -74,6 +87,16 @@ class LocalArtifactStore(ArtifactStore):
             Path(tmp).unlink(missing_ok=True)
             raise
         return self.location(key)
+
+    def _make_dirs(self, folder: Path) -> None:
+        """Create missing folders below the root with DIR_MODE (mkdir alone would apply the umask)."""
+        missing = []
+        while not folder.is_dir() and folder != self.root:
+            missing.append(folder)
+            folder = folder.parent
+        for new in reversed(missing):
+            new.mkdir(exist_ok=True)
+            new.chmod(DIR_MODE)
 
     def get(self, key: str) -> bytes:
         try:

@@ -233,8 +233,10 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     check.set_defaults(func=cmd_sources_check)
     sources_sub.add_parser("list", help="list registered sources").set_defaults(func=cmd_sources_list)
     from luxcat.safety_commands import add_sources_commands
+    from luxcat.sources_schema import add_commands as add_schema_commands
 
     add_sources_commands(sources_sub)
+    add_schema_commands(sources_sub)
 
     harvest = sub.add_parser("harvest", help="harvest one source into the state and artifact stores")
     harvest.add_argument("source")

@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from luxcat import registry
+from luxcat import registry, yamlsafe
 from luxcat.errors import ConfigError
 from luxcat.limits import Limits
 
@@ -36,68 +36,101 @@ NON_COMMERCIAL = re.compile(r"BY_?NC|non[-_ ]?commercial", re.IGNORECASE)
 class Strict(BaseModel):
     """Every config model forbids unknown keys, so a typo is an error, not a silent default."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
 class Owner(Strict):
     """The public body responsible for the source (its udata organisation when it has one)."""
 
     name: str = Field(min_length=2)
+    """the public body's name (also the fallback publisher of its records)"""
     uri: str | None = None
+    """the body's IRI (dct:publisher), e.g. from the EU corporate bodies table"""
     udata_organization: str | None = Field(default=None, pattern=r"^[0-9a-f]{24}$")
+    """its organisation id on data.public.lu"""
     email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
+    """where the owner digest of findings is sent (at most once a day)"""
 
 
 class PluginRef(Strict):
     """A harvester or mapper kind plus the options its own model validates."""
 
     kind: str
+    """a registered kind (see below) or a module:Class path"""
     options: dict[str, Any] = Field(default_factory=dict)
+    """the kind's own options (see the kind's table)"""
 
 
 class Validation(Strict):
     """How strict the validate stage is for this source."""
 
     profile: str = "dcat-ap-3.0.0"
+    """SHACL profile the records are validated against"""
     on_violation: Literal["reject", "publish-with-warning"] = "reject"
+    """reject: a record with a Violation is not published; publish-with-warning publishes it"""
 
 
 class PublishTarget(Strict):
     """One place this source's datasets are syndicated to."""
 
     target: Literal["catalogue", "data.public.lu", "data.europa.eu"]
+    """where to syndicate: the national catalogue export, data.public.lu or data.europa.eu"""
     options: dict[str, Any] = Field(default_factory=dict)
+    """per-source options of the target (data.public.lu: organization, api_key)"""
 
 
 class Withdrawal(Strict):
     """Guard against mass withdrawal when a source suddenly lists far fewer records."""
 
     max_share: float = Field(default=0.10, ge=0.0, le=1.0)
-    max_count: int = Field(default=50, ge=0)  # absolute cap: more datasets per run need a person's yes
+    """a full run that would withdraw more than this share of records withdraws nothing until a person approves"""
+    max_count: int = Field(default=50, ge=0)
+    """absolute cap: withdrawing more datasets than this in one run needs a person's yes"""
 
 
 class SourceConfig(Strict):
     """One registered source, exactly as in config/sources/<id>.yaml."""
 
     id: str = Field(pattern=SOURCE_ID)
+    """lower-case letters, digits and dashes; equals the file name; DAG id harvest__<id>"""
     title: str | dict[str, str]
+    """the source's name, plain or by language (fr, de, en, lb)"""
     owner: Owner
+    """the public body responsible for the source"""
     enabled: bool = True
+    """disabled sources get no DAG and are skipped by `luxcat run --all`"""
     schedule: str | None = "0 2 * * *"
+    """cron expression or @daily/@weekly/...; null: only manual runs"""
     harvester: PluginRef
+    """how the source is fetched"""
     mapper: list[str | PluginRef] = Field(min_length=1)
+    """mapper profiles applied in order: the first maps, the others enrich"""
     base_uri: str | None = Field(default=None, pattern=r"^https?://\S+/$")
+    """where minted URIs live (default https://data.public.lu/luxcat/<id>/)"""
     languages: list[str] = Field(default_factory=lambda: ["fr"], min_length=1)
-    licence: str | None = None  # the owner's default, applied only to records that say nothing about use
+    """the source's languages, preferred first"""
+    licence: str | None = None
+    """the owner's default licence (EU IRI), applied only to records that say nothing about use"""
     validation: Validation = Validation()
+    """how strict the validate stage is"""
     publish: list[PublishTarget] = Field(default_factory=list)
+    """targets this source's datasets are syndicated to"""
     withdrawal: Withdrawal = Withdrawal()
-    full_every: str = Field(default="7d", pattern=DURATION)  # a scheduled run is full when the last one is older
-    max_incomplete_runs: int = Field(default=2, ge=1)  # incomplete listings in a row that fail the run
-    max_reject_share: float = Field(default=0.2, ge=0.0, le=1.0)  # rejected share of processed records that fails it
-    limits: Limits = Limits()  # answer size, request and run deadlines (luxcat.limits)
+    """guard against mass withdrawal"""
+    full_every: str = Field(default="7d", pattern=DURATION)
+    """a scheduled run is full when the last full one is older than this (30m, 12h, 7d, 2w)"""
+    max_incomplete_runs: int = Field(default=2, ge=1)
+    """incomplete listings in a row that fail the run"""
+    max_reject_share: float = Field(default=0.2, ge=0.0, le=1.0)
+    """rejected share of processed records that fails the run"""
+    limits: Limits = Limits()
+    """answer size, request and run deadlines (luxcat.limits)"""
+    alert_after: str | None = Field(default=None, pattern=DURATION)
+    """alert when no run succeeded for this long (90m, 36h, 3d, 2w); default: three schedule intervals"""
     description: str | dict[str, str] | None = None
+    """what the source is, plain or by language"""
     tags: list[str] = Field(default_factory=list)
+    """free labels (also DAG tags)"""
 
     @field_validator("title", "description")
     @classmethod
@@ -246,7 +279,7 @@ def read_yaml(path: Path) -> tuple[Any, list[ConfigProblem]]:
     """Parse one YAML file; syntax errors come back as problems with line numbers."""
     file = str(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlsafe.load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         return None, [ConfigProblem(file, "", f"cannot read: {exc.strerror or exc}")]
     except yaml.YAMLError as exc:

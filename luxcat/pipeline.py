@@ -22,6 +22,7 @@ from luxcat.config import SourceConfig
 from luxcat.environment import environment_failure
 from luxcat.errors import ConfigError, RecordError
 from luxcat.limits import bounded_harvest
+from luxcat.ntriples import check_size, parse_ntriples
 from luxcat.records import MappedRecord, RawRecord, Rejection, ValidationIssue, content_hash, utcnow
 from luxcat.store import ACTIVE, Run, RunCounts, StateStore
 from luxcat.watermark import incremental_since
@@ -294,6 +295,7 @@ class Pipeline:
             try:
                 raw = self.load_raw(record_id)
                 digest = content_hash(raw.payload)
+                check_size(record_id, raw.payload)
                 with collecting() as dropped:
                     mapped = list(mappers[0].map(raw))
                     if not mapped:
@@ -359,10 +361,14 @@ class Pipeline:
         from rdflib import Graph
 
         from luxcat.bulk import records_by_ids, set_validation_many
+        from luxcat.reports import FindingsCollector, report_language, write_run_report
         from validators import validate_graph
         from validators.report_html import ReportSummary
+        from validators.safeurls import drop_unsafe_links
 
         outcome = StageOutcome(stage="validate")
+        languages = tuple(dict.fromkeys((report_language(), *self.cfg.languages)))
+        collector = FindingsCollector(self.cfg.id, languages, self.artifacts)
         profile = self.cfg.validation.profile
         ids = list(record_ids)
         findings = f"runs/{self.cfg.id}/{run_id}/findings/"
@@ -373,6 +379,7 @@ class Pipeline:
             chunk = ids[start : start + batch]
             union = Graph()
             graphs: dict[str, Graph] = {}
+            unsafe: dict[str, list[ValidationIssue]] = {}
             by_dataset: dict[str, str] = {}
             stored_chunk = records_by_ids(self.store, self.cfg.id, chunk)  # one query per chunk
             for record_id in chunk:
@@ -380,9 +387,10 @@ class Pipeline:
                 if stored is None or stored.mapped_location is None:
                     continue
                 graphs[record_id] = self._mapped_graph(record_id, stored.mapped_location)
+                unsafe[record_id] = drop_unsafe_links(graphs[record_id])  # issue 17, F15
                 union += graphs[record_id]
                 by_dataset[stored.dataset_uri or ""] = record_id
-            notes = self._resolve_served_datasets(graphs, union, known)
+            notes = self._resolve_served_datasets(graphs, union, known, unsafe)
             reports = {r.dataset: r for r in validate_graph(union, profile=profile, udata=udata)}
             results = []
             for dataset_uri, record_id in by_dataset.items():
@@ -390,6 +398,7 @@ class Pipeline:
                 if report is not None:
                     report.results.extend(notes.get(record_id, []))
                     summary.add(report)
+                collector.add_validated(record_id, dataset_uri, report, union)
                 results.append(self._record_validation(record_id, dataset_uri, report, outcome))
             set_validation_many(self.store, self.cfg.id, results)  # one transaction per chunk
             self._write_findings(findings, start // batch + 1, results)  # per-record findings, per chunk
@@ -397,7 +406,8 @@ class Pipeline:
         self._handoff.clear()
         outcome.extra["licence_origin"] = summary.licence_origins()
         html = summary.render(f"{self.cfg.id}: validation report, run {run_id}", dropped=self._dropped(run_id))
-        location = self.artifacts.put(f"runs/{self.cfg.id}/{run_id}/validation.html", html.encode(), "text/html")
+        self.artifacts.put(f"runs/{self.cfg.id}/{run_id}/validation.html", html.encode(), "text/html")
+        location = write_run_report(self.cfg, self.store, self.artifacts, run_id, collector)  # the run report
         outcome.extra["report"] = location
         self._write_json(run_id, "validate.json", outcome.as_dict())
         self._write_rejects(run_id, outcome.rejections, name="validate-rejects.jsonl")
@@ -412,9 +422,7 @@ class Pipeline:
         handed = self._handoff.pop(record_id, None)
         if handed is not None and handed[0] == location and handed[1] == hashlib.sha256(data).hexdigest():
             return handed[2]  # reading and hashing the file is far cheaper than parsing it
-        graph = Graph()
-        graph.parse(data=data, format="nt")
-        return graph
+        return parse_ntriples(data, Graph())
 
     def _write_findings(self, prefix: str, part: int, rows: list[dict[str, Any]]) -> None:
         """One JSON line per record (id, dataset, conforms, report) for one chunk, written as it is done."""
@@ -423,7 +431,7 @@ class Pipeline:
             self.artifacts.put(f"{prefix}{part:05d}.jsonl", body.encode(), "application/x-ndjson")
 
     def _resolve_served_datasets(
-        self, graphs: dict[str, Any], union: Any, known: set[str]
+        self, graphs: dict[str, Any], union: Any, known: set[str], dropped_before: dict[str, list[ValidationIssue]]
     ) -> dict[str, list[ValidationIssue]]:
         """Make `dcat:servesDataset` links checkable one record at a time.
 
@@ -437,7 +445,7 @@ class Pipeline:
 
         notes: dict[str, list[ValidationIssue]] = {}
         for record_id, graph in graphs.items():
-            dropped = []
+            dropped = list(dropped_before.get(record_id, []))
             for service, target in list(graph.subject_objects(DCAT.servesDataset)):
                 if (target, RDF.type, None) in union:
                     continue
@@ -510,12 +518,10 @@ class Pipeline:
         return self._parse_mapped(stored.mapped_location)
 
     def _parse_mapped(self, location: str) -> Any:
-        """Parse a stored N-Triples graph."""
+        """Parse a stored N-Triples graph (the linear reader: a long literal costs its length, not its square)."""
         from rdflib import Graph
 
-        graph = Graph()
-        graph.parse(data=self.artifacts.get(self.artifacts.key_of(location)), format="nt")
-        return graph
+        return parse_ntriples(self.artifacts.get(self.artifacts.key_of(location)), Graph())
 
     # -- bookkeeping ------------------------------------------------------------------
     def finish(self, run_id: int, harvest: HarvestOutcome, *later: StageOutcome, failed: str | None = None) -> Run:
@@ -592,6 +598,7 @@ def _run_source(
     remap: bool = False,
 ) -> Run:
     """Harvest one source and run every later stage asked for; the run is recorded even when it fails."""
+    from luxcat.afterrun import after_run
     from luxcat.policy import full_due
 
     pipeline = Pipeline(cfg, store, artifacts, progress=progress)
@@ -608,6 +615,9 @@ def _run_source(
                 failed_map = {r.record_id for r in mapped.rejections}
                 later.append(pipeline.validate(run_id, [r for r in harvest.to_process if r not in failed_map]))
     except Exception as exc:
-        pipeline.finish(run_id, harvest, *later, failed=str(exc))
+        failed = pipeline.finish(run_id, harvest, *later, failed=str(exc))
+        after_run(cfg, store, artifacts, failed)  # operators and the owner hear about the failure
         raise
-    return pipeline.finish(run_id, harvest, *later)
+    run = pipeline.finish(run_id, harvest, *later)
+    after_run(cfg, store, artifacts, run)  # recovery/first-run alert; owner digest (once a day, with findings)
+    return run

@@ -15,7 +15,7 @@ from luxcat.records import MappedRecord, RawRecord
 class MapperOptions(BaseModel):
     """Base of every mapper's own options: unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
 @dataclass(frozen=True, slots=True)

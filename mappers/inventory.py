@@ -34,10 +34,15 @@ class InventoryMapperOptions(MapperOptions):
     """How to read an inventory file given to `luxcat map --from inventory` (the harvester has its own)."""
 
     columns: ColumnMapping = Field(default_factory=ColumnMapping)
+    """which column holds which dataset field"""
     format: Literal["auto", "csv", "xlsx"] = "auto"
+    """file format; auto decides from the extension and the first bytes"""
     sheet: str | None = None
+    """XLSX worksheet name (default: the first sheet)"""
     delimiter: str | None = Field(default=None, max_length=1)
+    """CSV delimiter (default: detected)"""
     header_row: int = Field(default=1, ge=1)
+    """row number (1-based) holding the column names"""
 
 
 class RowMapper:

@@ -29,7 +29,7 @@ Progress = Callable[[str], None]
 class PublisherOptions(BaseModel):
     """Base of every publisher's own options: unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
 @dataclass(slots=True)
@@ -139,14 +139,14 @@ def publish_items(
     """Items for every source: publishable active records, plus withdrawn ones (to archive/delete)."""
     from rdflib import Graph
 
+    from luxcat.ntriples import parse_ntriples
+
     for source in sources:
         for record in store.records(source.id):
             if not (publishable(record, source) or (record.status == WITHDRAWN and record.mapped_location)):
                 continue
 
             def load(location: str = record.mapped_location or "") -> Graph:
-                graph = Graph()
-                graph.parse(data=artifacts.get(artifacts.key_of(location)), format="nt")
-                return graph
+                return parse_ntriples(artifacts.get(artifacts.key_of(location)), Graph())
 
             yield PublishItem(source, record, load)

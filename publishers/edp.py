@@ -41,8 +41,11 @@ class EdpOptions(PublisherOptions):
     """The hub to push to, and the merge rules shared with the catalogue."""
 
     catalogue: CatalogueMetadata
+    """what the merged dcat:Catalog says about itself (publish.yaml: catalogue)"""
     merge: MergeOptions = MergeOptions()
+    """how records of different sources become one dataset (publish.yaml: merge)"""
     hub: EdpTarget
+    """the piveau hub to push to (publish.yaml: targets.data.europa.eu)"""
 
 
 class HubClient:

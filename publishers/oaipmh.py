@@ -43,8 +43,11 @@ VERBS: dict[str, tuple[set[str], set[str]]] = {  # verb -> (required, optional) 
     "ListIdentifiers": ({"metadataPrefix"}, {"from", "until", "set"}),
     "ListRecords": ({"metadataPrefix"}, {"from", "until", "set"}),
 }
-DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-SECOND = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+DAY = re.compile(r"^\d{4}-\d{2}-\d{2}\Z")
+SECOND = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\Z")
+# characters an XML document cannot hold (NUL and other controls, lone surrogates): never echoed
+XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+MAX_ARGUMENT = 4096  # characters of one OAI-PMH argument (identifiers are IRIs, tokens are short)
 
 
 class OaiError(Exception):
@@ -59,15 +62,43 @@ def _stamp(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _real_date(value: str) -> bool:
+    """The stamp names a real day and time (2020-13-45 matches the pattern but is no date)."""
+    try:
+        datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ" if "T" in value else "%Y-%m-%d")
+    except ValueError:
+        return False
+    return True
+
+
 def _bound(value: str | None, *, end: bool) -> str | None:
     """from/until as a second-granularity stamp (a day covers the whole day); None when absent."""
     if value is None:
         return None
-    if DAY.match(value):
+    if DAY.match(value) and _real_date(value):
         return value + ("T23:59:59Z" if end else "T00:00:00Z")
-    if SECOND.match(value):
+    if SECOND.match(value) and _real_date(value):
         return value
     raise OaiError("badArgument", f"{'until' if end else 'from'}={value!r}: use YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ")
+
+
+def _token_query(token: str) -> dict[str, Any]:
+    """The query a resumption token carries, checked field by field; badResumptionToken for anything else."""
+    try:
+        query = json.loads(base64.urlsafe_b64decode(token.encode("ascii")))
+    except (ValueError, UnicodeError) as exc:
+        raise OaiError("badResumptionToken", "the resumption token is not one this server issued") from exc
+    valid = (
+        isinstance(query, dict)
+        and set(query) == {"f", "u", "s", "o"}
+        and type(query["o"]) is int
+        and 0 <= query["o"] < 10**12
+        and all(query[k] is None or (isinstance(query[k], str) and SECOND.match(query[k])) for k in ("f", "u"))
+        and (query["s"] is None or (isinstance(query["s"], str) and not XML_UNSAFE.search(query["s"])))
+    )
+    if not valid:
+        raise OaiError("badResumptionToken", "the resumption token is not one this server issued")
+    return query
 
 
 @dataclass(slots=True)
@@ -134,7 +165,7 @@ class OaiRepository:
             if exc.code in ("badVerb", "badArgument"):
                 request.attrib.clear()  # the spec: echo no attributes for an illegal request
             error = etree.SubElement(root, f"{{{OAI_NS}}}error", code=exc.code)
-            error.text = str(exc)
+            error.text = XML_UNSAFE.sub("\ufffd", str(exc))
         return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
     @staticmethod
@@ -142,6 +173,11 @@ class OaiRepository:
         verbs = params.get("verb", [])
         if len(verbs) != 1 or verbs[0] not in VERBS:
             raise OaiError("badVerb", "missing, repeated or unknown verb")
+        for key, values in params.items():
+            if any(XML_UNSAFE.search(text) for text in (key, *values)):
+                raise OaiError("badArgument", f"argument {key[:50]!r} holds a character XML cannot carry (e.g. NUL)")
+            if any(len(text) > MAX_ARGUMENT for text in (key, *values)):
+                raise OaiError("badArgument", f"argument {key[:50]!r} is longer than {MAX_ARGUMENT} characters")
         verb = verbs[0]
         repeated = sorted(k for k, v in params.items() if len(v) > 1)
         if repeated:
@@ -231,12 +267,7 @@ class OaiRepository:
     def _query(self, args: dict[str, str]) -> dict[str, Any]:
         """The list query (from a token or from arguments), checked."""
         if "resumptionToken" in args:
-            try:
-                query = json.loads(base64.urlsafe_b64decode(args["resumptionToken"].encode()))
-                assert isinstance(query, dict) and isinstance(query["o"], int) and query["o"] >= 0
-            except (ValueError, KeyError, AssertionError, TypeError) as exc:
-                raise OaiError("badResumptionToken", "the resumption token is not one this server issued") from exc
-            return query
+            return _token_query(args["resumptionToken"])
         self._check_prefix(args["metadataPrefix"])
         start, end = _bound(args.get("from"), end=False), _bound(args.get("until"), end=True)
         if "from" in args and "until" in args and len(args["from"]) != len(args["until"]):

@@ -52,7 +52,12 @@ _ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[tbnrf\"'\\])")
 _SIMPLE = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 _LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _NCNAME_TAIL = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*$")
-_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Characters that some line-oriented readers take for line ends (str.splitlines, JavaScript): written
+# as \uXXXX escapes in N-Triples and Turtle, and escaped in JSON, so a record always stays on its lines.
+_JSON_SEPARATORS = re.compile("[\x7f\x85\u2028\u2029]")
+_XML_SEPARATORS = re.compile("[\x7f-\x9f\u2028\u2029]")
+_LINE_BREAKERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x85\u2028\u2029]")
 
 
 _MISSING = object()
@@ -83,11 +88,28 @@ def iri(value: str) -> str:
 def literal(text: str, *, lang: str | None = None, datatype: str | None = None) -> str:
     """A literal as an N-Triples term (escapes what N-Triples requires)."""
     body = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    body = escape_line_breakers(body)
     if lang:
         return f'"{body}"@{lang}'
     if datatype:
         return f'"{body}"^^<{datatype}>'
     return f'"{body}"'
+
+
+def _safe_literal(term: str) -> str:
+    """A literal term with raw line-breaking characters escaped (other terms unchanged)."""
+    if term[:1] == '"' and _LINE_BREAKERS.search(term):
+        return escape_line_breakers(term)
+    return term
+
+
+def _uchar(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group(0)):04X}"
+
+
+def escape_line_breakers(term: str) -> str:
+    """A term with every control or Unicode line-separator character as a \\uXXXX escape (valid N-Triples/Turtle)."""
+    return _LINE_BREAKERS.sub(_uchar, term)
 
 
 def iri_value(term: str) -> str:
@@ -115,7 +137,9 @@ def parse_nt(data: bytes | str) -> list[Triple]:
     """
     text = data.decode("utf-8") if isinstance(data, bytes) else data
     triples: list[Triple] = []
-    for line in text.splitlines():
+    # only \n (and \r) end an N-Triples line: str.splitlines() would also cut at U+2028, U+0085, VT,
+    # FF, U+001C-1E, which may stand unescaped inside a literal
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         parts = line.split(" ", 2)
         if len(parts) == 3:
             s, p, rest = parts
@@ -153,11 +177,10 @@ def _literal_ok(term: str) -> bool:
 
 
 def _parse_with_rdflib(line: str) -> list[Triple]:
-    from rdflib import Graph
+    """An unusual line through the full (linear) N-Triples reader, as terms."""
+    from luxcat.ntriples import parse_ntriples
 
-    graph = Graph()
-    graph.parse(data=line, format="nt")
-    return [(s.n3(), p.n3(), o.n3()) for s, p, o in graph]  # type: ignore[union-attr]
+    return [(s.n3(), p.n3(), o.n3()) for s, p, o in parse_ntriples(line)]  # type: ignore[union-attr]
 
 
 def relabel(triples: Iterable[Triple], prefix: str) -> list[Triple]:
@@ -237,7 +260,9 @@ class NTriples(RdfFormat):
     media_type = "application/n-triples"
 
     def render(self, groups: Groups) -> str:
-        return "".join(f"{s} {p} {o} .\n" for s, preds in groups.items() for p, objs in preds.items() for o in objs)
+        return "".join(
+            f"{s} {p} {_safe_literal(o)} .\n" for s, preds in groups.items() for p, objs in preds.items() for o in objs
+        )
 
 
 class Turtle(RdfFormat):
@@ -254,8 +279,8 @@ class Turtle(RdfFormat):
             return self.cached(term, self._iri)  # type: ignore[no-any-return]
         if term.endswith(">") and term.startswith('"') and '"^^<' in term:
             end = term.rindex('"^^<')
-            return term[: end + 3] + self._term(term[end + 3 :])
-        return term
+            return _safe_literal(term[: end + 3]) + self._term(term[end + 3 :])
+        return _safe_literal(term)
 
     def _iri(self, term: str) -> str:
         split = self._split(term[1:-1]) if "\\" not in term else None
@@ -312,7 +337,10 @@ class JsonLd(RdfFormat):
                     node["@type"] = [iri_value(o) for o in objects]
                 else:
                     node[self._key(pred)] = [self._value(o) for o in objects]
-            nodes.append(json.dumps(node, ensure_ascii=False))
+            text = json.dumps(node, ensure_ascii=False)
+            if _JSON_SEPARATORS.search(text):  # valid JSON raw, but JavaScript and line readers split on them
+                text = _JSON_SEPARATORS.sub(_uchar, text)
+            nodes.append(text)
         return ",\n".join(nodes)
 
     def tail(self) -> str:
@@ -320,8 +348,17 @@ class JsonLd(RdfFormat):
 
 
 def _xml_text(text: str) -> str:
-    text = _XML_BAD.sub("\ufffd", text)
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    """Character data escaped for XML 1.0; a character XML 1.0 cannot hold at all is a SerialisationError.
+
+    (Replacing it, e.g. by U+FFFD, would publish a value the source never stated.)
+    """
+    bad = _XML_BAD.search(text)
+    if bad:
+        raise SerialisationError(f"U+{ord(bad.group(0)):04X} cannot be written in XML 1.0 (RDF/XML)")
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    if _XML_SEPARATORS.search(text):
+        text = _XML_SEPARATORS.sub(lambda m: f"&#x{ord(m.group(0)):X};", text)
+    return text
 
 
 def _xml_attr(text: str) -> str:
@@ -358,7 +395,8 @@ class RdfXml(RdfFormat):
         if obj.startswith("_:"):
             return f'    <{name}{xmlns} rdf:nodeID="{obj[2:]}"/>\n'
         lexical, lang, datatype = literal_parts(obj)
-        attr = f' xml:lang="{lang}"' if lang else (f' rdf:datatype="{_xml_attr(datatype)}"' if datatype else "")
+        attr = f' rdf:datatype="{_xml_attr(datatype)}"' if datatype else ""
+        attr = f' xml:lang="{_xml_attr(lang)}"' if lang else attr
         return f"    <{name}{xmlns}{attr}>{_xml_text(lexical)}</{name}>\n"
 
     def render(self, groups: Groups) -> str:

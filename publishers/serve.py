@@ -8,6 +8,7 @@ without a restart. Routes:
     /catalogue?page=N        page N
     /catalogue.{ttl,nt,jsonld,rdf}, /pages/…, /dcat-ap-2.1.1/…   the exported files as they are
     /oai                     OAI-PMH 2.0 (GET or POST)
+    /runs/<source>/<run>/…   run reports and summaries from the artifact store (folder or S3)
     /indicators/…            the open data indicators (CSV, CSVW metadata, dashboard), not versioned
 """
 
@@ -39,6 +40,8 @@ ACCEPT: dict[str, str] = {
     "text/xml": "rdf",
 }
 DEFAULT = "ttl"
+MAX_POST_BYTES = 64 * 1024  # an OAI-PMH form is a few arguments
+IDLE_TIMEOUT = 30.0  # seconds a connection may stay silent (between requests or mid-request)
 
 
 def negotiate(accept: str | None) -> str | None:
@@ -71,6 +74,18 @@ class CatalogueHandler(BaseHTTPRequestHandler):
     server: CatalogueServer
     protocol_version = "HTTP/1.1"
 
+    def setup(self) -> None:
+        """A socket timeout, so an idle client or one that lies about its body never pins a thread."""
+        self.timeout = self.server.idle_timeout
+        super().setup()
+
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except (TimeoutError, ConnectionError) as exc:  # the client went quiet or away: close, no traceback
+            log.info("%s connection closed: %s", self.client_address[0], type(exc).__name__)
+            self.close_connection = True
+
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         log.info("%s %s", self.address_string(), format % args)
 
@@ -81,6 +96,8 @@ class CatalogueHandler(BaseHTTPRequestHandler):
             self._oai(query)
         elif url.path in ("/catalogue", "/catalogue/", "/"):
             self._page(query)
+        elif url.path.startswith("/runs/"):
+            self._run_artifact(url.path)
         else:
             self._file(url.path.lstrip("/"))
 
@@ -89,12 +106,26 @@ class CatalogueHandler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802
         url = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length).decode("utf-8", "replace") if length else ""
-        if url.path in ("/oai", "/oai-pmh"):
-            self._oai(parse_qs(body, keep_blank_values=True))
-        else:
+        if url.path not in ("/oai", "/oai-pmh"):
+            self.close_connection = True  # the body is not read: the connection cannot be reused
             self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"POST is for /oai only\n", "text/plain")
+            return
+        raw = self.headers.get("Content-Length")
+        if raw is None or not raw.strip().isdigit():
+            self.close_connection = True
+            status = HTTPStatus.BAD_REQUEST if raw else HTTPStatus.LENGTH_REQUIRED
+            self._send(status, b"missing or bad Content-Length\n", "text/plain")
+            return
+        length = int(raw)
+        if length > MAX_POST_BYTES:
+            self.close_connection = True
+            self._send(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, b"OAI-PMH form too large\n", "text/plain")
+            return
+        body = self.rfile.read(length)  # bounded; a client that sends less times out (see `timeout`)
+        if len(body) < length:
+            self.close_connection = True
+            return
+        self._oai(parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True))
 
     # -- routes -------------------------------------------------------------------------------
     def _oai(self, query: dict[str, list[str]]) -> None:
@@ -135,6 +166,13 @@ class CatalogueHandler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain")
             return
         self._stream(pointer, key, vary=False)
+
+    def _run_artifact(self, path: str) -> None:
+        """Run reports and summaries from the artifact store (folder or S3), as the Airflow plugin serves them."""
+        from luxcat.reports.links import artifact_response
+
+        status, body, content_type = artifact_response(self.server.run_artifacts(), path)
+        self._send(HTTPStatus(status), body, content_type)
 
     def _indicators(self, key: str) -> None:
         """The indicators folder (CSV, CSVW, dashboard), written beside the versions (publishers.indicators)."""
@@ -202,12 +240,28 @@ class CatalogueServer(ThreadingHTTPServer):
         port: int = 8080,
         *,
         public_url: str | None = None,
+        idle_timeout: float = IDLE_TIMEOUT,
     ) -> None:
+        self.idle_timeout = idle_timeout
         super().__init__((host, port), CatalogueHandler)
         self.target = target
         self.url = f"http://{host}:{self.server_address[1]}/"
         self.oai = OaiRepository(target, oai, (public_url or self.url) + "oai")
         self._thread: threading.Thread | None = None
+        self.artifacts: Any = None  # the artifact store of /runs/..., opened from the settings on first use
+
+    def run_artifacts(self) -> Any:
+        """The artifact store reports are served from (LUXCAT_ARTIFACTS, or the working folder's)."""
+        if self.artifacts is None:
+            from luxcat.artifacts import open_artifacts
+            from luxcat.settings import load_settings
+
+            self.artifacts = open_artifacts(load_settings().artifacts_url)
+        return self.artifacts
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """One log line for a failed request (the default prints a traceback to stderr)."""
+        log.warning("%s request failed", client_address[0] if client_address else "?", exc_info=True)
 
     def start(self) -> CatalogueServer:
         self._thread = threading.Thread(

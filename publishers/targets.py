@@ -37,9 +37,13 @@ class Agent(Strict):
     """The catalogue's publisher (a URI is required: pages must not repeat a blank node)."""
 
     uri: str = Field(pattern=r"^https?://\S+$")
+    """the publisher's IRI"""
     name: Text
+    """name, plain or by language"""
     type: str | None = "http://purl.org/adms/publishertype/NationalAuthority"
+    """ADMS publisher type IRI"""
     email: str | None = None
+    """contact e-mail address"""
 
     _languages = field_validator("name")(_check_languages)
 
@@ -48,14 +52,23 @@ class CatalogueMetadata(Strict):
     """What the merged dcat:Catalog says about itself."""
 
     uri: str = Field(pattern=r"^https?://\S+[^/]$")
+    """the catalogue's IRI (no trailing slash)"""
     title: Text
+    """title, plain or by language"""
     description: Text
+    """description, plain or by language"""
     publisher: Agent
+    """who publishes the catalogue"""
     homepage: str | None = None
+    """the portal's home page (foaf:homepage)"""
     licence: str | None = "http://publications.europa.eu/resource/authority/licence/CC0"
+    """licence of the catalogue's metadata"""
     languages: list[str] = Field(default_factory=lambda: ["fr", "de", "en", "lb"])
+    """languages of the catalogue (fr, de, en, lb)"""
     themes: list[str] = Field(default_factory=lambda: ["http://publications.europa.eu/resource/authority/data-theme"])
+    """theme taxonomies the catalogue uses (dcat:themeTaxonomy)"""
     spatial: str | None = "http://publications.europa.eu/resource/authority/country/LUX"
+    """the catalogue's coverage (EU country IRI)"""
 
     _languages = field_validator("title", "description")(_check_languages)
 
@@ -73,32 +86,47 @@ class MergeOptions(Strict):
 
     # the same URI is always the same dataset; "identifier" also merges records sharing a dct:identifier
     match_on: list[Literal["uri", "identifier"]] = Field(default_factory=lambda: ["uri", "identifier"])
+    """uri: the same URI is the same dataset; identifier: records sharing a dct:identifier also merge"""
     precedence: list[str] = Field(default_factory=list)  # source ids, strongest first; others follow by id
+    """source ids, strongest first, deciding conflicting values; other sources follow by id"""
     equivalences: list[list[str]] = Field(default_factory=list)  # groups of dataset URIs or dct:identifiers
-    # identifiers under these prefixes are global (besides absolute URIs and DOIs): they merge across sources
+    """groups of dataset URIs or dct:identifiers an operator declared to be one dataset"""
     namespaces: list[str] = Field(default_factory=list)
+    """identifiers under these prefixes are global (besides absolute URIs and DOIs): they merge across sources"""
 
 
 class CatalogueTarget(Strict):
     """Where and how the catalogue is exported (a folder or s3://bucket/prefix)."""
 
     export: str = "catalogue"  # a relative folder lives in the working folder (LUXCAT_HOME, default ./var)
+    """export folder or s3://bucket/prefix; a relative folder lives in LUXCAT_HOME"""
     base_url: str = Field(default="http://127.0.0.1:8080/", pattern=r"^https?://\S+/$")
+    """public URL the catalogue is served at (Hydra page links, OAI-PMH baseURL)"""
     page_size: int = Field(default=100, ge=1, le=10_000)
+    """datasets per Hydra page"""
     dcat_ap_2: bool = True
+    """also export a DCAT-AP 2.1.1 variant (what data.europa.eu reads)"""
     keep_versions: int = Field(default=3, ge=1)
+    """exported versions kept; older ones are pruned only after a new one is served"""
     workers: int = Field(default=1, ge=1, le=64)  # export processes (fork); 1 = in-process
+    """export processes (fork); 1 exports in-process"""
 
 
 class EdpTarget(Strict):
     """The piveau hub-repo of data.europa.eu."""
 
     hub_url: str = Field(pattern=r"^https?://\S+$")
+    """base URL of the piveau hub-repo API"""
     catalogue_id: str = Field(pattern=r"^[a-z0-9-]+$")
+    """the catalogue's id on the hub"""
     api_key: str | None = None
+    """API key as an ${ENV_VAR} reference"""
     api: Literal["origin", "resources", "legacy"] = "origin"
+    """URL form of the push API: origin (/datasets/origin), resources (/resources/origin) or legacy"""
     timeout: float = 30.0
+    """seconds to wait for each HTTP response before the request counts as failed"""
     retries: int = 3
+    """how many times a failed request (timeout, connection error, 429, 5xx) is retried"""
 
     @field_validator("api_key")
     @classmethod
@@ -112,8 +140,11 @@ class OaiOptions(Strict):
     """What the OAI-PMH endpoint says about itself."""
 
     repository_name: str = "luxcat: Luxembourg national data catalogue"
+    """repositoryName of Identify"""
     admin_email: str = Field(default="opendata@example.lu", pattern=r"^[^@\s]+@[^@\s]+$")
+    """adminEmail of Identify"""
     page_size: int = Field(default=100, ge=1, le=5_000)
+    """records per ListRecords/ListIdentifiers page (then a resumptionToken)"""
 
 
 class Targets(Strict):

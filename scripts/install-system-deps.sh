@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the system packages luxcat's tests run real servers from: PostgreSQL (initdb/pg_ctl, for the
-# state-store tests), redis-server, and chromium (the indicators dashboard is opened in headless
-# chromium). Idempotent: does nothing when all are present. Needs root (or
+# state-store tests), redis-server, and chromium (headless: the indicators dashboard and the Airflow UI
+# test in tests/ui are opened in it). Idempotent: does nothing when all are present. Needs root (or
 # prints what is missing and how to install it). Starts no service: the tests start their own servers.
 # Debian/Ubuntu (apt) only.
 set -euo pipefail

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from rdflib import Graph
 
+from luxcat.rdfparse import parse_rdf
+
 FORMATS = {
     ".ttl": "turtle",
     ".nt": "nt",
@@ -36,5 +38,6 @@ def load_rdf(path: Path | str, graph: Graph | None = None) -> Graph:
     """Parse one RDF file into `graph` (a new graph by default)."""
     path = Path(path)
     target = graph if graph is not None else Graph()
-    target.parse(path, format=guess_format(path))
+    # no JSON-LD context fetch, no XML entity expansion, linear N-Triples (issue 17)
+    target += parse_rdf(path.read_bytes(), guess_format(path), path.resolve().as_uri())
     return target

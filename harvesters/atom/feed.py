@@ -30,7 +30,8 @@ def parse(body: bytes) -> etree._Element:
         raise NotAFeed(f"not well-formed XML: {exc}") from exc
     if root.tag == f"{{{ATOM}}}feed" or root.tag == "rss":
         return root
-    raise NotAFeed(f"root element is {etree.QName(root).localname}, not an Atom feed or RSS channel")
+    name = str(root.tag).rsplit("}", 1)[-1][:100]  # QName() refuses a prefix with no namespace
+    raise NotAFeed(f"root element is {name}, not an Atom feed or RSS channel")
 
 
 def entries(root: etree._Element) -> list[etree._Element]:

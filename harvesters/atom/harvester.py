@@ -20,6 +20,7 @@ from pydantic import Field, HttpUrl
 from harvesters.atom.feed import ATOM, LUXCAT, NotAFeed, dataset_feed_url, entries, entry_id, next_page, parse
 from harvesters.base import Harvester, HarvesterOptions
 from harvesters.dcat.pages import PageError, get_page
+from harvesters.xmlrecord import UnwritableRecord, canonical_xml
 from luxcat.errors import SourceError
 from luxcat.http import RetryPolicy, new_session
 from luxcat.records import RawRecord, Rejection
@@ -31,11 +32,16 @@ class AtomOptions(HarvesterOptions):
     """Options of an Atom/RSS source (config: harvester.options)."""
 
     url: HttpUrl
+    """the Atom or RSS feed (for INSPIRE: the download service's top feed)"""
     dataset_feeds: bool = Field(default=True, description="fetch INSPIRE dataset feeds linked from entries")
     max_pages: int = Field(default=1000, ge=1)
+    """stop after this many feed pages (rel=next; the listing then counts as incomplete)"""
     timeout: float = Field(default=60.0, gt=0)
+    """seconds to wait for each HTTP response before the request counts as failed"""
     retries: int = Field(default=3, ge=0, le=10)
+    """how many times a failed request (timeout, connection error, 429, 5xx) is retried"""
     backoff: float = Field(default=1.0, ge=0)
+    """seconds before the first retry, doubled at each further one (a Retry-After header wins)"""
 
 
 def bundle(entry: etree._Element, feed: etree._Element, dataset_feed: etree._Element | None, url: str) -> bytes:
@@ -48,7 +54,7 @@ def bundle(entry: etree._Element, feed: etree._Element, dataset_feed: etree._Ele
             holder.append(copy.deepcopy(element))
     if dataset_feed is not None:
         record.append(copy.deepcopy(dataset_feed))
-    return etree.tostring(record, method="c14n", exclusive=True)
+    return canonical_xml(record)
 
 
 class AtomHarvester(Harvester):
@@ -121,5 +127,9 @@ class AtomHarvester(Harvester):
                                     f"INSPIRE dataset feed {link}: {exc}")  # fmt: skip
                     continue
             modified = (entry.findtext(f"{{{ATOM}}}updated") or entry.findtext("pubDate") or "").strip() or None
-            yield RawRecord(self.source_id, record_id, bundle(entry, feed, dataset_feed, url), PAYLOAD_TYPE, url,
-                            modified=modified)  # fmt: skip
+            try:
+                payload = bundle(entry, feed, dataset_feed, url)
+            except UnwritableRecord as exc:
+                yield Rejection(self.source_id, record_id, "harvest", "unparsable", f"{record_id}: {exc}")
+                continue
+            yield RawRecord(self.source_id, record_id, payload, PAYLOAD_TYPE, url, modified=modified)

@@ -19,9 +19,10 @@ from harvesters.base import Harvester, HarvesterOptions
 from harvesters.dcat.formats import MEDIA_TYPES, NotRdf, detect
 from harvesters.dcat.hydra import next_page, total_items
 from harvesters.dcat.pages import PageError, get_page
-from harvesters.dcat.split import Piece, canonical_ntriples, split_graph
+from harvesters.dcat.split import Piece, UnwritablePiece, canonical_ntriples, split_graph
 from luxcat.errors import SourceError
 from luxcat.http import RetryPolicy, new_session
+from luxcat.rdfparse import parse_rdf
 from luxcat.records import RawRecord, Rejection
 
 ACCEPT = "text/turtle, application/rdf+xml;q=0.9, application/ld+json;q=0.8, application/n-triples;q=0.7, */*;q=0.1"
@@ -32,11 +33,16 @@ class DcatOptions(HarvesterOptions):
     """Options of a DCAT source (config: harvester.options)."""
 
     url: HttpUrl
+    """the DCAT file or first Hydra page (RDF/XML, Turtle, JSON-LD or N-Triples)"""
     format: str | None = Field(default=None, description="force an RDF syntax (rdflib name) instead of detecting it")
     max_pages: int = Field(default=1000, ge=1)
+    """stop after this many Hydra pages (the listing then counts as incomplete)"""
     timeout: float = Field(default=60.0, gt=0)
+    """seconds to wait for each HTTP response before the request counts as failed"""
     retries: int = Field(default=3, ge=0, le=10)
+    """how many times a failed request (timeout, connection error, 429, 5xx) is retried"""
     backoff: float = Field(default=1.0, ge=0)
+    """seconds before the first retry, doubled at each further one (a Retry-After header wins)"""
 
 
 class DcatHarvester(Harvester):
@@ -99,9 +105,8 @@ class DcatHarvester(Harvester):
             syntax = self.options.format or detect(response.headers.get("Content-Type"), response.url or url, body)
         except NotRdf as exc:
             raise PageError(f"not RDF: {exc}") from exc
-        graph = Graph()
         try:
-            graph.parse(data=body, format=syntax, publicID=url)
+            graph = parse_rdf(body, syntax, url)
         except Exception as exc:  # rdflib raises many types for bad input (SAX, JSON, BadSyntax...)
             raise PageError(
                 f"unparsable {MEDIA_TYPES.get(syntax, syntax)} ({len(body)} bytes): {str(exc)[:300]}"
@@ -123,10 +128,15 @@ class DcatHarvester(Harvester):
                 self.report.duplicates += 1
                 continue
             seen.add(piece.record_id)
+            try:
+                payload = canonical_ntriples(piece.graph)
+            except UnwritablePiece as exc:
+                yield Rejection(self.source_id, piece.record_id, "harvest", "unparsable", str(exc))
+                continue
             yield RawRecord(
                 source_id=self.source_id,
                 record_id=piece.record_id,
-                payload=canonical_ntriples(piece.graph),
+                payload=payload,
                 media_type=PAYLOAD_TYPE,
                 origin_url=url,
                 modified=piece.modified,

@@ -9,23 +9,21 @@ dct:identifier; a record with neither cannot be tracked and is rejected.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib.parse import quote
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCAT, DCTERMS, RDF
 from rdflib.term import Node
+
+from luxcat.iris import repair_iris
+from luxcat.rdfcanon import canonical_graph
 
 DATASET_SERIES = URIRef("http://www.w3.org/ns/dcat#DatasetSeries")
 IN_SERIES = URIRef("http://www.w3.org/ns/dcat#inSeries")
 RECORD_TYPES = (DCAT.Dataset, DATASET_SERIES, DCAT.DataService)
 STUB = (RDF.type, DCTERMS.title, DCTERMS.description, DCAT.endpointURL)
 HYDRA = "http://www.w3.org/ns/hydra/core#"
-_BAD_IRI = re.compile(r'[\s<>"{}|\\^`]')
-_IRI_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,22 +125,6 @@ def catalogues(graph: Graph) -> set[Node]:
     return set(graph.subjects(RDF.type, DCAT.Catalog))
 
 
-def _valid(node: Node) -> Node:
-    """An IRI with spaces or other characters N-Triples refuses, percent-encoded; other nodes as they are."""
-    if isinstance(node, URIRef) and _BAD_IRI.search(node):
-        return URIRef(quote(str(node).strip(), safe=_IRI_SAFE))
-    return node
-
-
-def repair_iris(graph: Graph) -> None:
-    """Percent-encode IRIs that could not be serialised (real catalogues contain "a b" IRIs)."""
-    for s, p, o in list(graph):
-        fixed = (_valid(s), p, _valid(o))
-        if fixed != (s, p, o):
-            graph.remove((s, p, o))
-            graph.add(fixed)  # type: ignore[arg-type]
-
-
 def split_graph(graph: Graph) -> Iterator[Piece | Unidentified]:
     """Every record of the graph, or an Unidentified marker for a subject that has no identity."""
     repair_iris(graph)
@@ -161,9 +143,16 @@ def split_graph(graph: Graph) -> Iterator[Piece | Unidentified]:
         )
 
 
+class UnwritablePiece(ValueError):
+    """A record graph holding a term N-Triples cannot express (rdflib raises a bare Exception)."""
+
+
 def canonical_ntriples(graph: Graph) -> bytes:
     """Sorted N-Triples with canonical blank-node labels: equal content, equal bytes, equal hash."""
-    text = to_canonical_graph(graph).serialize(format="nt", encoding="utf-8")
+    try:
+        text = canonical_graph(graph).serialize(format="nt", encoding="utf-8")
+    except Exception as exc:  # rdflib raises Exception for an IRI it cannot write
+        raise UnwritablePiece(f"cannot be written as N-Triples: {str(exc)[:200]}") from exc
     lines = sorted(set(line for line in text.splitlines() if line.strip()))
     return b"\n".join(lines) + b"\n"
 

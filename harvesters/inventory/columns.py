@@ -16,34 +16,51 @@ _DIST = re.compile(r"^distribution_(\d+)_(url|format|title)$")
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
 class DistributionColumns(Strict):
     """Columns of one distribution (an inventory may have any number of them)."""
 
     url: str
+    """column with the distribution's download or access URL"""
     format: str | None = None
+    """column with its format (EU file-type code, extension or media type)"""
     title: str | None = None
+    """column with its title"""
 
 
 class ColumnMapping(Strict):
     """Which column holds which field; per-language fields map a language to a column."""
 
     id: str = "id"
+    """column with the dataset's identifier (unique per row; rows without one are rejected)"""
     title: dict[str, str] = Field(default_factory=lambda: {lang: f"title_{lang}" for lang in LANGUAGES})
+    """language -> column with the title in that language"""
     description: dict[str, str] = Field(default_factory=lambda: {lang: f"description_{lang}" for lang in LANGUAGES})
+    """language -> column with the description in that language"""
     keywords: str | None = "keywords"
+    """column with keywords separated by keyword_separator"""
     keyword_separator: str = Field(default=";", min_length=1)
+    """separator of several values in one cell (keywords, themes)"""
     theme: str | None = "theme"
+    """column with EU data themes (code, URI or label), several separated by keyword_separator"""
     licence: str | None = "licence"
+    """column with the licence (EU licence code, URL or name)"""
     frequency: str | None = "frequency"
+    """column with the update frequency (EU frequency code or a word in fr/de/en)"""
     publisher: str | None = "publisher"
+    """column with the publishing organisation's name"""
     contact_email: str | None = "contact_email"
+    """column with the contact point's e-mail address"""
     landing_page: str | None = "landing_page"
+    """column with the dataset's web page"""
     issued: str | None = "issued"
+    """column with the publication date"""
     modified: str | None = "modified"
+    """column with the last modification date"""
     distributions: list[DistributionColumns] = Field(default_factory=list)
+    """columns of each distribution, one entry per distribution"""
     strict: bool = Field(default=False, description="every named column must exist in the file")
 
     def single(self) -> dict[str, str]:

@@ -19,7 +19,7 @@ from harvesters.base import Harvester, HarvesterOptions
 from harvesters.dcat.pages import PageError, get_page
 from harvesters.inventory.columns import ColumnMapping
 from harvesters.inventory.rows import encode, record_id, row_document
-from harvesters.inventory.table import Table, TableError, read_table
+from harvesters.inventory.table import MAX_ROWS, Table, TableError, read_table
 from luxcat.errors import SourceError
 from luxcat.http import RetryPolicy, new_session
 from luxcat.records import RawRecord, Rejection
@@ -30,14 +30,25 @@ class InventoryOptions(HarvesterOptions):
 
     location: str = Field(min_length=1, description="file path, http(s):// URL or s3://bucket/key")
     format: Literal["auto", "csv", "xlsx"] = "auto"
+    """file format; auto decides from the extension and the first bytes"""
     sheet: str | None = None
+    """XLSX worksheet name (default: the first sheet)"""
     delimiter: str | None = Field(default=None, max_length=1)
+    """CSV delimiter (default: sniffed among ; , and tab)"""
     encoding: str | None = None
+    """CSV text encoding (default: UTF-8, else Windows-1252 as Excel writes)"""
     header_row: int = Field(default=1, ge=1)
+    """row number (1-based) holding the column names"""
+    max_rows: int = Field(default=MAX_ROWS, ge=1)
+    """data rows read at most; a sheet with more is an incomplete listing (nothing withdrawn)"""
     columns: ColumnMapping = Field(default_factory=ColumnMapping)
+    """which column holds which dataset field"""
     timeout: float = Field(default=60.0, gt=0)
+    """seconds to wait for each HTTP response before the request counts as failed"""
     retries: int = Field(default=3, ge=0, le=10)
+    """how many times a failed request (timeout, connection error, 429, 5xx) is retried"""
     backoff: float = Field(default=1.0, ge=0)
+    """seconds before the first retry, doubled at each further one (a Retry-After header wins)"""
 
 
 def fetch(location: str, policy: RetryPolicy) -> bytes:
@@ -68,6 +79,7 @@ def load(options: InventoryOptions, source_id: str) -> Table:
             delimiter=options.delimiter,
             encoding=options.encoding,
             header_row=options.header_row,
+            max_rows=options.max_rows,
         )
     except (TableError, UnicodeDecodeError, LookupError) as exc:
         raise SourceError(source_id, f"inventory {options.location}: {exc}") from exc
@@ -91,6 +103,8 @@ class InventoryHarvester(Harvester):
                               f"(header: {', '.join(table.header)})")  # fmt: skip
         self.report.pages = self.report.requests = 1
         self.report.expected = len(table.rows)
+        if table.truncated:  # nothing may be withdrawn on a listing that stopped early
+            self.report.fail(f"inventory {self.options.location}: {table.truncated}")
         first_row: dict[str, int] = {}
         for number, values in table.rows:
             doc = row_document(number, values, mapping, self.options.location)

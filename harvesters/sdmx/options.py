@@ -28,6 +28,7 @@ class SdmxHarvesterOptions(HarvesterOptions):
         description="references= of the dataflow listing: 'all'/'descendants' fetch every structure in one request",
     )
     structure_references: Literal["children", "descendants", "all"] = "children"
+    """references= when a dataflow's structures are fetched one by one"""
     categories: bool = Field(default=True, description="fetch category schemes and categorisations (topics)")
     constraints: bool = Field(default=True, description="fetch content constraints (time coverage) in bulk")
     include_categories: list[str] = Field(
@@ -50,8 +51,11 @@ class SdmxHarvesterOptions(HarvesterOptions):
         description="annotation types holding the dataflow's last-update date, first found wins",
     )
     timeout: float = Field(default=60.0, gt=0)
+    """seconds to wait for each HTTP response before the request counts as failed"""
     retries: int = Field(default=2, ge=0, le=10)
+    """how many times a failed request (timeout, connection error, 429, 5xx) is retried"""
     backoff: float = Field(default=1.0, ge=0)
+    """seconds before the first retry, doubled at each further one (a Retry-After header wins)"""
     headers: dict[str, str] = Field(default_factory=dict, description="extra HTTP headers (e.g. User-Agent)")
 
     @field_validator("headers")

@@ -20,6 +20,8 @@ from urllib.parse import urlparse
 from airflow.providers.standard.operators.python import PythonOperator
 from airflow.sdk import DAG, Asset, AssetAny, AssetOrTimeSchedule, CronTriggerTimetable, Param
 
+from luxcat.airflow.links import PublishPlanLink, ValidationReportLink
+from luxcat.airflow.links import attach as attach_link
 from luxcat.config import ConfigProblem, SourceConfig, check_file, source_files, sources_dir
 
 log = logging.getLogger(__name__)
@@ -201,6 +203,7 @@ def build_harvest_dag(cfg: SourceConfig) -> DAG:
             retries=0,
         )
         harvest >> mapped >> validate >> record
+    attach_link(dag, ValidationReportLink())  # "Validation report" on every task of the run
     dag.timetable.validate()  # what DagBag checks after import: refuse here so only this source fails
     dag.validate()
     return dag
@@ -353,4 +356,5 @@ def publish_dag(directory: Path | None = None) -> DAG:
                     op_kwargs={"target": target},
                 )
                 push >> verify >> report
+    attach_link(dag, PublishPlanLink())  # "Publish plan" on every publish task
     return dag

@@ -29,6 +29,7 @@ def airflow_env(home: Path, port: int) -> dict[str, str]:
     defaults = {
         "AIRFLOW_HOME": str(home / "airflow"),
         "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO / "plugins"),  # the luxcat view, reports, task buttons
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__CORE__PARALLELISM": "4",  # default 32 worker processes (~1.4 GB) is too much for a laptop

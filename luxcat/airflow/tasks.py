@@ -59,6 +59,20 @@ def open_pipeline(source_id: str) -> Pipeline:
     return Pipeline(cfg, StateStore(settings.database_url), open_artifacts(settings.artifacts_url), progress=_progress)
 
 
+def report_link(location: str) -> str:
+    """The report's URL in the Airflow UI (the luxcat plugin serves it), or LUXCAT_REPORTS_URL's."""
+    from luxcat.reports.links import airflow_url
+
+    return (airflow_url(location) if location else None) or location_url(location)
+
+
+def _owner_hears_of_failure(pipeline: Pipeline, run: Any) -> None:
+    """The owner digest on failure (operators hear through the DAG's failure notifiers, not twice)."""
+    from luxcat.afterrun import after_run
+
+    after_run(pipeline.cfg, pipeline.store, pipeline.artifacts, run, failures=False)
+
+
 def location_url(location: str) -> str:
     """A link an operator can open: file:// for the local artifact folder, the s3:// location otherwise."""
     return Path(location).as_uri() if location.startswith("/") else location
@@ -151,7 +165,8 @@ def harvest_task(source_id: str, params: dict[str, Any], **_context: Any) -> dic
         try:
             outcome = pipeline.harvest(run_id, full=full, limit=params.get("limit"), remap=bool(params.get("remap")))
         except Exception as exc:
-            pipeline.finish(run_id, HarvestOutcome(stage="harvest"), failed=str(exc))
+            run = pipeline.finish(run_id, HarvestOutcome(stage="harvest"), failed=str(exc))
+            _owner_hears_of_failure(pipeline, run)
             raise
     location = save_harvest_outcome(pipeline.artifacts, source_id, run_id, outcome)
     guard = _guard_message(source_id, outcome)
@@ -189,7 +204,8 @@ def _fail_run_on_error(pipeline: Pipeline, run_id: int, *done: StageOutcome) -> 
         yield
     except Exception as exc:
         harvest = load_harvest_outcome(pipeline.artifacts, pipeline.cfg.id, run_id)
-        pipeline.finish(run_id, harvest, *done, failed=f"{type(exc).__name__}: {exc}")
+        run = pipeline.finish(run_id, harvest, *done, failed=f"{type(exc).__name__}: {exc}")
+        _owner_hears_of_failure(pipeline, run)
         raise
 
 
@@ -223,7 +239,7 @@ def validate_task(source_id: str, ti: Any, **_context: Any) -> dict[str, Any]:
             ids = [i for i in load_harvest_outcome(artifacts, source_id, run_id).to_process if i not in failed]
             outcome = pipeline.validate(run_id, ids)
     report = str(outcome.extra.get("report", ""))
-    log.info("source=%s validation report: %s", source_id, location_url(report))
+    log.info("source=%s validation report: %s", source_id, report_link(report))
     return {
         "source": source_id,
         "run_id": run_id,
@@ -231,7 +247,7 @@ def validate_task(source_id: str, ti: Any, **_context: Any) -> dict[str, Any]:
         "rejected": outcome.rejected,
         "reasons": outcome.reasons(),
         "report": report,
-        "report_url": location_url(report),
+        "report_url": report_link(report),
     }
 
 
@@ -258,8 +274,11 @@ def record_task(source_id: str, outlet_events: Any, **_context: Any) -> dict[str
         "mapped": later[0].ok,
         "valid": later[1].ok,
         "report": report,
-        "report_url": location_url(report),
+        "report_url": report_link(report),
     }
+    from luxcat.afterrun import after_run
+
+    after_run(pipeline.cfg, pipeline.store, artifacts, run, failures=False)  # recovery/first run; owner digest
     guard = _guard_message(source_id, harvest)
     if guard:
         raise AirflowFailException(guard)
@@ -478,7 +497,7 @@ def report_task(targets: list[str], run_id: str, ti: Any, **_context: Any) -> di
     if missing:
         raise AirflowFailException(f"publish run incomplete: {', '.join(missing)} failed; report {location}")
     mark_success(_publish_artifacts(), run_id)
-    return {"report": location, "report_url": location_url(location)}
+    return {"report": location, "report_url": report_link(location)}
 
 
 # -- withdrawals ----------------------------------------------------------------------------------------

@@ -10,13 +10,16 @@ from rdflib.namespace import DCTERMS, RDF
 from rdflib.term import Node
 
 from harvesters.dcat.formats import MEDIA_TYPES, NotRdf, detect
-from harvesters.dcat.split import RECORD_TYPES, Piece, canonical_ntriples, split_graph
+from harvesters.dcat.split import RECORD_TYPES, Piece, UnwritablePiece, canonical_ntriples, split_graph
 from luxcat.errors import MissingIdentifier, UnparsableRecord
+from luxcat.ntriples import check_size
+from luxcat.rdfparse import parse_rdf
 from luxcat.records import MappedRecord, RawRecord
 from mappers.base import Mapper
 from mappers.dcat.normalise import normalise
 
 UNIDENTIFIED = "application/x-luxcat-unidentified"  # split() marker for a record without identity
+UNWRITABLE = "application/x-luxcat-unwritable"  # split() marker for a record N-Triples cannot hold
 
 
 def parse(raw: RawRecord) -> Graph:
@@ -26,9 +29,9 @@ def parse(raw: RawRecord) -> Graph:
         syntax = detect(media, raw.origin_url or raw.record_id, raw.payload)
     except NotRdf as exc:
         raise UnparsableRecord(f"{raw.record_id}: {exc}") from exc
-    graph = Graph()
+    check_size(raw.record_id, raw.payload)
     try:
-        graph.parse(data=raw.payload, format=syntax, publicID=raw.origin_url or None)
+        graph = parse_rdf(raw.payload, syntax, raw.origin_url or None)
     except Exception as exc:  # rdflib raises many types for bad input
         raise UnparsableRecord(f"{raw.record_id}: not valid {syntax}: {str(exc)[:300]}") from exc
     return graph
@@ -68,10 +71,15 @@ class DcatMapper(Mapper):
             if not isinstance(piece, Piece):  # map() rejects it, so it is counted, not lost
                 yield RawRecord(raw.source_id, f"{raw.record_id}: {piece.label}", b"", UNIDENTIFIED, raw.origin_url)
                 continue
+            try:
+                payload = canonical_ntriples(piece.graph)
+            except UnwritablePiece as exc:  # map() rejects it with the reason
+                yield RawRecord(raw.source_id, piece.record_id, str(exc).encode(), UNWRITABLE, raw.origin_url)
+                continue
             yield RawRecord(
                 source_id=raw.source_id,
                 record_id=piece.record_id,
-                payload=canonical_ntriples(piece.graph),
+                payload=payload,
                 media_type="application/n-triples",
                 origin_url=raw.origin_url,
                 fetched_at=raw.fetched_at,
@@ -81,6 +89,8 @@ class DcatMapper(Mapper):
     def map(self, raw: RawRecord) -> Iterator[MappedRecord]:
         if raw.media_type == UNIDENTIFIED:
             raise MissingIdentifier(f"{raw.record_id}: neither an IRI nor a dct:identifier")
+        if raw.media_type == UNWRITABLE:
+            raise UnparsableRecord(f"{raw.record_id}: {raw.payload.decode()}")
         graph = parse(raw)
         subject = find_subject(graph, raw.record_id)
         out, uri = normalise(graph, subject, self.context, raw.record_id, kind_of(graph, subject))

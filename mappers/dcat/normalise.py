@@ -10,9 +10,10 @@ import hashlib
 from urllib.parse import quote
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
+from luxcat.iris import repair_iris
+from luxcat.rdfcanon import canonical_graph
 from mappers.base import MapContext
 from mappers.dcat.conform import conform, reachable
 from mappers.dcat.terms import ADMS, DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, VCARD
@@ -81,8 +82,9 @@ def prune(graph: Graph, root: Node) -> Graph:
     # canonical labels are only unique within one graph: prefix them with the record's own hash
     prefix = "r" + hashlib.sha1(str(root).encode()).hexdigest()[:12]
     out = Graph()
-    for s, p, o in to_canonical_graph(keep):
+    for s, p, o in canonical_graph(keep):
         out.add((_label(s, prefix), p, _label(o, prefix)))
+    repair_iris(out)  # an IRI built from source text that no RDF syntax can write
     return out
 
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from lxml import etree
 
 from luxcat.errors import MissingIdentifier, UnparsableRecord
+from luxcat.iris import repair_iris
 from luxcat.records import MappedRecord, RawRecord
 from mappers.base import MapContext, Mapper, MapperOptions
 from mappers.iso19139 import (
@@ -103,6 +104,7 @@ class Iso19139Mapper(Mapper):
         state.record_uri = mint(base, "record", key)
         _map_resource(state, identifiers, file_id, context.licence, context.publisher)
         record.add_catalog_record(state, raw, context, file_id)
+        repair_iris(state.out.graph)  # a code or URL with characters no RDF syntax can write
         return MappedRecord(raw.source_id, raw.record_id, state.out.graph, state.subject)
 
 

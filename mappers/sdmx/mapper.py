@@ -10,6 +10,7 @@ from typing import ClassVar
 
 from harvesters.sdmx.payload import SCHEMA, StructureStore, decode, encode, key_of, record_id
 from luxcat.errors import ConfigError, MissingIdentifier, UnparsableRecord
+from luxcat.iris import repair_iris
 from luxcat.records import MappedRecord, RawRecord
 from mappers.base import Mapper
 from mappers.sdmx.graph import DataflowGraph
@@ -64,10 +65,16 @@ class SdmxMapper(Mapper):
         flow = document.get("dataflow") or {}
         if not flow.get("urn") or not flow.get("id"):
             raise MissingIdentifier(f"{raw.record_id}: dataflow without id/URN")
-        graph, subject = DataflowGraph(
-            document,
-            self.options,  # type: ignore[arg-type]
-            self.context.base_uri,
-            self.context,
-        ).build()
+        try:
+            graph, subject = DataflowGraph(
+                document,
+                self.options,  # type: ignore[arg-type]
+                self.context.base_uri,
+                self.context,
+            ).build()
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:  # the document lacks a part or is mistyped
+            raise UnparsableRecord(
+                f"{raw.record_id}: not a complete dataflow document ({type(exc).__name__}: {str(exc)[:200]})"
+            ) from exc
+        repair_iris(graph)  # a URN or id with characters no RDF syntax can write in an IRI
         yield MappedRecord(source_id=raw.source_id, record_id=raw.record_id, graph=graph, subject=subject)

@@ -29,20 +29,23 @@ DEFAULT_FREQUENCIES = {
 class PublisherOption(BaseModel):
     """An agency as a foaf:Agent."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
     uri: str
+    """the agency's IRI (dct:publisher)"""
     name: dict[str, str] = Field(description="name by language")
 
 
 class DistributionOption(BaseModel):
     """One download of a dataflow's data: URL template over {url} {agency} {id} {version}."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
     key: str = Field(description="stable suffix of the distribution URI, e.g. sdmx-csv")
     url: str
+    """URL template over {url} {agency} {id} {version}"""
     title: dict[str, str]
+    """title by language"""
     format: str = Field(description="EU file-type code (CSV, SDMX, XML, JSON) or URI")
     media_type: str | None = Field(default=None, description="IANA media type, e.g. text/csv")
 
@@ -83,8 +86,11 @@ class SdmxMapperOptions(MapperOptions):
     default_themes: list[str] = Field(default_factory=list, description="themes of every dataflow")
     hvd_dataflows: list[str] = Field(default_factory=list, description="dataflow ids (globs) in the HVD list")
     hvd_category: str = "http://data.europa.eu/bna/c_e1da4e07"
+    """HVD category of the HVD dataflows (default: statistics)"""
     applicable_legislation: str = "http://data.europa.eu/eli/reg_impl/2023/138/oj"
+    """dcatap:applicableLegislation of HVD datasets (the HVD implementing regulation)"""
     distributions: list[DistributionOption] = Field(default_factory=lambda: list(DEFAULT_DISTRIBUTIONS))
+    """the downloads every dataflow gets"""
     landing_page: str | None = Field(
         default=None,
         description="Data Explorer URL template, e.g. https://lustat.statec.lu/vis?df[ds]=release&df[ag]={agency}"
@@ -97,14 +103,19 @@ class SdmxMapperOptions(MapperOptions):
             "de": "SDMX 2.1 REST-Webdienst",
         }
     )
+    """title by language of the SDMX API (dcat:DataService)"""
     sdmx_standard: str = Field(
         default="https://sdmx.org/?page_id=5008", description="dct:conformsTo of the API and SDMX-ML files"
     )
     frequency_component: str = "FREQ"
+    """component whose code gives dct:accrualPeriodicity"""
     unit_components: list[str] = Field(default_factory=lambda: ["UNIT_MEASURE", "UNIT"])
+    """components whose codes describe the unit of measure"""
     frequencies: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_FREQUENCIES))
+    """SDMX frequency code -> EU frequency code"""
     coverage_annotations: tuple[str, str] = Field(
         default=("OBS_PERIOD_OVERALL_OLDEST", "OBS_PERIOD_OVERALL_LATEST"),
         description="annotation types giving first/last period when no actual constraint does (Eurostat)",
     )
     modified_annotations: list[str] = Field(default_factory=lambda: ["UPDATE_DATA", "LAST_UPDATE"])
+    """annotation types holding the last-update date (dct:modified), first found wins"""

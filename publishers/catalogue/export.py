@@ -11,6 +11,7 @@ datasets reported as deleted.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import multiprocessing
 import shutil
@@ -22,8 +23,20 @@ from typing import IO, Any
 from luxcat.artifacts import ArtifactStore, LocalArtifactStore, open_artifacts
 from publishers.catalogue.dcatap2 import downgrade, needs_downgrade
 from publishers.catalogue.merge import Chunk, Conflict, Entry, catalogue_triples, chunks
-from publishers.serialise import FORMATS, PREFIXES, DocumentWriter, RdfFormat, Triple, by_subject, iri, literal
+from publishers.serialise import (
+    FORMATS,
+    PREFIXES,
+    DocumentWriter,
+    RdfFormat,
+    SerialisationError,
+    Triple,
+    by_subject,
+    iri,
+    literal,
+)
 from publishers.targets import CatalogueMetadata, CatalogueTarget
+
+log = logging.getLogger(__name__)
 
 HYDRA = "http://www.w3.org/ns/hydra/core#"
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
@@ -92,6 +105,7 @@ class ExportStats:
     triples: int = 0
     pages: int = 0
     conflicts: list[Conflict] = field(default_factory=list)
+    left_out: list[dict[str, Any]] = field(default_factory=list)  # datasets no syntax error may stop the export
     nt_size: int = 0  # bytes of this part's share of catalogue.nt
 
     def add(self, other: ExportStats) -> None:
@@ -99,6 +113,7 @@ class ExportStats:
         self.services += other.services
         self.triples += other.triples
         self.conflicts += other.conflicts
+        self.left_out += other.left_out
 
 
 @dataclass(slots=True)
@@ -166,18 +181,16 @@ class PartWriter:
             if self.page_docs:
                 self._end_page()
             self._start_page()
-        self.in_page += 1
+        self.in_page += 1  # counted even when left out below: pages stay where the layout put them
         triples = chunk.triples + chunk.links
         nt = self.whole[("", "nt")]
         offset = nt.pos
-        rendered: dict[str, str] = {}
-        for variant in self.layout.variants:
-            if variant and not needs_downgrade(triples):
-                texts = rendered  # identical in 2.1.1: write the same text
-            else:
-                groups = by_subject(downgrade(triples) if variant else triples)
-                texts = {ext: fmt.render(groups) for ext, fmt in self.formats.items()}
-            rendered = rendered or texts
+        try:
+            renderings = self._render(triples)
+        except SerialisationError as exc:
+            self._leave_out(chunk, exc)
+            return
+        for variant, texts in renderings.items():
             for ext, text in texts.items():
                 if text:  # the dump already holds the catalogue's triples: a separator always precedes
                     self.whole[(variant, ext)].write(self.formats[ext].separator + text)
@@ -200,6 +213,32 @@ class PartWriter:
         self.stats.services += entry.kind == "service"
         self.stats.triples += len(triples)
         self.stats.conflicts += chunk.conflicts
+
+    def _render(self, triples: list[Triple]) -> dict[str, dict[str, str]]:
+        """variant -> format -> text of one chunk; all rendered before anything is written."""
+        out: dict[str, dict[str, str]] = {}
+        rendered: dict[str, str] = {}
+        for variant in self.layout.variants:
+            if variant and not needs_downgrade(triples):
+                texts = rendered  # identical in 2.1.1: write the same text
+            else:
+                groups = by_subject(downgrade(triples) if variant else triples)
+                texts = {ext: fmt.render(groups) for ext, fmt in self.formats.items()}
+            rendered = rendered or texts
+            out[variant] = texts
+        return out
+
+    def _leave_out(self, chunk: Chunk, exc: SerialisationError) -> None:
+        """A dataset one syntax cannot express stays out of every file of this version, reported as a finding."""
+        entry = chunk.entry
+        finding = {
+            "uri": entry.uri,
+            "records": [[m.source_id, m.record_id] for m in entry.members],
+            "reason": "not_serialisable",
+            "message": str(exc),
+        }
+        log.warning("target=catalogue dataset=%s left out of this version: %s", entry.uri, exc)
+        self.stats.left_out.append(finding)
 
     def close(self, *, empty_page: bool = False) -> ExportStats:
         """Finish the last page (or write the lone empty page of an empty catalogue)."""
@@ -329,4 +368,5 @@ def write_version(
         stats.add(result)
     report = [c.as_dict() for c in stats.conflicts]
     (staging / "conflicts.json").write_text(json.dumps(report, indent=1, ensure_ascii=False), "utf-8")
+    (staging / "findings.json").write_text(json.dumps(stats.left_out, indent=1, ensure_ascii=False), "utf-8")
     return stats

@@ -36,9 +36,13 @@ class CatalogueOptions(PublisherOptions):
     """The catalogue's metadata, merge rules, export location and OAI-PMH identity (from publish.yaml)."""
 
     catalogue: CatalogueMetadata
+    """what the merged dcat:Catalog says about itself (publish.yaml: catalogue)"""
     merge: MergeOptions = MergeOptions()
+    """how records of different sources become one dataset (publish.yaml: merge)"""
     export: CatalogueTarget = CatalogueTarget()
+    """where and how the catalogue is exported (publish.yaml: targets.catalogue)"""
     oai: OaiOptions = OaiOptions()
+    """the OAI-PMH endpoint's identity (publish.yaml: oai)"""
 
 
 def read_datasets(target: ExportTarget, pointer: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
@@ -179,6 +183,8 @@ class CataloguePublisher(Publisher):
                 sets=merged.sources,
             )
             self.progress(f"catalogue: version {version} written ({stats.datasets} datasets, {stats.pages} pages)")
+            for finding in stats.left_out:
+                self.progress(f"catalogue: {finding['uri']} left out of this version: {finding['message']}")
             self.target.install(staging, version)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -197,6 +203,7 @@ class CataloguePublisher(Publisher):
             "formats": list(EXTENSIONS),
             "variants": [VARIANT_2] if self.opts.export.dcat_ap_2 else [],
             "conflicts": len(stats.conflicts),
+            "left_out": len(stats.left_out),
             "merges": cross_source_merges(merged),
             "config": self.config_hash(),
             "history": history,

@@ -151,3 +151,43 @@ def test_unknown_validation_profile(tmp_path: Path) -> None:
     _, problems = check_paths([path])
     assert [p.path for p in problems] == ["validation.profile"]
     assert "known: dcat-ap-2.1.1" in problems[0].message
+
+
+def alias_bomb(levels: int = 9, width: int = 9) -> str:
+    """YAML whose last anchor expands to width**levels strings (387,420,489 for 9 x 9)."""
+    lines = ['a0: &a0 "lol"']
+    for n in range(1, levels + 1):
+        lines.append(f"a{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * width) + "]")
+    return "\n".join(lines) + "\n"
+
+
+def test_yaml_alias_bomb_is_refused_fast_by_check_and_dag_scan(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 17, F18: 9 levels x 9 aliases used to hang `sources check` and the DAG scan of every source."""
+    import time
+
+    from luxcat.airflow.dags import scan_sources
+
+    bomb = alias_bomb()
+    assert len(bomb) < 1_000
+    write(tmp_path, "bomb.yaml", bomb + GOOD.format(id="bomb"))
+    write(tmp_path, "good.yaml", GOOD.format(id="good"))
+    start = time.perf_counter()
+    assert main(["sources", "check", str(tmp_path)]) == 1
+    out = capsys.readouterr()
+    assert "bomb.yaml" in out.err + out.out and "expands to more than 100,000 nodes" in out.err + out.out
+    scan = scan_sources(tmp_path)
+    assert time.perf_counter() - start < 10
+    assert [c.id for c in scan.sources] == ["good"]
+    (problems,) = scan.broken.values()
+    assert any("through aliases" in p.message for p in problems)
+
+
+def test_recursive_alias_and_python_tags_are_refused(tmp_path: Path) -> None:
+    write(tmp_path, "loop.yaml", GOOD.format(id="loop") + "extra: &x [1, *x]\n")
+    write(tmp_path, "py.yaml", GOOD.format(id="py") + "extra: !!python/object/apply:os.system ['true']\n")
+    _, problems = check_paths([tmp_path])
+    messages = {Path(p.file).name: p.message for p in problems}
+    assert "recursive" in messages["loop.yaml"] or "alias" in messages["loop.yaml"]
+    assert "python/object/apply" in messages["py.yaml"]

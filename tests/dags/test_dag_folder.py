@@ -55,6 +55,7 @@ def test_broken_files_are_isolated_and_name_the_field(sources_dir: Path) -> None
         "config_error__not-yaml",
         "harvest__alpha",
         "harvest__beta",
+        "luxcat_deadlines",
         "luxcat_withdrawals",
         "publish_catalogue",
     ]
@@ -129,7 +130,7 @@ def test_parsing_imports_nothing_heavy(sources_dir: Path) -> None:
     )
     assert result.returncode == 0, result.stderr[-3000:]
     out = json.loads(result.stdout.strip().splitlines()[-1])
-    assert out["dags"] == ["harvest__alpha", "luxcat_withdrawals", "publish_catalogue"]
+    assert out["dags"] == ["harvest__alpha", "luxcat_deadlines", "luxcat_withdrawals", "publish_catalogue"]
     assert out["errors"] == {}
     assert out["heavy"] == []
 

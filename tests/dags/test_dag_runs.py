@@ -51,6 +51,16 @@ def task_states(dag_run: Any) -> dict[str, tuple[str, int]]:
     return {ti.task_id: (str(ti.state), ti.try_number) for ti in dag_run.get_task_instances(session=session)}
 
 
+def xcom_links(dag_run: Any, link: str) -> dict[str, Any]:
+    """task id -> the extra link button `link` (its class name) the task runner stored for the task."""
+    from airflow import settings
+    from airflow.models.xcom import XComModel
+    from sqlalchemy import select
+
+    query = select(XComModel).where(XComModel.dag_id == dag_run.dag_id, XComModel.run_id == dag_run.run_id)
+    return {x.task_id: x.value for x in settings.Session().scalars(query) if x.key == f"_link_{link}"}
+
+
 def xcom_values(dag_run: Any) -> dict[str, Any]:
     from airflow import settings
     from airflow.models.xcom import XComModel
@@ -148,12 +158,16 @@ def test_harvest_dag_runs_against_pycsw_and_updates_the_asset(harvested: Harvest
     assert values["map"]["ok"] + values["map"]["rejected"] == 25
     report = Path(values["validate"]["report"])
     assert report.is_file() and "<html" in report.read_text(encoding="utf-8").lower()
-    assert values["validate"]["report_url"] == report.as_uri()
+    assert values["validate"]["report_url"] == f"/luxcat/runs/pycsw-a/{run.id}/report.html"  # the plugin serves it
 
     [event] = asset_events("luxcat://sources/pycsw-a")
     assert event == values["record"]
     assert event["counts"] == run.counts.as_dict()
     assert event["valid"] == values["validate"]["ok"] and event["report"] == str(report)
+    url = f"/luxcat/runs/pycsw-a/{run.id}/report.html"
+    assert event["report_url"] == url, "the asset event carries the report's URL"
+    links = xcom_links(dag_run, "ValidationReportLink")
+    assert links == dict.fromkeys(("harvest", "map", "validate", "record"), url), "a button on every task"
 
 
 @pytest.mark.timeout(240, method="thread")  # a hang in the forked export must end the run, not stall CI
@@ -191,6 +205,9 @@ def test_publish_dag_dry_run_then_export(
     plan = Path(values["export"]["targets"]["catalogue"]["plan"])
     assert plan.read_text(encoding="utf-8").count("create ") == creates
     report = json.loads(Path(values["report"]["report"]).read_text(encoding="utf-8"))
+    plans = xcom_links(real, "PublishPlanLink")
+    assert plans["merge"].startswith("/luxcat/runs/_publish/") and plans["merge"].endswith("/merge/catalogue.txt")
+    assert plans["report"].endswith("/report.json")
     assert set(report["tasks"]) == {"merge", "export"}
     [turtle] = export_dir.glob("versions/*/catalogue.ttl")  # the one version this run exported
     graph = Graph().parse(turtle)

@@ -206,3 +206,16 @@ def test_inventory_xlsx_through_the_pipeline(tmp_path: Path) -> None:
     run = run_source(cfg, sandbox.store, sandbox.artifacts, full=True, stages=("harvest", "map"))
     assert run.counts.seen == 4 and run.complete
     assert run.details["map"]["ok"] == 3 and run.details["map"]["reasons"] == {"invalid_value": 1}
+
+
+def test_doctype_entity_in_one_feed_entry_rejects_that_entry_alone(feed_server: FeedServer, prefix: str) -> None:
+    """Issue 17, F9: an RSS item using `&copy;` from the feed's DOCTYPE is rejected; the other item is kept."""
+    body = (HERE / "data" / "atom" / "ministry-news.rss").read_bytes()
+    body = body.replace(b"<rss", b'<!DOCTYPE rss [<!ENTITY copy "(c)">]>\n<rss', 1)
+    body = body.replace(b"<title>Comptages routiers 2023</title>", b"<title>Comptages routiers 2023 &copy;</title>")
+    url = feed_server.add(f"{prefix}/news.rss", Answer(body, "application/rss+xml"))
+    harvester = AtomHarvester("a", AtomOptions(url=url, retries=0))
+    records, rejected = items(harvester)
+    assert [r.record_id for r in records] == ["https://mmtp.gouvernement.lu/fr/open-data/chantiers.html"]
+    assert [(r.reason, "&copy;" in r.detail) for r in rejected] == [("unparsable", True)]
+    assert harvester.report.complete

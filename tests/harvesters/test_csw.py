@@ -217,6 +217,25 @@ def test_incremental_harvest_sees_only_changes_and_full_harvest_withdraws_delete
     assert store.get_record("test-csw", deleted_id).status == WITHDRAWN  # type: ignore[union-attr]
 
 
+def test_doctype_entity_in_one_record_rejects_that_record_alone(pycsw_server: Any) -> None:
+    """Issue 17, F9: `&copy;` declared by the page's DOCTYPE used in one record (C14N used to kill the run)."""
+    with FaultyProxy(pycsw_server.url) as proxy:
+
+        def declare_and_use_copy(body: bytes) -> bytes:
+            doctype = rb'\1<!DOCTYPE csw:GetRecordsResponse [<!ENTITY copy "(c)">]>'
+            body = re.sub(rb"(<\?xml[^>]*\?>)", doctype, body, count=1)
+            return body.replace(b"</gmd:title>", b"&copy;</gmd:title>", 1)
+
+        proxy.transform(declare_and_use_copy, when=Match.csw("GetRecords", start_position=1))
+        records, rejections, harvester = harvest(proxy.url, page_size=5)
+    first_id = sorted(demo_records())[0]
+    assert [(r.record_id, r.reason) for r in rejections] == [(first_id, "unparsable")]
+    assert "&copy;" in rejections[0].detail and "entit" in rejections[0].detail
+    assert len(records) == len(demo_records()) - 1
+    assert harvester.report.complete
+    assert all(b"<!ENTITY" not in r.payload for r in records)
+
+
 CHE_ROOT = "{http://www.geocat.ch/2008/che}CHE_MD_Metadata"
 CHE_RECORD = Path(__file__).resolve().parents[1] / "data" / "iso19139" / "owslib" / "iso_che.xml"
 

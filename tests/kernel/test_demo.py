@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from pathlib import Path
 
@@ -12,6 +13,12 @@ from rdflib.namespace import DCAT, RDF
 from luxcat.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+def _report_of(out: str, source_id: str) -> str:
+    """The report location `luxcat demo` printed for a source."""
+    prefix = f"{source_id}: validation report "
+    return next(line.removeprefix(prefix) for line in out.splitlines() if line.startswith(prefix))
 
 
 def free_port() -> int:
@@ -46,6 +53,14 @@ def test_demo_runs_every_stage_and_exports_the_catalogue(
     assert "demo-csw: licences 3 stated, 4 source-default, 13 none; 38 values dropped" in out
     assert "demo-inventory: map: 4 ok, 1 rejected" in out  # the spreadsheet's broken rows, with reasons
     assert "demo-inventory: validate: 3 ok, 1 rejected" in out  # the row without title
+    report = Path(_report_of(out, "demo-inventory"))
+    assert report.name == "report.html" and report.is_file()
+    document = json.loads((report.parent / "report.json").read_text(encoding="utf-8"))
+    rules = {g["rule"]: g for g in document["groups"]["by_rule"]}
+    assert {"harvest: missing_identifier", "harvest: duplicate_id"} <= set(rules)
+    assert document["records"]["MMTP-003"]["title"] == "Cycle paths"  # the broken row by its title
+    html = report.read_text(encoding="utf-8")
+    assert 'aria-label="findings per rule"' in html and "By publisher" in html
     catalogue = tmp_path / "home" / "catalogue"
     assert f"catalogue:   {catalogue}" in out
     graph = Graph().parse(catalogue / "current" / "catalogue.nt", format="nt")
@@ -57,3 +72,4 @@ def test_demo_runs_every_stage_and_exports_the_catalogue(
     assert main(["demo", "--port", str(port)]) == 0
     out = capsys.readouterr().out
     assert "demo-csw: 0 seen, 0 new, 0 changed, 0 unchanged, 0 rejected, 0 withdrawn, complete" in out
+    assert _report_of(out, "demo-inventory") == str(report), "nothing changed: the full report of run 1 stands"

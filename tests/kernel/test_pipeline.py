@@ -152,6 +152,8 @@ def test_validate_stage_stores_reports_and_rejects_violations(harvested: Any) ->
     assert good.conforms is True and isinstance(good.validation["score"], int)
     html = pipeline.artifacts.get(f"runs/pipe-csw/{run_id}/validation.html").decode()
     assert "<html" in html.lower() and bad.dataset_uri in html and "Licence origin" in html
+    html = pipeline.artifacts.get(f"runs/pipe-csw/{run_id}/report.html").decode()
+    assert "<html" in html.lower() and ids[2] in html and outcome.extra["report"].endswith("report.html")
 
 
 def test_publish_with_warning_relaxes_rejection(pycsw_server: Any, tmp_path: Path) -> None:
