@@ -374,6 +374,7 @@ class Pipeline:
         findings = f"runs/{self.cfg.id}/{run_id}/findings/"
         summary = ReportSummary(limit=REPORT_ROWS, findings=findings)  # aggregates: memory flat in records
         known = self.store.dataset_uris()
+        udata = any(p.target == "data.public.lu" for p in self.cfg.publish)  # unplaceable licence: a finding
         for start in range(0, len(ids), batch):
             chunk = ids[start : start + batch]
             union = Graph()
@@ -390,7 +391,7 @@ class Pipeline:
                 union += graphs[record_id]
                 by_dataset[stored.dataset_uri or ""] = record_id
             notes = self._resolve_served_datasets(graphs, union, known, unsafe)
-            reports = {r.dataset: r for r in validate_graph(union, profile=profile)}
+            reports = {r.dataset: r for r in validate_graph(union, profile=profile, udata=udata)}
             results = []
             for dataset_uri, record_id in by_dataset.items():
                 report = reports.get(dataset_uri)

@@ -11,7 +11,7 @@ from rdflib.term import Node
 
 from luxcat.records import ValidationIssue, ValidationReport
 from mappers.licensing import licence_origin
-from validators.policy import is_dataset, policy_issues
+from validators.policy import is_dataset, policy_issues, udata_licence_issues
 from validators.quality import dataset_urls, score_dataset
 from validators.shacl import DEFAULT_PROFILE, Profile, Validator, get_profile, node_id, parse_id
 from validators.urlcheck import UrlChecker
@@ -33,11 +33,13 @@ def validate_graph(
     check_urls: bool = False,
     url_checker: UrlChecker | None = None,
     policy: bool = True,
+    udata: bool = False,
 ) -> list[ValidationReport]:
     """A report per dataset/series/service: SHACL + policy results, conforms (no Violation) and MQA score.
 
     The MQA "DCAT-AP compliance" indicator uses the SHACL outcome alone; `conforms` also counts
-    policy Violations (no licence, non-commercial licence), which block publishing.
+    policy Violations (no licence, non-commercial licence), which block publishing. `udata`: the
+    source publishes to data.public.lu, so a licence with no data.public.lu id is a Warning.
     """
     return validate_full(graph, profile, check_urls=check_urls, url_checker=url_checker, policy=policy).reports
 
@@ -110,6 +112,8 @@ def validate_full(
             report.licence_origin = licence_origin(graph, node)
         if policy and is_dataset(graph, node):
             report.results.extend(policy_issues(graph, node))
+        if udata:  # every dataset, series and service is a udata dataset (publishers.udata.mapping.map_dataset)
+            report.results.extend(udata_licence_issues(graph, node))
         report.results.sort(key=lambda r: (SEVERITY_ORDER.get(r.severity, 3), r.focus, r.path or "", r.shape or ""))
         report.conforms = not any(r.severity == "Violation" for r in report.results)
         report.score = score_dataset(graph, node, conforms=shacl_conforms, reachable=reachable).total

@@ -227,6 +227,27 @@ def policy_issues(graph: Graph, dataset: Node) -> list[ValidationIssue]:
     ]
 
 
+def udata_licence_issues(graph: Graph, dataset: Node) -> list[ValidationIssue]:
+    """For sources publishing to data.public.lu: a Warning when a dataset/series/service's licence has no id there.
+
+    The udata publisher refuses such a record (`licence_unplaceable`, never `notspecified`); this says
+    so at validation, naming the licence, without blocking the catalogue or data.europa.eu.
+    """
+    from mappers.vocabularies.udata_licences import place, stated_licence
+
+    uri = stated_licence(graph, dataset)
+    if uri is None or place(uri).id is not None:
+        return []
+    return [
+        _issue(
+            "Warning", dataset, DCT.license, Literal(uri), "licence-udata-placeable",
+            f"Licence {uri} matches none of data.public.lu's licence ids "
+            "(mappers/vocabularies/data/udata/licences.csv): this dataset will not be published to "
+            "data.public.lu (never as notspecified); add the licence to the table or fix the record.",
+        )
+    ]  # fmt: skip
+
+
 def is_dataset(graph: Graph, node: Node) -> bool:
     """Policy rules apply to dcat:Dataset (not to series or services)."""
     return (node, RDF.type, DCAT.Dataset) in graph

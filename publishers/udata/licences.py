@@ -1,94 +1,15 @@
-"""Licence URI -> data.public.lu licence id, from the table in data/licences.csv (data, not code).
+"""The publisher's name for the data.public.lu licence table (lookup: mappers.vocabularies.udata_licences)."""
 
-Order: the table on the normalised URI (scheme, "www.", trailing slash, `/legalcode`, `/deed.xx` and case
-ignored); else the shared licence recogniser (mappers.vocabularies.licence_uri: licence URLs, names)
-gives an EU licence URI, looked up in the table again; else the EU code's family (CC BY*, CC BY-SA*,
-non-commercial, no-derivatives). What is still unknown is *unplaceable*: the caller reports it, it is
-never published as `notspecified`.
-"""
-
-from __future__ import annotations
-
-import csv
-import functools
-import re
-from dataclasses import dataclass
-from pathlib import Path
-
-TABLE = Path(__file__).with_name("data") / "licences.csv"
-EU_LICENCE = "http://publications.europa.eu/resource/authority/licence/"
-BARRED = "barred"
-IDS = frozenset(
-    {"cc-zero", "cc-by", "cc-by-sa", "odc-pddl", "odc-by", "odc-odbl", "other-pd", "other-at", "other-open"}
+from mappers.vocabularies.udata_licences import (
+    BARRED,
+    EU_LICENCE,
+    IDS,
+    TABLE,
+    Placement,
+    normalise,
+    place,
+    stated_licence,
+    table,
 )
-_SUFFIX = re.compile(r"/(legalcode(\.[a-z-]+)?|deed\.[a-z-]+)$")
 
-
-@dataclass(frozen=True, slots=True)
-class Placement:
-    """Where a licence URI lands: `id` (a data.public.lu id), `barred` (NC/ND) or None (unplaceable)."""
-
-    uri: str
-    id: str | None
-    via: str  # table | recognised | family | none
-
-    @property
-    def barred(self) -> bool:
-        return self.id == BARRED
-
-
-def normalise(uri: str) -> str:
-    """The table's key form: no scheme, no `www.`, no trailing slash or legalcode/deed suffix, lower-case."""
-    key = uri.strip().lower()
-    key = re.sub(r"^[a-z]+://", "", key).removeprefix("www.")
-    key = key.split("#", 1)[0].split("?", 1)[0].rstrip("/")
-    return _SUFFIX.sub("", key).rstrip("/")
-
-
-@functools.cache
-def table() -> dict[str, str]:
-    """Normalised URI -> id (or `barred`), every row of data/licences.csv; a bad row fails loudly."""
-    rows: dict[str, str] = {}
-    with TABLE.open(newline="", encoding="utf-8") as fh:
-        lines = [line for line in fh if line.strip() and not line.startswith("#")]
-    for n, row in enumerate(csv.DictReader(lines), 2):
-        lid = row["id"].strip()
-        if lid not in IDS and lid != BARRED:
-            raise ValueError(f"{TABLE}: row {n}: unknown data.public.lu licence id {lid!r}")
-        rows[normalise(row["uri"])] = lid
-    return rows
-
-
-def _family(eu_uri: str) -> str | None:
-    """Fallback on an EU licence code's family; None when the family says nothing."""
-    code = eu_uri[len(EU_LICENCE) :].strip("/").upper()
-    if re.search(r"BY_?NC|_NC\b|NC_", code) or re.search(r"BY_?ND|_ND\b", code):
-        return BARRED
-    if code.startswith(("CC_BYSA", "CC_BY_SA")):
-        return "cc-by-sa"
-    if code == "CC_BY" or code.startswith("CC_BY_"):
-        return "cc-by"
-    return None
-
-
-@functools.lru_cache(maxsize=4096)
-def place(uri: str) -> Placement:
-    """Where one licence URI (or licence URL/name) lands among data.public.lu's licence ids."""
-    rows = table()
-    found = rows.get(normalise(uri))
-    if found:
-        return Placement(uri, found, "table")
-    eu = uri.strip()
-    if not normalise(eu).startswith(normalise(EU_LICENCE)):
-        from mappers.vocabularies import licence_uri  # the shared recogniser of licence URLs and names
-
-        eu = licence_uri(uri) or ""
-        if eu and (found := rows.get(normalise(eu))):
-            return Placement(uri, found, "recognised")
-    else:
-        eu = "http://" + re.sub(r"^[a-z]+://", "", eu, flags=re.IGNORECASE)
-    if eu:
-        family = _family(eu)
-        if family:
-            return Placement(uri, family, "family")
-    return Placement(uri, None, "none")
+__all__ = ["BARRED", "EU_LICENCE", "IDS", "TABLE", "Placement", "normalise", "place", "stated_licence", "table"]

@@ -218,8 +218,8 @@ def map_dataset(
     elif placement.id is None:
         raise LicenceUnplaceable(
             f"{subject}: licence {placement.uri} matches none of data.public.lu's licences "
-            "(publishers/udata/data/licences.csv); not published as notspecified: add the licence to the table "
-            "or fix the record"
+            "(mappers/vocabularies/data/udata/licences.csv); not published as notspecified: "
+            "add the licence to the table or fix the record"
         )
     else:
         licence = placement.id
@@ -302,17 +302,8 @@ def _warn(warnings: list[str] | None, message: str) -> None:
 
 def dataset_licence(graph: Graph, subject: URIRef) -> licences.Placement | None:
     """Where the dataset's dct:license lands (else the licence most of its distributions use); None: none stated."""
-    own = refs(graph, subject, DCTERMS.license)
-    if own:
-        return licences.place(own[0])
-    counts: dict[str, int] = {}
-    for dist in graph.objects(subject, DCAT.distribution):
-        for uri in refs(graph, dist, DCTERMS.license):
-            counts[uri] = counts.get(uri, 0) + 1
-    if not counts:
-        return None
-    best = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-    return licences.place(best)
+    uri = licences.stated_licence(graph, subject)
+    return None if uri is None else licences.place(uri)
 
 
 def frequency(graph: Graph, subject: URIRef, warnings: list[str] | None = None) -> str:

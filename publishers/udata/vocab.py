@@ -2,7 +2,7 @@
 
 Facts, not code, taken from udata 17 (`UpdateFrequency`, geozone ids such as `country:lu`, the HVD
 category tags of `udata.rdf`) and from the EU authority tables. Licences are a table of their own
-(publishers/udata/data/licences.csv, read by licences.py).
+(mappers/vocabularies/data/udata/licences.csv, read by mappers/vocabularies/udata_licences.py).
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def eu_uri(uri: str) -> str:
 
 
 def licence_id(uri: str | None) -> str | None:
-    """data.public.lu licence id of a licence URI (table: publishers/udata/data/licences.csv).
+    """data.public.lu licence id of a licence URI (table: mappers/vocabularies/data/udata/licences.csv).
 
     None: barred (non-commercial / no-derivatives) or unplaceable (see licences.place for which);
     no licence at all is `notspecified`.

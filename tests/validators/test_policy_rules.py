@@ -142,3 +142,35 @@ def test_policy_violation_makes_the_dataset_non_conforming_in_validate_graph() -
     (report,) = validate_graph(graph)
     assert not report.conforms
     assert [r.shape for r in report.results if r.severity == "Violation"] == ["luxcat:policy/licence-non-commercial"]
+
+
+# The GEMINI demo records' licence URL (ckanext-spatial fixtures): no data.public.lu licence id fits it.
+UNPLACEABLE = "http://www.test.gov.uk/licenseurl"
+
+
+def _udata_findings(graph: Graph, *, udata: bool) -> tuple[bool, list[ValidationIssue]]:
+    """Conforms, and the data.public.lu licence findings of the dataset's report."""
+    (report,) = [r for r in validate_graph(graph, udata=udata) if r.dataset == str(DATASET)]
+    return report.conforms, [r for r in report.results if r.shape == "luxcat:policy/licence-udata-placeable"]
+
+
+def test_licence_data_public_lu_cannot_place_is_a_warning_naming_it_for_a_udata_source() -> None:
+    graph = _graph()
+    graph.remove((DIST, DCT.license, None))
+    graph.add((DIST, DCT.license, URIRef(UNPLACEABLE)))
+    graph.add((URIRef(UNPLACEABLE), RDF.type, DCT.LicenseDocument))  # DCAT-AP's range, as for CC0 above
+    conforms, found = _udata_findings(graph, udata=True)
+    assert [(f.severity, f.focus, f.path, f.value) for f in found] == [
+        ("Warning", str(DATASET), str(DCT.license), UNPLACEABLE)
+    ]
+    assert UNPLACEABLE in found[0].message and "data.public.lu" in found[0].message
+    assert conforms  # a Warning: the catalogue and data.europa.eu still get the dataset
+    assert _udata_findings(graph, udata=False) == (conforms, [])  # a source not publishing there: no finding
+
+
+def test_placeable_licence_gives_no_data_public_lu_finding() -> None:
+    assert _udata_findings(_graph(), udata=True) == (True, [])  # CC0 -> cc-zero
+    graph = _graph()
+    graph.remove((DIST, DCT.license, None))
+    graph.add((DIST, DCT.license, URIRef("https://creativecommons.org/licenses/by/4.0/deed.fr")))
+    assert _udata_findings(graph, udata=True)[1] == []
