@@ -41,7 +41,9 @@ def validate_graph(
     policy Violations (no licence, non-commercial licence), which block publishing. `udata`: the
     source publishes to data.public.lu, so a licence with no data.public.lu id is a Warning.
     """
-    return validate_full(graph, profile, check_urls=check_urls, url_checker=url_checker, policy=policy).reports
+    return validate_full(
+        graph, profile, check_urls=check_urls, url_checker=url_checker, policy=policy, udata=udata
+    ).reports
 
 
 @dataclass(slots=True)
@@ -97,6 +99,7 @@ def validate_full(
     check_urls: bool = False,
     url_checker: UrlChecker | None = None,
     policy: bool = True,
+    udata: bool = False,
 ) -> FullReport:
     """validate_graph's reports, plus catalogue reports and the results that belong to no resource."""
     outcome = get_validator(profile).validate_detailed(graph)

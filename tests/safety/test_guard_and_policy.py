@@ -148,7 +148,7 @@ def test_every_record_rejected_is_a_failed_run_with_exit_code(
     code = main(["run", "all-bad"])
 
     out = capsys.readouterr().out
-    assert code == 2 and "FAILED" in out
+    assert code == 1 and "FAILED" in out  # a failed source is bad data (exit-code contract)
     assert "rule max_reject_share fired: 5 of 5 processed records rejected (100% > max_reject_share 20%)" in out
     store = home.store()
     assert store.runs("all-bad")[0].status == "failed"
