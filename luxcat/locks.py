@@ -98,8 +98,13 @@ def source_lock(
     *,
     stale_after: timedelta = STALE_AFTER,
     heartbeat_every: float = HEARTBEAT_EVERY,
+    close_open_runs: bool = True,
 ) -> Iterator[str]:
-    """Hold the source's lock for the duration of the block; raise SourceBusy when another run holds it."""
+    """Hold the source's lock for the duration of the block; raise SourceBusy when another run holds it.
+
+    `close_open_runs=False` is for one Airflow stage of a run that goes on in the next task: the run it
+    opened stays `running` when the block ends (a CLI run still sees it, see `open_run`).
+    """
     _ensure_table(store)
     holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     acquired = _acquire(store, source_id, holder, stale_after)
@@ -112,7 +117,8 @@ def source_lock(
         beat.join(timeout=5)
         with store.engine.begin() as conn:
             # a run this holder opened and never closed (Ctrl-C, SystemExit) must not stay `running`
-            _close_runs(conn, source_id, acquired, "interrupted before the run could close itself")
+            if close_open_runs:
+                _close_runs(conn, source_id, acquired, "interrupted before the run could close itself")
             conn.execute(
                 delete(locks_table).where(and_(locks_table.c.source_id == source_id, locks_table.c.holder == holder))
             )
@@ -176,3 +182,36 @@ def _acquire(store: StateStore, source_id: str, holder: str, stale_after: timede
         interrupted,
     )
     return now
+
+
+OPEN_RUN_WINDOW = timedelta(hours=6)  # the default run deadline (luxcat.limits): an older open run is dead
+
+
+def refuse_open_run(store: StateStore, source_id: str, *, within: timedelta = OPEN_RUN_WINDOW) -> None:
+    """Raise SourceBusy when a run of the source is open: an Airflow DAG run between two of its tasks.
+
+    Airflow holds the lock only while one of its tasks works; between tasks its luxcat run row is still
+    `running`. A CLI run started then would race the next task on the same records. A run opened more
+    than `within` ago is past any run deadline and no longer blocks.
+    """
+    now = utcnow()
+    with store.engine.connect() as conn:
+        row = (
+            conn.execute(
+                select(runs_table.c.id, runs_table.c.started_at)
+                .where(and_(runs_table.c.source_id == source_id, runs_table.c.status == "running"))
+                .order_by(runs_table.c.started_at.desc())
+                .limit(1)
+            )
+            .mappings()
+            .first()
+        )
+    if row is None:
+        return
+    since = _aware(row["started_at"])
+    if now - since < within:
+        raise SourceBusy(
+            source_id,
+            f"already running since {since:%Y-%m-%d %H:%M:%S} UTC (run {row['id']} is open, e.g. an Airflow DAG "
+            "run between its tasks); one run per source at a time, try again when it ends",
+        )

@@ -591,9 +591,10 @@ def ensure_enabled(cfg: SourceConfig, *, force: bool = False) -> None:
 
 def run_source(cfg: SourceConfig, store: StateStore, artifacts: ArtifactStore, **options: Any) -> Run:
     """Run one source (see _run_source) holding its lock: a second run at the same time exits with SourceBusy."""
-    from luxcat.locks import source_lock
+    from luxcat.locks import refuse_open_run, source_lock
 
     with source_lock(store, cfg.id):
+        refuse_open_run(store, cfg.id)  # an Airflow run between two of its tasks holds no lock
         return _run_source(cfg, store, artifacts, **options)
 
 

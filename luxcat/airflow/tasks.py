@@ -157,17 +157,20 @@ def harvest_task(source_id: str, params: dict[str, Any], **_context: Any) -> dic
     with config_errors_fail():
         pipeline = open_pipeline(source_id)
         store = pipeline.store
-        due = full_due(store, pipeline.cfg)  # first run, or the last complete full run is older than full_every
-        full = params.get("mode") == "full" or bool(due)
-        if due and params.get("mode") != "full":
-            log.info("source=%s this run is full: %s", source_id, due)
-        run_id = store.start_run(source_id, "full" if full else "incremental")
-        try:
-            outcome = pipeline.harvest(run_id, full=full, limit=params.get("limit"), remap=bool(params.get("remap")))
-        except Exception as exc:
-            run = pipeline.finish(run_id, HarvestOutcome(stage="harvest"), failed=str(exc))
-            _owner_hears_of_failure(pipeline, run)
-            raise
+        with stage_lock(pipeline):  # a CLI run of this source holds it: this task fails with "already running"
+            due = full_due(store, pipeline.cfg)  # first run, or the last complete full run is older than full_every
+            full = params.get("mode") == "full" or bool(due)
+            if due and params.get("mode") != "full":
+                log.info("source=%s this run is full: %s", source_id, due)
+            run_id = store.start_run(source_id, "full" if full else "incremental")
+            try:
+                outcome = pipeline.harvest(
+                    run_id, full=full, limit=params.get("limit"), remap=bool(params.get("remap"))
+                )
+            except Exception as exc:
+                run = pipeline.finish(run_id, HarvestOutcome(stage="harvest"), failed=str(exc))
+                _owner_hears_of_failure(pipeline, run)
+                raise
     location = save_harvest_outcome(pipeline.artifacts, source_id, run_id, outcome)
     guard = _guard_message(source_id, outcome)
     if guard:
@@ -188,6 +191,15 @@ def harvest_task(source_id: str, params: dict[str, Any], **_context: Any) -> dic
         "complete": outcome.complete,
         "outcome": location,
     }
+
+
+@contextmanager
+def stage_lock(pipeline: Pipeline) -> Iterator[None]:
+    """The source's lock while one task works (issue 17, F16); the luxcat run stays open for the next task."""
+    from luxcat.locks import source_lock
+
+    with source_lock(pipeline.store, pipeline.cfg.id, close_open_runs=False):
+        yield
 
 
 def _harvest_xcom(ti: Any) -> dict[str, Any]:
@@ -214,7 +226,7 @@ def map_task(source_id: str, ti: Any, **_context: Any) -> dict[str, Any]:
     run_id = int(_harvest_xcom(ti)["run_id"])
     with config_errors_fail():
         pipeline = open_pipeline(source_id)
-        with _fail_run_on_error(pipeline, run_id):
+        with stage_lock(pipeline), _fail_run_on_error(pipeline, run_id):
             ids = load_harvest_outcome(pipeline.artifacts, source_id, run_id).to_process
             outcome = pipeline.map(run_id, ids)
     return {
@@ -234,7 +246,7 @@ def validate_task(source_id: str, ti: Any, **_context: Any) -> dict[str, Any]:
         pipeline = open_pipeline(source_id)
         artifacts = pipeline.artifacts
         mapped = load_stage_outcome(artifacts, source_id, run_id, "map")
-        with _fail_run_on_error(pipeline, run_id, mapped):
+        with stage_lock(pipeline), _fail_run_on_error(pipeline, run_id, mapped):
             failed = {r.record_id for r in mapped.rejections}
             ids = [i for i in load_harvest_outcome(artifacts, source_id, run_id).to_process if i not in failed]
             outcome = pipeline.validate(run_id, ids)

@@ -120,3 +120,27 @@ def test_a_lock_of_another_host_is_respected_while_it_beats_and_taken_over_when_
         conn.execute(update(locks_table).values(heartbeat_at=now - timedelta(minutes=11)))
     with source_lock(store, "other") as holder:
         assert holder.split(":")[0] != "worker-7"
+
+
+def test_an_airflow_run_between_its_tasks_blocks_a_cli_run(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Airflow holds the lock only while a task works (stage_lock); its open run row still refuses a CLI run."""
+    from luxcat.airflow.tasks import stage_lock
+    from luxcat.config import load_source
+    from luxcat.pipeline import Pipeline
+    from luxcat.store import RunCounts
+
+    add_source(workspace)
+    home = workspace / "home"
+    home.mkdir()
+    store = StateStore(f"sqlite:///{home / 'luxcat.db'}")
+    pipeline = Pipeline(load_source("locked", workspace / "sources"), store, None)  # type: ignore[arg-type]
+    with stage_lock(pipeline):  # the harvest task: lock held, run opened
+        run_id = store.start_run("locked", "full")
+        assert main(["run", "locked"]) == 2  # the CLI waits for nobody: it says so
+        assert "already running since" in capsys.readouterr().err
+    assert [r.status for r in store.runs("locked")] == ["running"]  # the task's end leaves the run open
+    assert main(["run", "locked"]) == 2  # between two tasks: refused by the open run
+    err = capsys.readouterr().err
+    assert f"run {run_id} is open" in err and "Traceback" not in err
+    store.finish_run(run_id, status="success", complete=True, counts=RunCounts())  # the record task closes it
+    assert main(["run", "locked"]) == 1  # now it runs (1: the test records do not all validate)
