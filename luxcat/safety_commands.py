@@ -14,7 +14,7 @@ from typing import Any
 
 from luxcat.errors import ConfigError, SourceError
 
-EXIT_OK, EXIT_USER, EXIT_SOURCE = 0, 1, 2
+EXIT_OK, EXIT_SOURCE, EXIT_USER = 0, 1, 2  # the exit-code contract (luxcat --help): 1 bad data, 2 wrong use
 
 
 def _err(message: str) -> None:

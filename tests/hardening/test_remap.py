@@ -24,7 +24,7 @@ from luxcat.config import SourceConfig
 from luxcat.pipeline import Pipeline, run_source
 from luxcat.records import utcnow
 from luxcat.remap import stale_records
-from luxcat.store import StateStore
+from luxcat.store import RunCounts, StateStore
 from mappers.licensing import SOURCE_DEFAULT_STATEMENT
 from tests.servers.records import NS, demo_records, with_datestamp
 from tests.udata.real_udata import RealUdata
@@ -93,7 +93,10 @@ def test_run_killed_between_harvest_and_map_is_redone_by_the_next_run(
     retitle(mutable_pycsw, victim, "Retitled at the source")
     # the "killed" run: harvest stores the new payload, the process dies before map
     pipeline = Pipeline(source, store, artifacts)
-    pipeline.harvest(store.start_run("remap", "full"), full=True)
+    killed = store.start_run("remap", "full")
+    pipeline.harvest(killed, full=True)
+    # what the next run's lock takeover does to a dead holder's run (tests/hardening/test_source_lock.py)
+    store.finish_run(killed, status="failed", complete=False, counts=RunCounts(), error_summary="interrupted")
     after = store.get_record("remap", victim)
     assert after.content_hash != before.content_hash and after.mapped_hash == before.content_hash
     # later runs, incremental or full, see the stale graph and map it: never "unchanged, complete" with it

@@ -80,7 +80,7 @@ def test_removed_file_freezes_the_source_until_its_exact_list_is_approved(
     assert _archived(udata) == B_URIS, "exactly its datasets archived on udata"
     listed = home.catalogue_datasets()
     assert not listed & set(B_URIS) and {e.dataset for e in A_EXAMPLES} <= listed
-    assert main(["withdrawals", "approve", pending.digest]) == 1, "an approval applies once"
+    assert main(["withdrawals", "approve", pending.digest]) == 2, "an approval applies once"
     assert "is approved" in capsys.readouterr().err
     store.close()
 
@@ -120,17 +120,17 @@ def test_stale_digest_is_refused(home: Home, capsys: pytest.CaptureFixture[str])
     [pending] = withdrawals.all_withdrawals(store, withdrawals.PENDING)
     home.write_source("src-b")  # the source is back before anyone approved
 
-    assert main(["withdrawals", "approve", pending.short]) == 1
+    assert main(["withdrawals", "approve", pending.short]) == 2
     assert "is stale (source src-b is registered and enabled again" in capsys.readouterr().err
     assert {r.status for r in store.records("src-b")} == {ACTIVE}
 
-    assert main(["withdrawals", "approve", "0123456789abcdef"]) == 1
+    assert main(["withdrawals", "approve", "0123456789abcdef"]) == 2
     assert "no withdrawal with digest" in capsys.readouterr().err
 
     # a list that changed since it was shown: one of its records is no longer active
     home.harvest("src-b", B_EXAMPLES[:1])  # the harvest withdraws 1 of 2 within max_share 0.5
     (home.sources / "src-b.yaml").unlink()
-    assert main(["withdrawals", "approve", pending.short]) == 1
+    assert main(["withdrawals", "approve", pending.short]) == 2
     assert "no longer active with the same dataset URI" in capsys.readouterr().err
     store.close()
 
@@ -138,13 +138,13 @@ def test_stale_digest_is_refused(home: Home, capsys: pytest.CaptureFixture[str])
 def test_disabled_source_is_frozen_and_retire_proposes_its_list(
     home: Home, udata: RealUdata, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["sources", "retire", "src-b"]) == 1
+    assert main(["sources", "retire", "src-b"]) == 2
     assert "the source is enabled" in capsys.readouterr().err
     home.write_source("src-b", enabled=False)
     plans = home.publish()
     assert {a for p in plans.values() for a in p.totals()} == {"unchanged"}
     assert any(n.startswith("warning: source src-b is FROZEN, disabled") for n in plans["catalogue"].notes)
-    assert main(["run", "src-b"]) == 1
+    assert main(["run", "src-b"]) == 2
     assert "sources preview" in capsys.readouterr().err, "a disabled source is tried with a preview"
 
     assert main(["sources", "retire", "src-b"]) == 0
