@@ -92,31 +92,58 @@ def default_venv_path() -> Path:
 
 def ensure_venv(path: Path | None = None) -> Path:
     """Build (once; a marker file records the pinned requirements) the pycsw venv and return its python."""
-    venv = (path or default_venv_path()).absolute()
+    return build_venv(
+        (path or default_venv_path()).absolute(),
+        PYCSW_REQUIREMENTS,
+        marker=_MARKER,
+        check=["-W", "ignore", "-c", "import pycsw.wsgi, pycsw.core.admin"],
+        what="pycsw venv",
+        duration="about a minute",
+    )
+
+
+def build_venv(
+    venv: Path, requirements: tuple[str, ...], *, marker: str, check: list[str], what: str, duration: str
+) -> Path:
+    """A venv of a server luxcat cannot share its own with (pycsw, udata): built once, under a file lock.
+
+    The `marker` file records the requirements it was completed for; `check` (python arguments) must
+    run in it before it counts as ready. Returns its python.
+    """
     python = venv / "bin" / "python"
-    wanted = " ".join(PYCSW_REQUIREMENTS)
-    if _venv_ready(venv, wanted):
+    wanted = " ".join(requirements)
+    if _venv_ready(venv, wanted, marker):
         return python
     venv.parent.mkdir(parents=True, exist_ok=True)
     with _file_lock(venv.parent / f".{venv.name}.lock"):
-        if _venv_ready(venv, wanted):  # another process built it while we waited
+        if _venv_ready(venv, wanted, marker):  # another process built it while we waited
             return python
-        _say(f"building the pycsw venv at {venv} ({wanted}); this takes about a minute, once")
-        (venv / _MARKER).unlink(missing_ok=True)
+        _say(f"building the {what} at {venv} ({wanted}); this takes {duration}, once")
+        (venv / marker).unlink(missing_ok=True)
         if not python.exists():
             _run_logged([sys.executable, "-m", "venv", str(venv)], "python -m venv")
         pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "--no-input"]
-        _run_logged([*pip, *PYCSW_REQUIREMENTS], "pip install")
-        _run_logged([str(python), "-W", "ignore", "-c", "import pycsw.wsgi, pycsw.core.admin"], "import check")
-        (venv / _MARKER).write_text(wanted + "\n")
-        _say(f"pycsw venv ready: {python}")
+        _run_logged([*pip, *requirements], "pip install")
+        _run_logged([str(python), *check], "import check")
+        (venv / marker).write_text(wanted + "\n")
+        _say(f"{what} ready: {python}")
     return python
 
 
-def _venv_ready(venv: Path, wanted: str) -> bool:
+def _venv_ready(venv: Path, wanted: str, marker: str = _MARKER) -> bool:
     """True when the venv exists and was completed for exactly these requirements."""
-    marker = venv / _MARKER
-    return (venv / "bin" / "python").exists() and marker.exists() and marker.read_text().strip() == wanted
+    done = venv / marker
+    return (venv / "bin" / "python").exists() and done.exists() and done.read_text().strip() == wanted
+
+
+def stop_process(proc: subprocess.Popen[str] | subprocess.Popen[bytes]) -> None:
+    """Terminate a local server process; kill it when it does not go within 5 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=5)
 
 
 @contextlib.contextmanager
@@ -242,14 +269,8 @@ class LocalPycsw:
         """Terminate the server process (idempotent)."""
         proc, self._proc = self._proc, None
         _RUNNING.discard(self)
-        if proc is None:
-            return
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+        if proc is not None:
+            stop_process(proc)
 
     def __enter__(self) -> LocalPycsw:
         """Start on entry, so `with LocalPycsw(...) as csw:` is all a caller writes."""

@@ -12,7 +12,6 @@ import atexit
 import json
 import os
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
@@ -20,7 +19,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from luxcat.pycsw_local import _file_lock, _run_logged, _say
+from luxcat.pycsw_local import build_venv, stop_process
 
 UDATA_REQUIREMENTS: tuple[str, ...] = ("udata==17.18.0", "mongomock==4.3.0")
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -40,30 +39,14 @@ def default_venv_path() -> Path:
 
 def ensure_venv(path: Path | None = None) -> Path:
     """Build (once; the marker records the pinned requirements) the udata venv and return its python."""
-    venv = (path or default_venv_path()).absolute()
-    python = venv / "bin" / "python"
-    wanted = " ".join(UDATA_REQUIREMENTS)
-    if _ready(venv, wanted):
-        return python
-    venv.parent.mkdir(parents=True, exist_ok=True)
-    with _file_lock(venv.parent / f".{venv.name}.lock"):
-        if _ready(venv, wanted):
-            return python
-        _say(f"building the udata venv at {venv} ({wanted}); this takes a few minutes, once")
-        (venv / _MARKER).unlink(missing_ok=True)
-        if not python.exists():
-            _run_logged([sys.executable, "-m", "venv", str(venv)], "python -m venv")
-        pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "--no-input"]
-        _run_logged([*pip, *UDATA_REQUIREMENTS], "pip install")
-        _run_logged([str(python), "-P", "-c", "import udata.app, mongomock"], "import check")
-        (venv / _MARKER).write_text(wanted + "\n")
-        _say(f"udata venv ready: {python}")
-    return python
-
-
-def _ready(venv: Path, wanted: str) -> bool:
-    marker = venv / _MARKER
-    return (venv / "bin" / "python").exists() and marker.exists() and marker.read_text().strip() == wanted
+    return build_venv(
+        (path or default_venv_path()).absolute(),
+        UDATA_REQUIREMENTS,
+        marker=_MARKER,
+        check=["-P", "-c", "import udata.app, mongomock"],
+        what="udata venv",
+        duration="a few minutes",
+    )
 
 
 _RUNNING: set[LocalUdata] = set()
@@ -126,14 +109,8 @@ class LocalUdata:
         """Terminate the server (idempotent)."""
         proc, self._proc = self._proc, None
         _RUNNING.discard(self)
-        if proc is None:
-            return
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+        if proc is not None:
+            stop_process(proc)
 
     def __enter__(self) -> LocalUdata:
         return self.start()

@@ -21,11 +21,12 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 GUARDED = ("tests", "scripts", ".ci")
 TEXT_SUFFIXES = {"", ".py", ".sh", ".cfg", ".ini", ".toml", ".yaml", ".yml", ".json", ".txt", ".md"}
-UP = ".."  # kept apart so this file does not match its own patterns
-# Paths that leave any checkout: the shared data folder beside the repository, absolute machine paths.
+UP = ".."  # kept apart (with SIBLING) so this file does not match its own patterns
+SIBLING = "sha" + "red"  # the data folder that sits beside the repository on the team's machines
+# Paths that leave any checkout: that sibling data folder, absolute machine paths.
 OUTSIDE = [
-    re.compile(re.escape(UP + "/") + r"+\s*shared"),
-    re.compile(r"['\"]" + re.escape(UP) + r"['\"]\s*[,/]\s*['\"]shared['\"]"),
+    re.compile(re.escape(UP + "/") + r"+\s*" + SIBLING),
+    re.compile(r"['\"]" + re.escape(UP) + r"['\"]\s*[,/]\s*['\"]" + SIBLING + r"['\"]"),
     re.compile(r"(?<![\w.])/(work|home|root|Users|mnt|srv)/[\w.-]+"),
     re.compile(r"\bos\.pardir\b"),
 ]
@@ -163,9 +164,9 @@ def test_no_test_script_or_ci_file_refers_outside_the_repository() -> None:
 def test_the_guard_catches_what_it_is_for(tmp_path: Path) -> None:
     """The guard's own patterns, tried on the mistakes it exists to catch."""
     samples = [
-        'DATA = Path("' + UP + '/shared/data/iso19139")',
-        'DATA = REPO / "' + UP + '" / "shared" / "data"',
-        'DATA = "/' + 'work/shared/data"',
+        'DATA = Path("' + UP + "/" + SIBLING + '/data/iso19139")',
+        'DATA = REPO / "' + UP + '" / "' + SIBLING + '" / "data"',
+        'DATA = "/' + "work/" + SIBLING + '/data"',
     ]
     for sample in samples:
         assert any(p.search(sample) for p in OUTSIDE), sample
