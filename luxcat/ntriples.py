@@ -14,12 +14,14 @@ import re
 from rdflib import BNode, Graph, Literal, URIRef
 
 from luxcat.errors import RecordError
+from luxcat.fastgraph import FastGraph, bulk_add
 
 # A record larger than this is rejected with a reason rather than parsed (no real DCAT or ISO record
 # comes near it; the largest real ISO records in tests/data are below 1 MB).
 MAX_RECORD_BYTES = 16 * 1024 * 1024
 
-_IRI = r"<((?:[^>\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*)>"
+_IRI_CHARS = r"[^>\\\x00-\x20]*"
+_IRI = rf"<({_IRI_CHARS}(?:(?:\\u[0-9A-Fa-f]{{4}}|\\U[0-9A-Fa-f]{{8}}){_IRI_CHARS})*)>"  # unrolled: no per-char alternation
 _BNODE = r"_:([A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?)"
 _STRING = r'"([^"\\\n\r]*(?:\\.[^"\\\n\r]*)*)"'
 _SUFFIX = r"(?:@([A-Za-z]+(?:-[A-Za-z0-9]+)*)|\^\^" + _IRI + r")?"
@@ -62,23 +64,44 @@ def check_size(record_id: str, payload: bytes, limit: int = MAX_RECORD_BYTES) ->
 
 
 def parse_ntriples(data: bytes | str, graph: Graph | None = None) -> Graph:
-    """N-Triples into `graph` (a new one by default) in time linear in the input; NTriplesError if malformed."""
-    graph = Graph() if graph is None else graph
+    """N-Triples into `graph` (a new FastGraph by default) in time linear in the input; NTriplesError if malformed.
+
+    Terms are made once per distinct text in the document (a repeated IRI or literal is one object,
+    so later dict lookups compare by identity), and the triples are added in one bulk load.
+    """
+    graph = FastGraph() if graph is None else graph
     text = data.decode("utf-8") if isinstance(data, bytes) else data
     bnodes: dict[str, BNode] = {}  # labels are local to one document, as in rdflib's parser
+    iris: dict[str, URIRef] = {}
+    literals: dict[tuple[str, str | None, str | None], Literal] = {}
 
-    def node(iri: str | None, label: str | None) -> URIRef | BNode:
-        if iri is not None:
-            return URIRef(unescape(iri))
-        assert label is not None
+    def iri(raw: str) -> URIRef:
+        found = iris.get(raw)
+        if found is None:
+            found = iris[raw] = URIRef(unescape(raw))
+        return found
+
+    def bnode(label: str) -> BNode:
         found = bnodes.get(label)
         if found is None:
             found = bnodes[label] = BNode()
         return found
 
-    add = graph.add
-    for number, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
-        match = LINE.fullmatch(line)
+    def literal(lexical: str, lang: str | None, datatype: str | None) -> Literal:
+        key = (lexical, lang, datatype)
+        found = literals.get(key)
+        if found is None:
+            dt = iri(datatype) if datatype is not None else None
+            found = literals[key] = Literal(unescape(lexical), lang=lang, datatype=dt)
+        return found
+
+    triples: list[tuple[URIRef | BNode, URIRef, URIRef | BNode | Literal]] = []
+    append = triples.append
+    fullmatch = LINE.fullmatch
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    for number, line in enumerate(text.split("\n"), start=1):
+        match = fullmatch(line)
         if match is None:
             stripped = line.strip(" \t")
             if not stripped or stripped.startswith("#"):
@@ -86,10 +109,11 @@ def parse_ntriples(data: bytes | str, graph: Graph | None = None) -> Graph:
             raise NTriplesError(f"line {number} is not an N-Triples statement: {stripped[:120]!r}")
         s_iri, s_label, p_iri, o_iri, o_label, lexical, lang, datatype = match.groups()
         obj: URIRef | BNode | Literal
-        if lexical is not None:
-            dt = URIRef(unescape(datatype)) if datatype is not None else None
-            obj = Literal(unescape(lexical), lang=lang, datatype=dt)
+        if o_iri is not None:
+            obj = iri(o_iri)
+        elif lexical is not None:
+            obj = literal(lexical, lang, datatype)
         else:
-            obj = node(o_iri, o_label)
-        add((node(s_iri, s_label), URIRef(unescape(p_iri)), obj))
-    return graph
+            obj = bnode(o_label)
+        append((iri(s_iri) if s_iri is not None else bnode(s_label), iri(p_iri), obj))
+    return bulk_add(graph, triples)

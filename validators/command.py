@@ -21,6 +21,7 @@ from pathlib import Path
 from rdflib import RDF, Graph
 from rdflib.namespace import DCAT
 
+from luxcat.fastgraph import FastGraph
 from luxcat.records import ValidationIssue, ValidationReport
 from validators.combined import DCAT_SERIES, FullReport, validate_full
 from validators.quality import MAX_SCORE, rating
@@ -137,11 +138,11 @@ def _read(files: list[Path]) -> tuple[Graph, list[Path]] | int:
         _error(f"{path}: no such file", "name existing RDF files (Turtle, RDF/XML, JSON-LD, N-Triples)")
     if missing:
         return EXIT_USER
-    graph, empty = Graph(), []
+    graph: Graph = FastGraph()
+    empty: list[Path] = []
     for path in files:
-        part = Graph()
         try:
-            load_rdf(path, part)
+            part = load_rdf(path)
         except OSError as exc:
             _error(f"cannot read {path}: {exc.strerror or exc}", "check the file's permissions")
             return EXIT_USER
@@ -153,7 +154,10 @@ def _read(files: list[Path]) -> tuple[Graph, list[Path]] | int:
             return EXIT_DATA
         if not any(True for cls in RESOURCE_CLASSES for _ in part.subjects(RDF.type, cls)):
             empty.append(path)
-        graph += part
+        if not graph and isinstance(part, FastGraph):
+            graph = part  # the one (or first) file's graph is the union: no copy
+        else:
+            graph += part
     return graph, empty
 
 
