@@ -9,6 +9,7 @@ per escaped term. Only `\\n` and `\\r` end a line; U+2028, U+0085, VT, FF... may
 
 from __future__ import annotations
 
+import gc
 import re
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -21,13 +22,23 @@ from luxcat.fastgraph import FastGraph, bulk_add
 MAX_RECORD_BYTES = 16 * 1024 * 1024
 
 _IRI_CHARS = r"[^>\\\x00-\x20]*"
-_IRI = rf"<({_IRI_CHARS}(?:(?:\\u[0-9A-Fa-f]{{4}}|\\U[0-9A-Fa-f]{{8}}){_IRI_CHARS})*)>"  # unrolled: no per-char alternation
+# unrolled ("normal* (special normal*)*"): no alternation tried at every character
+_IRI = rf"<({_IRI_CHARS}(?:(?:\\u[0-9A-Fa-f]{{4}}|\\U[0-9A-Fa-f]{{8}}){_IRI_CHARS})*)>"
 _BNODE = r"_:([A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?)"
 _STRING = r'"([^"\\\n\r]*(?:\\.[^"\\\n\r]*)*)"'
 _SUFFIX = r"(?:@([A-Za-z]+(?:-[A-Za-z0-9]+)*)|\^\^" + _IRI + r")?"
 LINE = re.compile(
     rf"[ \t]*(?:{_IRI}|{_BNODE})[ \t]*{_IRI}[ \t]*(?:{_IRI}|{_BNODE}|{_STRING}{_SUFFIX})[ \t]*\.[ \t]*(?:#.*)?"
 )
+# The same statement, for a whole-document findall: the lexical form keeps its quotes, so an empty
+# group always means "absent" (an empty IRI <> and an empty string "" stay distinguishable).
+_QUOTED = r'("[^"\\\n\r]*(?:\\.[^"\\\n\r]*)*")'
+_STATEMENTS = re.compile(
+    rf"^[ \t]*(?:{_IRI}|{_BNODE})[ \t]*{_IRI}[ \t]*(?:{_IRI}|{_BNODE}|{_QUOTED}{_SUFFIX})"
+    r"[ \t]*\.[ \t]*(?:#.*)?$",
+    re.MULTILINE,
+)
+_BLANK = re.compile(r"^[ \t]*(?:#.*)?$", re.MULTILINE)
 _ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[tbnrf\"'\\])")
 _SIMPLE = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 
@@ -63,57 +74,73 @@ def check_size(record_id: str, payload: bytes, limit: int = MAX_RECORD_BYTES) ->
         raise RecordTooLarge(f"{record_id}: {len(payload):,} bytes, above the per-record limit of {limit:,} bytes")
 
 
+def _first_bad_line(text: str) -> NTriplesError:
+    """The error naming the first line that is neither a statement, blank nor a comment."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        stripped = line.strip(" \t")
+        if LINE.fullmatch(line) is None and stripped and not stripped.startswith("#"):
+            return NTriplesError(f"line {number} is not an N-Triples statement: {stripped[:120]!r}")
+    return NTriplesError("the document is not N-Triples")  # not reached: the counts differed for a reason
+
+
 def parse_ntriples(data: bytes | str, graph: Graph | None = None) -> Graph:
     """N-Triples into `graph` (a new FastGraph by default) in time linear in the input; NTriplesError if malformed.
 
-    Terms are made once per distinct text in the document (a repeated IRI or literal is one object,
-    so later dict lookups compare by identity), and the triples are added in one bulk load.
+    One `findall` over the whole document (the regular expression engine, not a Python loop, walks
+    the lines); every line must be a statement, blank or a comment, else the first other one is
+    named. Terms are made once per distinct text in the document (a repeated IRI or literal is one
+    object, so later dict lookups compare by identity), and the triples are added in one bulk load.
+    The collector is paused meanwhile: terms and tuples form no reference cycles.
     """
     graph = FastGraph() if graph is None else graph
     text = data.decode("utf-8") if isinstance(data, bytes) else data
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    rows = _STATEMENTS.findall(text)
+    if len(rows) + len(_BLANK.findall(text)) != text.count("\n") + 1:
+        raise _first_bad_line(text)
     bnodes: dict[str, BNode] = {}  # labels are local to one document, as in rdflib's parser
     iris: dict[str, URIRef] = {}
-    literals: dict[tuple[str, str | None, str | None], Literal] = {}
+    literals: dict[tuple[str, str, str], Literal] = {}
 
     def iri(raw: str) -> URIRef:
-        found = iris.get(raw)
-        if found is None:
-            found = iris[raw] = URIRef(unescape(raw))
+        found = iris[raw] = URIRef(unescape(raw))
         return found
 
     def bnode(label: str) -> BNode:
-        found = bnodes.get(label)
-        if found is None:
-            found = bnodes[label] = BNode()
+        found = bnodes[label] = BNode()
         return found
 
-    def literal(lexical: str, lang: str | None, datatype: str | None) -> Literal:
-        key = (lexical, lang, datatype)
-        found = literals.get(key)
-        if found is None:
-            dt = iri(datatype) if datatype is not None else None
-            found = literals[key] = Literal(unescape(lexical), lang=lang, datatype=dt)
+    def literal(key: tuple[str, str, str]) -> Literal:
+        lexical, lang, datatype = key
+        dt = (iris.get(datatype) or iri(datatype)) if datatype else None
+        found = literals[key] = Literal(unescape(lexical[1:-1]), lang=lang or None, datatype=dt)
         return found
 
     triples: list[tuple[URIRef | BNode, URIRef, URIRef | BNode | Literal]] = []
     append = triples.append
-    fullmatch = LINE.fullmatch
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    for number, line in enumerate(text.split("\n"), start=1):
-        match = fullmatch(line)
-        if match is None:
-            stripped = line.strip(" \t")
-            if not stripped or stripped.startswith("#"):
-                continue
-            raise NTriplesError(f"line {number} is not an N-Triples statement: {stripped[:120]!r}")
-        s_iri, s_label, p_iri, o_iri, o_label, lexical, lang, datatype = match.groups()
-        obj: URIRef | BNode | Literal
-        if o_iri is not None:
-            obj = iri(o_iri)
-        elif lexical is not None:
-            obj = literal(lexical, lang, datatype)
-        else:
-            obj = bnode(o_label)
-        append((iri(s_iri) if s_iri is not None else bnode(s_label), iri(p_iri), obj))
-    return bulk_add(graph, triples)
+    get_iri, get_bnode, get_literal = iris.get, bnodes.get, literals.get
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        # groups: subject IRI | subject label, predicate IRI, object IRI | label | "lexical" lang datatype
+        for s_iri, s_label, p_iri, o_iri, o_label, lexical, lang, datatype in rows:
+            if s_label:
+                subject = get_bnode(s_label) or bnode(s_label)
+            else:
+                subject = get_iri(s_iri) or iri(s_iri)
+            obj: URIRef | BNode | Literal
+            if lexical:  # with its quotes: never empty when present
+                key = (lexical, lang, datatype)
+                obj = get_literal(key)  # not `or`: Literal("0", datatype=xsd:integer) is falsy
+                if obj is None:
+                    obj = literal(key)
+            elif o_label:
+                obj = get_bnode(o_label) or bnode(o_label)
+            else:
+                obj = get_iri(o_iri) or iri(o_iri)
+            append((subject, get_iri(p_iri) or iri(p_iri), obj))
+        return bulk_add(graph, triples)
+    finally:
+        if enabled:
+            gc.enable()

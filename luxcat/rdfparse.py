@@ -101,7 +101,7 @@ def refuse_entity_declarations(body: bytes) -> None:
 
 
 def parse_rdf(body: bytes, syntax: str, public_id: str | None = None) -> Graph:
-    """The graph (a FastGraph) of an RDF body in rdflib syntax `syntax`; RefusedInput or rdflib's error when it cannot."""
+    """The graph (a FastGraph) of an RDF body in rdflib syntax `syntax`; RefusedInput or rdflib's error if not."""
     if syntax == "nt":
         return parse_ntriples(body)
     graph = FastGraph()

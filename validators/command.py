@@ -11,7 +11,6 @@ written.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import sys
@@ -24,6 +23,7 @@ from rdflib.namespace import DCAT
 from luxcat.fastgraph import FastGraph
 from luxcat.records import ValidationIssue, ValidationReport
 from validators.combined import DCAT_SERIES, FullReport, validate_full
+from validators.jsontext import dumps_indented
 from validators.quality import MAX_SCORE, rating
 from validators.rdfio import load_rdf
 from validators.report_html import render_html
@@ -113,7 +113,7 @@ def render(
             if other
             else []
         )
-        return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+        return dumps_indented(rows, indent=2) + "\n"  # json.dumps(indent=2)'s text, faster
     if output_format == "html":
         return render_html([r for kind in KINDS for r in grouped.get(kind, [])], title=title)
     return render_text(grouped, other)
