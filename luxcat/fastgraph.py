@@ -18,17 +18,18 @@ from __future__ import annotations
 from collections.abc import Generator, Iterable, Iterator
 from typing import Any
 
-from rdflib import Graph, Namespace, URIRef
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.paths import Path
 from rdflib.plugins.stores.memory import Memory
 from rdflib.term import Node
 
 Triple = tuple[Node, Node, Node]
+_TERMS = frozenset({URIRef, BNode, Literal})  # the usual terms: no abstract-class isinstance check needed
 
 
 def _memory(graph: Graph, adding: bool = False) -> Memory | None:
     """The graph's Memory store when it holds this graph alone, in the default layout; else None."""
-    store = graph.store
+    store = graph._Graph__store  # type: ignore[attr-defined] - the `store` property, without its call
     if type(store) is not Memory:
         return None
     contexts = store._Memory__all_contexts  # type: ignore[attr-defined]
@@ -43,7 +44,21 @@ def _memory(graph: Graph, adding: bool = False) -> Memory | None:
 
 def _context_key(graph: Graph) -> str:
     """The key rdflib's Memory store files this graph's triples under (Memory.__ctx_to_str)."""
-    return f"{graph.identifier.__class__.__name__}:{graph.identifier}"
+    identifier = graph._Graph__identifier  # type: ignore[attr-defined]
+    known = graph.__dict__.get("_luxcat_context_key")
+    if known is not None and known[0] is identifier:
+        return known[1]  # type: ignore[no-any-return]
+    key = f"{identifier.__class__.__name__}:{identifier}"
+    graph.__dict__["_luxcat_context_key"] = (identifier, key)
+    return key
+
+
+def _default_contexts(store: Memory, key: str) -> bool | None:
+    """True when the store's default context info is this graph's ({key: False, None: False}), None if unset."""
+    previous = store._Memory__defaultContexts  # type: ignore[attr-defined]
+    if previous is None:
+        return None
+    return len(previous) == 2 and previous.get(key, True) is False and previous.get(None, True) is False
 
 
 def graph_triples(graph: Graph) -> Iterator[Triple]:
@@ -65,9 +80,8 @@ def bulk_add(graph: Graph, triples: Iterable[Triple]) -> Graph:
         graph.addN((s, p, o, graph) for s, p, o in triples)
         return graph
     key = _context_key(graph)
-    default = {key: False, None: False}
-    previous = store._Memory__defaultContexts  # type: ignore[attr-defined]
-    if previous is not None and previous != default:
+    previous = _default_contexts(store, key)
+    if previous is False:
         graph.addN((s, p, o, graph) for s, p, o in triples)
         return graph
     spo: dict[Any, Any] = store._Memory__spo  # type: ignore[attr-defined]
@@ -95,18 +109,12 @@ def bulk_add(graph: Graph, triples: Iterable[Triple]) -> Graph:
         preds[p] = 1
         keep((s, p, o))
     if added:
-        in_default = by_context[None]
-        in_graph = by_context.get(key)
-        if not in_default and not in_graph:
-            in_default.update(added)
-            by_context[key] = in_default.copy()  # a set copy reuses the stored hashes
-        else:
-            in_default.update(added)
-            by_context.setdefault(key, set()).update(added)
+        by_context[None].update(added)  # one by one, in order: the sets iterate as after one add each
+        by_context.setdefault(key, set()).update(added)
         store._Memory__all_contexts.add(graph)  # type: ignore[attr-defined]
         store._Memory__context_obj_map[key] = graph  # type: ignore[attr-defined]
         if previous is None:
-            store._Memory__defaultContexts = default  # type: ignore[attr-defined]
+            store._Memory__defaultContexts = {key: False, None: False}  # type: ignore[attr-defined]
     return graph
 
 
@@ -151,6 +159,63 @@ def _by_object(osp: dict[Any, Any], o: Node) -> Iterator[Triple]:
 class FastGraph(Graph):
     """A Graph (default Memory store) with dict-speed pattern lookups and bulk `+=`; see the module doc."""
 
+    def add(self, triple: Triple) -> FastGraph:  # type: ignore[override]
+        """Graph.add, with the store's dicts and context sets filled directly (no event, no context lookups)."""
+        s, p, o = triple
+        assert type(s) in _TERMS or isinstance(s, Node), f"Subject {s} must be an rdflib term"
+        assert type(p) in _TERMS or isinstance(p, Node), f"Predicate {p} must be an rdflib term"
+        assert type(o) in _TERMS or isinstance(o, Node), f"Object {o} must be an rdflib term"
+        store = _memory(self, adding=True)
+        key = _context_key(self)
+        default = None if store is None else _default_contexts(store, key)
+        if store is None or default is False:
+            super().add(triple)
+            return self
+        po = store._Memory__spo.get(s)  # type: ignore[attr-defined]
+        if po is None:
+            po = store._Memory__spo[s] = {}  # type: ignore[attr-defined]
+        objects = po.get(p)
+        if objects is None:
+            objects = po[p] = {}
+        elif o in objects:
+            return self
+        objects[o] = 1
+        store._Memory__pos.setdefault(p, {}).setdefault(o, {})[s] = 1  # type: ignore[attr-defined]
+        store._Memory__osp.setdefault(o, {}).setdefault(s, {})[p] = 1  # type: ignore[attr-defined]
+        by_context = store._Memory__contextTriples  # type: ignore[attr-defined]
+        by_context[None].add(triple)
+        mine = by_context.get(key)
+        if mine is None:
+            mine = by_context[key] = set()
+        mine.add(triple)
+        if default is None:
+            store._Memory__all_contexts.add(self)  # type: ignore[attr-defined]
+            store._Memory__context_obj_map[key] = self  # type: ignore[attr-defined]
+            store._Memory__defaultContexts = {key: False, None: False}  # type: ignore[attr-defined]
+        return self
+
+    def remove(self, triple: Any) -> FastGraph:  # type: ignore[override]
+        """Graph.remove; one whole triple is taken out of the dicts as Memory.remove would (empty dicts stay)."""
+        s, p, o = triple
+        store = None if s is None or p is None or o is None or isinstance(p, Path) else _memory(self)
+        if store is None:
+            super().remove(triple)
+            return self
+        objects = store._Memory__spo.get(s, {}).get(p)  # type: ignore[attr-defined]
+        if objects is not None and o in objects:
+            del objects[o]
+            del store._Memory__pos[p][o][s]  # type: ignore[attr-defined]
+            del store._Memory__osp[o][s][p]  # type: ignore[attr-defined]
+            store._Memory__contextTriples[None].discard((s, p, o))  # type: ignore[attr-defined]
+        key = _context_key(self)
+        by_context = store._Memory__contextTriples  # type: ignore[attr-defined]
+        mine = by_context.get(key)
+        if mine is not None:
+            mine.discard((s, p, o))
+            if not mine:
+                del by_context[key]
+        return self
+
     def __iadd__(self, other: Iterable[Triple]) -> FastGraph:  # type: ignore[override]
         bulk_add(self, graph_triples(other) if isinstance(other, Graph) else other)
         return self
@@ -158,8 +223,10 @@ class FastGraph(Graph):
     def triples(self, triple: Any) -> Generator[Any, None, None]:  # type: ignore[override]
         s, p, o = triple
         store = None if isinstance(p, Path) else _memory(self)
-        if store is None or (s is None and p is None and o is None):
-            yield from super().triples(triple)  # a path, a shared store, or the whole graph (rdflib's order)
+        if store is None:
+            yield from super().triples(triple)  # a property path or a shared store
+        elif s is None and p is None and o is None:  # the whole graph, as Memory.triples gives it (same set, copied)
+            yield from store._Memory__contextTriples.get(_context_key(self), set()).copy()  # type: ignore[attr-defined]
         elif s is not None:
             yield from _by_subject(store._Memory__spo, s, p, o)  # type: ignore[attr-defined]
         elif p is not None:
