@@ -11,7 +11,7 @@ import hashlib
 import json
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -250,9 +250,12 @@ class Pipeline:
             mappers.append(cls(context, cls.Options.model_validate(ref.options)))
         return mappers
 
-    def load_raw(self, record_id: str) -> RawRecord:
-        """Rebuild a RawRecord from the artifact store (so map can re-run without harvesting)."""
-        stored = self.store.get_record(self.cfg.id, record_id)
+    def load_raw(self, record_id: str, stored: Any = None) -> RawRecord:
+        """Rebuild a RawRecord from the artifact store (so map can re-run without harvesting).
+
+        `stored`: the record's state-store row when the caller fetched it with its page (bulk.records_by_ids).
+        """
+        stored = stored if stored is not None else self.store.get_record(self.cfg.id, record_id)
         if stored is None or stored.raw_location is None:
             raise KeyError(f"{self.cfg.id}: no stored payload for record {record_id}")
         raw_key = self.artifacts.key_of(stored.raw_location)
@@ -267,6 +270,15 @@ class Pipeline:
             origin_url=meta.get("origin_url", ""),
             modified=stored.modified,
         )
+
+    def _paged_rows(self, ids: list[str], size: int = 200) -> Iterator[tuple[str, Any]]:
+        """Each id with its state-store row (None if absent), fetched one query per page of ids."""
+        from luxcat.bulk import records_by_ids
+
+        for start in range(0, len(ids), size):
+            page = records_by_ids(self.store, self.cfg.id, ids[start : start + size])
+            for record_id in ids[start : start + size]:
+                yield record_id, page.get(record_id)
 
     def map(self, run_id: int, record_ids: Iterable[str]) -> StageOutcome:
         """Map each record to a DCAT-AP graph; a record that cannot map is rejected, the rest go on."""
@@ -288,12 +300,12 @@ class Pipeline:
             done.clear()
             refused.clear()
 
-        for n, record_id in enumerate(ids, start=1):
+        for n, (record_id, stored) in enumerate(self._paged_rows(ids), start=1):
             if n % 200 == 0:
                 flush()
             digest = None
             try:
-                raw = self.load_raw(record_id)
+                raw = self.load_raw(record_id, stored)
                 digest = content_hash(raw.payload)
                 check_size(record_id, raw.payload)
                 with collecting() as dropped:

@@ -12,7 +12,7 @@ from urllib.parse import quote
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from luxcat.fastgraph import FastGraph
+from luxcat.fastgraph import FastGraph, bulk_add
 from luxcat.iris import repair_iris
 from luxcat.rdfcanon import canonical_graph
 from mappers.base import MapContext
@@ -76,15 +76,12 @@ def apply_defaults(graph: Graph, root: URIRef, context: MapContext) -> None:
 
 def prune(graph: Graph, root: Node) -> Graph:
     """Only what the record reaches (plus its series members' stubs), canonical blank-node labels."""
-    keep = FastGraph()
-    for node in reachable(graph, root):
-        for p, o in graph.predicate_objects(node):
-            keep.add((node, p, o))
+    keep = bulk_add(
+        FastGraph(), ((node, p, o) for node in reachable(graph, root) for p, o in graph.predicate_objects(node))
+    )
     # canonical labels are only unique within one graph: prefix them with the record's own hash
     prefix = "r" + hashlib.sha1(str(root).encode()).hexdigest()[:12]
-    out = FastGraph()
-    for s, p, o in canonical_graph(keep):
-        out.add((_label(s, prefix), p, _label(o, prefix)))
+    out = bulk_add(FastGraph(), ((_label(s, prefix), p, _label(o, prefix)) for s, p, o in canonical_graph(keep)))
     repair_iris(out)  # an IRI built from source text that no RDF syntax can write
     return out
 
