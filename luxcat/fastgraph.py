@@ -27,6 +27,11 @@ Triple = tuple[Node, Node, Node]
 _TERMS = frozenset({URIRef, BNode, Literal})  # the usual terms: no abstract-class isinstance check needed
 
 
+def _is_path(predicate: Any) -> bool:
+    """A property path (rdflib's Path is an abstract class: the plain terms are ruled out first, cheaply)."""
+    return predicate is not None and type(predicate) not in _TERMS and isinstance(predicate, Path)
+
+
 def _memory(graph: Graph, adding: bool = False) -> Memory | None:
     """The graph's Memory store when it holds this graph alone, in the default layout; else None."""
     store = graph._Graph__store  # type: ignore[attr-defined] - the `store` property, without its call
@@ -197,7 +202,7 @@ class FastGraph(Graph):
     def remove(self, triple: Any) -> FastGraph:  # type: ignore[override]
         """Graph.remove; one whole triple is taken out of the dicts as Memory.remove would (empty dicts stay)."""
         s, p, o = triple
-        store = None if s is None or p is None or o is None or isinstance(p, Path) else _memory(self)
+        store = None if s is None or p is None or o is None or _is_path(p) else _memory(self)
         if store is None:
             super().remove(triple)
             return self
@@ -222,7 +227,7 @@ class FastGraph(Graph):
 
     def triples(self, triple: Any) -> Generator[Any, None, None]:  # type: ignore[override]
         s, p, o = triple
-        store = None if isinstance(p, Path) else _memory(self)
+        store = None if _is_path(p) else _memory(self)
         if store is None:
             yield from super().triples(triple)  # a property path or a shared store
         elif s is None and p is None and o is None:  # the whole graph, as Memory.triples gives it (same set, copied)
@@ -235,7 +240,7 @@ class FastGraph(Graph):
             yield from _by_object(store._Memory__osp, o)  # type: ignore[attr-defined]
 
     def objects(self, subject: Any = None, predicate: Any = None, unique: bool = False) -> Generator[Any, None, None]:  # type: ignore[override]
-        if subject is not None and predicate is not None and not unique and not isinstance(predicate, Path):
+        if subject is not None and predicate is not None and not unique and not _is_path(predicate):
             store = _memory(self)
             if store is not None:
                 po = store._Memory__spo.get(subject)  # type: ignore[attr-defined]
@@ -246,7 +251,7 @@ class FastGraph(Graph):
         yield from super().objects(subject, predicate, unique)
 
     def subjects(self, predicate: Any = None, object: Any = None, unique: bool = False) -> Generator[Any, None, None]:  # type: ignore[override]  # noqa: A002
-        if predicate is not None and object is not None and not unique and not isinstance(predicate, Path):
+        if predicate is not None and object is not None and not unique and not _is_path(predicate):
             store = _memory(self)
             if store is not None:
                 os = store._Memory__pos.get(predicate)  # type: ignore[attr-defined]
