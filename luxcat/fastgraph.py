@@ -89,13 +89,27 @@ def bulk_add(graph: Graph, triples: Iterable[Triple]) -> Graph:
     if previous is False:
         graph.addN((s, p, o, graph) for s, p, o in triples)
         return graph
+    by_context: dict[Any, set[Triple]] = store._Memory__contextTriples  # type: ignore[attr-defined]
+    added = _fill(store, triples)
+    if added:
+        by_context[None].update(added)  # one by one, in order: the sets iterate as after one add each
+        by_context.setdefault(key, set()).update(added)
+        store._Memory__all_contexts.add(graph)  # type: ignore[attr-defined]
+        store._Memory__context_obj_map[key] = graph  # type: ignore[attr-defined]
+        if previous is None:
+            store._Memory__defaultContexts = {key: False, None: False}  # type: ignore[attr-defined]
+    return graph
+
+
+def _fill(store: Memory, triples: Iterable[Triple]) -> list[Triple]:
+    """Insert the triples into the store's spo/pos/osp dicts; returns those that were new, in order."""
     spo: dict[Any, Any] = store._Memory__spo  # type: ignore[attr-defined]
     pos: dict[Any, Any] = store._Memory__pos  # type: ignore[attr-defined]
     osp: dict[Any, Any] = store._Memory__osp  # type: ignore[attr-defined]
-    by_context: dict[Any, set[Triple]] = store._Memory__contextTriples  # type: ignore[attr-defined]
     added: list[Triple] = []
     keep = added.append
-    for s, p, o in triples:  # setdefault and length checks: one hash per dict (a Literal hashes in Python)
+    for triple in triples:  # get-then-create and a length check: each dict hashes a term once (Literals in Python)
+        s, p, o = triple
         po = spo.get(s)
         if po is None:
             po = spo[s] = {}
@@ -106,21 +120,22 @@ def bulk_add(graph: Graph, triples: Iterable[Triple]) -> Graph:
         objects[o] = 1
         if len(objects) == size:
             continue  # already there
-        pos.setdefault(p, {}).setdefault(o, {})[s] = 1
-        sp = osp.setdefault(o, {})
+        os = pos.get(p)
+        if os is None:
+            os = pos[p] = {}
+        subjects = os.get(o)
+        if subjects is None:
+            subjects = os[o] = {}
+        subjects[s] = 1
+        sp = osp.get(o)
+        if sp is None:
+            sp = osp[o] = {}
         preds = sp.get(s)
         if preds is None:
             preds = sp[s] = {}
         preds[p] = 1
-        keep((s, p, o))
-    if added:
-        by_context[None].update(added)  # one by one, in order: the sets iterate as after one add each
-        by_context.setdefault(key, set()).update(added)
-        store._Memory__all_contexts.add(graph)  # type: ignore[attr-defined]
-        store._Memory__context_obj_map[key] = graph  # type: ignore[attr-defined]
-        if previous is None:
-            store._Memory__defaultContexts = {key: False, None: False}  # type: ignore[attr-defined]
-    return graph
+        keep(triple if type(triple) is tuple else (s, p, o))
+    return added
 
 
 def _by_subject(spo: dict[Any, Any], s: Node, p: Node | None, o: Node | None) -> Iterator[Triple]:
