@@ -1,14 +1,15 @@
-"""An rdflib Graph whose pattern lookups and bulk loads skip rdflib's per-triple context bookkeeping.
+"""An rdflib Graph whose adds, removes and pattern lookups skip rdflib's per-triple context bookkeeping.
 
 rdflib's Memory store keeps, besides its spo/pos/osp dicts, a set of triples per context and
 dispatches an event per added triple; a lookup such as `graph.objects(s, p)` goes through three
-generators and a context check per triple. On a 2,000-dataset catalogue that bookkeeping was
-~70% of `luxcat validate`'s process (issue 19). A FastGraph is an ordinary Graph over an ordinary
-Memory store (serialisation, SPARQL, isomorphism all unchanged); it only:
+generators and a context check per triple. That bookkeeping was over half of `luxcat validate`'s
+process on 2,000 datasets and most of the mappers' graph work (issue 19). A FastGraph is an
+ordinary Graph over an ordinary Memory store (serialisation, SPARQL, isomorphism all unchanged);
+it only:
 - answers `triples`/`objects`/`subjects` patterns straight from the store's dicts, in the same
   order as rdflib (same dicts, same iteration), when the store holds this graph alone;
-- adds many triples at once (`bulk_add`, `+=`) by filling those dicts and context sets directly,
-  leaving the store in exactly the state one `add` per triple would.
+- adds and removes triples (`add`, `remove`, `bulk_add`, `+=`) by updating those dicts and context
+  sets directly, leaving the store in exactly the state rdflib's own calls would (tested).
 Any other situation (a shared store, quoted or named contexts, listeners, property paths) takes
 rdflib's own path.
 """

@@ -3,8 +3,10 @@
 rdflib's own N-Triples parser unescapes a literal by slicing the rest of the string after every
 escape, so its time grows with the square of a literal's length (1 MB: 7 s, 4 MB: 133 s, measured
 for issue 17). Every N-Triples payload luxcat reads (DCAT record payloads, mapped graphs, N-Triples
-feeds) goes through this reader instead: one regular expression pass per line, one substitution pass
+feeds) goes through this reader instead: one regular expression pass over the document, one substitution pass
 per escaped term. Only `\\n` and `\\r` end a line; U+2028, U+0085, VT, FF... may stand raw in a literal.
+The statements go straight into a luxcat.fastgraph FastGraph's store in one bulk load (issue 19:
+rdflib's per-triple `Graph.add` and its copies were over half of `luxcat validate` on 2,000 datasets).
 """
 
 from __future__ import annotations
