@@ -68,9 +68,11 @@ class LocalArtifactStore(ArtifactStore):
         self.root = root.resolve()
         self.root.mkdir(parents=True, exist_ok=True)
         self._folders: dict[str, Path] = {}  # key's folder -> its resolved path, checked inside the root
+        self._prefix = str(self.root).rstrip(os.sep) + os.sep
 
     def _inside(self, path: Path, key: str) -> Path:
-        if self.root not in path.parents and path != self.root:
+        """`path` (resolved) when it is the root or below it; a string test, as both are resolved."""
+        if path != self.root and not str(path).startswith(self._prefix):
             raise KeyError(f"artifact key escapes the store: {key!r}")
         return path
 

@@ -21,6 +21,7 @@ from luxcat.artifacts import ArtifactStore, safe_key
 from luxcat.config import SourceConfig
 from luxcat.environment import environment_failure
 from luxcat.errors import ConfigError, RecordError
+from luxcat.gctune import fewer_collections
 from luxcat.limits import bounded_harvest
 from luxcat.ntriples import check_size, parse_ntriples
 from luxcat.records import MappedRecord, RawRecord, Rejection, ValidationIssue, content_hash, utcnow
@@ -280,6 +281,7 @@ class Pipeline:
             for record_id in ids[start : start + size]:
                 yield record_id, page.get(record_id)
 
+    @fewer_collections()
     def map(self, run_id: int, record_ids: Iterable[str]) -> StageOutcome:
         """Map each record to a DCAT-AP graph; a record that cannot map is rejected, the rest go on."""
         from luxcat.remap import mapping_fingerprint
@@ -368,6 +370,7 @@ class Pipeline:
         }
 
     # -- validate -------------------------------------------------------------------
+    @fewer_collections()
     def validate(self, run_id: int, record_ids: Iterable[str], *, batch: int = 500) -> StageOutcome:
         """Validate mapped records in batches; Violations block publishing unless the source relaxes it."""
         from rdflib import Graph
