@@ -62,7 +62,7 @@ def test_local_store_refuses_symlinks_and_dot_dots_out_of_the_root_with_folders_
     assert store.get("runs/1/x") == b"x"  # its folder is now cached
     (tmp_path / "a" / "runs" / "1" / "link").symlink_to(outside / "secret")
     (tmp_path / "a" / "runs" / "out").symlink_to(outside, target_is_directory=True)
-    for key in ("runs/1/link", "runs/out/secret", "runs/1/../../../outside/secret", "/etc/hostname", "runs/1/../../.."):
+    for key in ("runs/1/link", "runs/out/secret", "runs/../../outside/secret", "/etc/hostname", "runs/../.."):
         with pytest.raises(KeyError, match="escapes"):
             store.get(key)
     with pytest.raises(KeyError, match="escapes"):
