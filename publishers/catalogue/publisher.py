@@ -3,7 +3,9 @@
 `plan` merges the index and compares it with the served version's `datasets.jsonl` (hashes), so a
 dry run says which datasets are new, changed, unchanged or gone, and which merges had conflicts.
 `apply` writes a complete new version, installs it, then switches the pointer; older versions beyond
-`keep_versions` and leftovers of crashed exports are pruned only after the switch.
+`keep_versions` and leftovers of crashed exports are pruned only after the switch. Pages whose
+datasets did not change are taken over from the served version instead of being rendered again
+(`export.py`); the new version is nonetheless complete on its own.
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from luxcat.artifacts import ArtifactStore
 from luxcat.records import utcnow
 from luxcat.store import StateStore
 from publishers.base import Plan, PlanEntry, Progress, Publisher, PublisherOptions, PublishItem
-from publishers.catalogue.export import EXTENSIONS, VARIANT_2, write_version
+from publishers.catalogue.export import EXTENSIONS, VARIANT_2, Previous, write_version
 from publishers.catalogue.indicators_entry import description_hash, indicators_triples
 from publishers.catalogue.merge import MergeIndex, index, merge_triples, read_mapped
+from publishers.catalogue.partition import LAYOUT_VERSION, MANIFEST, Manifest
 from publishers.catalogue.storage import ExportTarget, FolderTarget, open_export
 from publishers.serialise import parse_nt
 from publishers.targets import CatalogueMetadata, CatalogueTarget, MergeOptions, OaiOptions, PublishError
@@ -117,6 +120,7 @@ class CataloguePublisher(Publisher):
             "datestamps": datestamps,
             "deleted": deleted,
             "pointer": pointer,
+            "ranges": {u: (x["file"], x["offset"], x["length"]) for u, x in previous.items() if "file" in x},
             "now": now,
             "extra": extra,
             "noop": bool(pointer) and not changed and pointer.get("config") == self.config_hash(),  # type: ignore[union-attr]
@@ -195,8 +199,14 @@ class CataloguePublisher(Publisher):
                 modified=datetime.strptime(modified, STAMP) if modified else None,
                 sets=merged.sources,
                 extra=plan.data.get("extra", []),
+                previous=self._previous(plan.data["pointer"], plan.data.get("ranges", {})),
+                target=self.target,
+                version=version,
             )
-            self.progress(f"catalogue: version {version} written ({stats.datasets} datasets, {stats.pages} pages)")
+            self.progress(
+                f"catalogue: version {version} written ({stats.datasets} datasets, {stats.pages} pages: "
+                f"{len(stats.rendered)} rendered, {len(stats.reused)} unchanged and taken over)"
+            )
             for finding in stats.left_out:
                 self.progress(f"catalogue: {finding['uri']} left out of this version: {finding['message']}")
             self.target.install(staging, version)
@@ -213,8 +223,12 @@ class CataloguePublisher(Publisher):
             "services": stats.services,
             "triples": stats.triples,
             "pages": stats.pages,
+            "partitions": stats.pages,
+            "paging": LAYOUT_VERSION,
             "page_size": self.opts.export.page_size,
             "formats": list(EXTENSIONS),
+            "dumps": [f"catalogue.{ext}.gz" for ext in EXTENSIONS]
+            + ([f"catalogue.{ext}" for ext in EXTENSIONS] if self.opts.export.uncompressed_dumps else []),
             "variants": [VARIANT_2] if self.opts.export.dcat_ap_2 else [],
             "conflicts": len(stats.conflicts),
             "left_out": len(stats.left_out),
@@ -226,6 +240,7 @@ class CataloguePublisher(Publisher):
         self.target.switch(pointer)
         self.target.prune(history)
         plan.data["version"] = version
+        plan.data["export"] = {"rendered": stats.rendered, "reused": stats.reused, "pages": stats.pages}
         totals = " ".join(f"{k}={v}" for k, v in sorted(plan.totals().items()))
         log.info(
             "target=catalogue stage=publish version=%s datasets=%d services=%d conflicts=%d %s",
@@ -236,6 +251,18 @@ class CataloguePublisher(Publisher):
             totals,
         )
         return plan
+
+    def _previous(self, pointer: dict[str, Any] | None, ranges: dict[str, tuple[str, int, int]]) -> Previous | None:
+        """The served version pages may be reused from (None before the first export or from an older layout)."""
+        if not pointer or pointer.get("paging") != LAYOUT_VERSION:
+            return None
+        try:
+            manifest = Manifest.loads(self.target.read(f"versions/{pointer['version']}/{MANIFEST}"))
+        except (KeyError, ValueError, TypeError) as exc:
+            log.warning("target=catalogue version=%s no usable page manifest (%s): every page is rendered",
+                        pointer["version"], exc)  # fmt: skip
+            return None
+        return Previous(pointer["version"], manifest, ranges)
 
     def _staging(self, version: str) -> Path:
         if isinstance(self.target, FolderTarget):

@@ -1,0 +1,122 @@
+"""Whole-catalogue dumps and datasets.jsonl, assembled from the pages' parts without rendering anything.
+
+A dump `catalogue.<ext>.gz` is a head gzip member (the format's head and the catalogue's own
+triples), each page's `parts/NNNNN.<ext>.gz` in page order, and a tail member: concatenated gzip
+members form one valid gzip stream (RFC 1952, 2.2; gzip, zlib, Java's GZIPInputStream and Python's
+gzip read it whole), so the cost of a dump is copying its compressed bytes. A part not in the
+staging folder (reused on S3, where it was copied server-side) is read from the previous version.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from publishers.catalogue.export import (
+    EXTENSIONS,
+    GZIP_LEVEL,
+    Layout,
+    PageResult,
+    Previous,
+    dataset_line,
+    page_name,
+    part_name,
+    variant_key,
+)
+from publishers.catalogue.merge import Entry
+from publishers.serialise import FORMATS, PREFIXES
+
+if TYPE_CHECKING:
+    from publishers.catalogue.storage import ExportTarget
+
+
+def dump_name(ext: str, *, compressed: bool = True) -> str:
+    """File name of the whole dump in one format."""
+    return f"catalogue.{ext}.gz" if compressed else f"catalogue.{ext}"
+
+
+def _member(text: str) -> bytes:
+    return gzip.compress(text.encode("utf-8"), compresslevel=GZIP_LEVEL, mtime=0)
+
+
+def _part(layout: Layout, target: ExportTarget | None, previous: str, key: str) -> bytes:
+    path = layout.staging / key
+    if path.exists():
+        return path.read_bytes()
+    if target is None or not previous:
+        raise FileNotFoundError(f"part {key} is neither staged nor in a previous version")
+    return target.read(f"versions/{previous}/{key}")
+
+
+def assemble(layout: Layout, target: ExportTarget | None, previous: str) -> None:
+    """Write every dump (each format and variant) by concatenating gzip members; optionally uncompressed too."""
+    for variant in layout.variants:
+        for ext in EXTENSIONS:
+            fmt = FORMATS[ext](PREFIXES)
+            path = layout.staging / variant_key(variant, dump_name(ext))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("wb") as out:
+                out.write(_member(layout.dump_head(variant, fmt)))
+                for n in range(1, layout.pages + 1):
+                    out.write(_part(layout, target, previous, variant_key(variant, part_name(n, ext))))
+                if fmt.tail():
+                    out.write(_member(fmt.tail()))
+            if layout.options.uncompressed_dumps:
+                with path.open("rb") as src, (path.parent / dump_name(ext, compressed=False)).open("wb") as plain:
+                    for data in gunzip_stream(_chunks(src)):
+                        plain.write(data)
+
+
+def _chunks(fh: Any, size: int = 1 << 20) -> Iterator[bytes]:
+    while data := fh.read(size):
+        yield data
+
+
+def gunzip_stream(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """Decompress a (multi-member) gzip stream chunk by chunk (serving `catalogue.nt` from `catalogue.nt.gz`)."""
+    inflater = zlib.decompressobj(wbits=31)
+    for data in chunks:
+        while data:
+            out = inflater.decompress(data)
+            if out:
+                yield out
+            if inflater.eof:  # the next member starts in what is left
+                data = inflater.unused_data
+                inflater = zlib.decompressobj(wbits=31)
+            else:
+                data = b""
+    rest = inflater.flush()
+    if rest:
+        yield rest
+
+
+def write_datasets(
+    staging: Path,
+    pages: Sequence[Sequence[Entry]],
+    results: dict[int, PageResult],
+    previous: Previous | None,
+    datestamps: dict[str, str],
+    deleted: Iterable[dict[str, Any]],
+) -> None:
+    """datasets.jsonl in page order: rendered pages' lines, reused pages' byte ranges from the previous version."""
+    with (staging / "datasets.jsonl").open("w", encoding="utf-8") as out:
+        for n, entries in enumerate(pages, 1):
+            if n in results:
+                lines: Iterable[dict[str, Any]] = results[n].lines
+            else:
+                assert previous is not None
+                left = {x["uri"] for x in previous.manifest.pages[n - 1].left_out}
+                lines = (
+                    dataset_line(e, datestamps[e.uri], n, page_name(n, "nt"), *previous.ranges[e.uri][1:])
+                    for e in entries
+                    if e.uri not in left
+                )
+            for line in lines:
+                out.write(json.dumps(line, ensure_ascii=False) + "\n")
+        for line in deleted:
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+
