@@ -119,4 +119,3 @@ def write_datasets(
                 out.write(json.dumps(line, ensure_ascii=False) + "\n")
         for line in deleted:
             out.write(json.dumps(line, ensure_ascii=False) + "\n")
-
