@@ -22,12 +22,11 @@ from publishers.catalogue.export import (
     Layout,
     PageResult,
     Previous,
-    dataset_line,
-    page_name,
     part_name,
     variant_key,
 )
 from publishers.catalogue.merge import Entry
+from publishers.catalogue.partition import PageRecord
 from publishers.serialise import FORMATS, PREFIXES
 
 if TYPE_CHECKING:
@@ -99,23 +98,36 @@ def write_datasets(
     pages: Sequence[Sequence[Entry]],
     results: dict[int, PageResult],
     previous: Previous | None,
+    records: Sequence[PageRecord],
     datestamps: dict[str, str],
     deleted: Iterable[dict[str, Any]],
 ) -> None:
-    """datasets.jsonl in page order: rendered pages' lines, reused pages' byte ranges from the previous version."""
-    with (staging / "datasets.jsonl").open("w", encoding="utf-8") as out:
+    """datasets.jsonl (and datasets.tsv, what the next plan reads) in page order.
+
+    A rendered page's lines are new; a reused page's lines are byte-identical to the previous
+    version's (same datasets, same hashes, so same datestamps and byte ranges) and copied from it.
+    Each page's span in datasets.jsonl is recorded in its manifest record (`lines`).
+    """
+    pos = 0
+    with (staging / "datasets.jsonl").open("wb") as out, (staging / "datasets.tsv").open("w", encoding="utf-8") as tsv:
         for n, entries in enumerate(pages, 1):
+            record = records[n - 1]
             if n in results:
-                lines: Iterable[dict[str, Any]] = results[n].lines
+                data = "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in results[n].lines).encode("utf-8")
+                rows = [
+                    (x["uri"], x["hash"], x["datestamp"], x["file"], x["offset"], x["length"]) for x in results[n].lines
+                ]
             else:
                 assert previous is not None
-                left = {x["uri"] for x in previous.manifest.pages[n - 1].left_out}
-                lines = (
-                    dataset_line(e, datestamps[e.uri], n, page_name(n, "nt"), *previous.ranges[e.uri][1:])
-                    for e in entries
-                    if e.uri not in left
-                )
-            for line in lines:
-                out.write(json.dumps(line, ensure_ascii=False) + "\n")
+                start, end = record.lines
+                data = previous.lines[start:end]
+                left = {x["uri"] for x in record.left_out}
+                rows = [
+                    (e.uri, e.hash, datestamps[e.uri], *previous.ranges[e.uri]) for e in entries if e.uri not in left
+                ]
+            out.write(data)
+            record.lines = [pos, pos + len(data)]
+            pos += len(data)
+            tsv.write("".join("\t".join(map(str, row)) + "\n" for row in rows))
         for line in deleted:
-            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+            out.write((json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8"))

@@ -157,6 +157,7 @@ class Previous:
     version: str
     manifest: Manifest
     ranges: dict[str, tuple[str, int, int]]  # uri -> (file, offset, length)
+    lines: bytes = b""  # its datasets.jsonl: a reused page's lines are copied from it (`PageRecord.lines`)
 
 
 @dataclass(slots=True)
@@ -352,6 +353,8 @@ def _reusable(n: int, key: str, entries: Sequence[Entry], previous: Previous | N
     record = previous.manifest.pages[n - 1]
     if record.key != key:
         return False
+    if len(record.lines) != 2 or record.lines[1] > len(previous.lines):
+        return False
     left = {x["uri"] for x in record.left_out}
     name = page_name(n, "nt")
     return all(e.uri in left or previous.ranges.get(e.uri, ("",))[0] == name for e in entries)
@@ -411,9 +414,9 @@ def write_version(
             record = previous.manifest.pages[n - 1]  # type: ignore[union-attr]
         records.append(record)
         stats.add(record)
-    (staging / MANIFEST).write_text(Manifest(key, count, records).dumps(), "utf-8")
     assemble(layout, target, previous.version if previous else "")
-    write_datasets(staging, pages, results, previous, datestamps, deleted)
+    write_datasets(staging, pages, results, previous, records, datestamps, deleted)
+    (staging / MANIFEST).write_text(Manifest(key, count, records).dumps(), "utf-8")
     (staging / "conflicts.json").write_text(json.dumps(stats.conflicts, indent=1, ensure_ascii=False), "utf-8")
     (staging / "findings.json").write_text(json.dumps(stats.left_out, indent=1, ensure_ascii=False), "utf-8")
     return stats

@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from luxcat.artifacts import ArtifactStore, LocalArtifactStore, safe_key
 from publishers.base import PublishItem, publishable
@@ -178,6 +179,14 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
+class ScanCache(Protocol):
+    """What index() learnt from a mapped graph, kept while the graph is unchanged."""
+
+    def get(self, location: str, dataset_uri: str) -> tuple[str, tuple[str, ...], str] | None: ...
+
+    def put(self, location: str, dataset_uri: str, scanned: tuple[str, tuple[str, ...], str]) -> None: ...
+
+
 def read_mapped(artifacts: ArtifactStore, location: str) -> bytes:
     """The mapped N-Triples of a record (a local store's location is its path: read it directly)."""
     if isinstance(artifacts, LocalArtifactStore) and location.startswith(artifacts.location("")):
@@ -195,8 +204,13 @@ def index(
     options: MergeOptions,
     *,
     progress: Callable[[str], None] = lambda _m: None,
+    cache: ScanCache | None = None,
 ) -> MergeIndex:
-    """Pass 1: read every publishable record once, group records of the same dataset, order the groups."""
+    """Pass 1: read every publishable record once, group records of the same dataset, order the groups.
+
+    `cache` answers (hash, identifiers, kind) of a mapped graph unchanged since an earlier index, so
+    an unchanged record is not read again (publishers/catalogue/scan_cache.py).
+    """
     members: list[Member] = []
     deleted: list[Deleted] = []
     skipped: list[tuple[str, str, str]] = []
@@ -210,12 +224,19 @@ def index(
             continue
         if not publishable(record, item.source) or not record.dataset_uri:
             continue
-        try:
-            data = read_mapped(artifacts, record.mapped_location or "")
-        except KeyError:
-            skipped.append((record.source_id, record.record_id, "mapped graph missing from the artifact store"))
-            continue
-        identifiers, kind = _scan(data, record.dataset_uri)
+        known = cache.get(record.mapped_location or "", record.dataset_uri) if cache is not None else None
+        if known is None:
+            try:
+                data = read_mapped(artifacts, record.mapped_location or "")
+            except KeyError:
+                skipped.append((record.source_id, record.record_id, "mapped graph missing from the artifact store"))
+                continue
+            identifiers, kind = _scan(data, record.dataset_uri)
+            nt_hash = hashlib.sha256(data).hexdigest()
+            if cache is not None:
+                cache.put(record.mapped_location or "", record.dataset_uri, (nt_hash, identifiers, kind))
+        else:
+            nt_hash, identifiers, kind = known
         rank = (rank_of.get(record.source_id, len(rank_of)), record.source_id, record.record_id)
         members.append(
             Member(
@@ -224,7 +245,7 @@ def index(
                 record.dataset_uri,
                 identifiers,
                 kind,
-                hashlib.sha256(data).hexdigest(),
+                nt_hash,
                 record.mapped_location or "",
                 record.first_seen,
                 record.last_changed,

@@ -28,6 +28,7 @@ from publishers.catalogue.export import EXTENSIONS, VARIANT_2, Previous, write_v
 from publishers.catalogue.indicators_entry import description_hash, indicators_triples
 from publishers.catalogue.merge import MergeIndex, index, merge_triples, read_mapped
 from publishers.catalogue.partition import LAYOUT_VERSION, MANIFEST, Manifest
+from publishers.catalogue.scan_cache import FileScanCache
 from publishers.catalogue.storage import ExportTarget, FolderTarget, open_export
 from publishers.serialise import parse_nt
 from publishers.targets import CatalogueMetadata, CatalogueTarget, MergeOptions, OaiOptions, PublishError
@@ -49,13 +50,44 @@ class CatalogueOptions(PublisherOptions):
     """the OAI-PMH endpoint's identity (publish.yaml: oai)"""
 
 
-def read_datasets(target: ExportTarget, pointer: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
-    """uri -> datasets.jsonl line of the served version (empty before the first export)."""
+def read_datasets(target: ExportTarget, pointer: dict[str, Any] | None) -> tuple[dict[str, dict[str, Any]], bytes]:
+    """uri -> datasets.jsonl line of the served version (empty before the first export), and the file's bytes.
+
+    Live datasets come from `datasets.tsv` (uri, hash, datestamp, file, offset, length: split, not
+    JSON-parsed: 100,000 JSON lines cost seconds); deleted ones, and every line of a version without
+    the TSV, from datasets.jsonl. A live line lacks `sets` and `records`: `full_lines` reads them.
+    """
     if not pointer:
-        return {}
-    data = target.read(f"versions/{pointer['version']}/datasets.jsonl")
-    lines = (json.loads(line) for line in data.decode("utf-8").splitlines() if line.strip())
-    return {line["uri"]: line for line in lines}
+        return {}, b""
+    prefix = f"versions/{pointer['version']}/"
+    data = target.read(prefix + "datasets.jsonl")
+    try:
+        table = target.read(prefix + "datasets.tsv").decode("utf-8")
+    except KeyError:
+        lines = (json.loads(line) for line in data.decode("utf-8").splitlines() if line.strip())
+        return {line["uri"]: line for line in lines}, data
+    out: dict[str, dict[str, Any]] = {}
+    for row in table.split("\n"):
+        if row:
+            uri, digest, datestamp, file, offset, length = row.split("\t")
+            out[uri] = {"uri": uri, "hash": digest, "datestamp": datestamp, "file": file,
+                        "offset": int(offset), "length": int(length)}  # fmt: skip
+    for raw in data.split(b"\n"):
+        if b'"deleted": true' in raw:
+            line = json.loads(raw)
+            out[line["uri"]] = line
+    return out, data
+
+
+def full_lines(data: bytes, uris: set[str]) -> dict[str, dict[str, Any]]:
+    """The complete datasets.jsonl lines of `uris` (one pass over the file's bytes)."""
+    heads = {b'{"uri": ' + json.dumps(uri, ensure_ascii=False).encode("utf-8") + b",": uri for uri in uris}
+    out: dict[str, dict[str, Any]] = {}
+    for raw in data.split(b"\n"):
+        head = raw[: raw.find(b",") + 1] if raw.startswith(b'{"uri": ') else b""
+        if head in heads:
+            out[heads[head]] = json.loads(raw)
+    return out
 
 
 class CataloguePublisher(Publisher):
@@ -88,8 +120,9 @@ class CataloguePublisher(Publisher):
     # -- plan ---------------------------------------------------------------------------------
     def plan(self, items: Iterable[PublishItem]) -> Plan:
         pointer = self.target.current()
-        previous = read_datasets(self.target, pointer)
-        merged = index(items, self.artifacts, self.opts.merge, progress=self.progress)
+        previous, previous_bytes = read_datasets(self.target, pointer)
+        scan_cache = FileScanCache(self.artifacts)
+        merged = index(items, self.artifacts, self.opts.merge, progress=self.progress, cache=scan_cache)
         now = self.clock().strftime(STAMP)
         plan = Plan(self.name)
         datestamps: dict[str, str] = {}
@@ -103,6 +136,9 @@ class CataloguePublisher(Publisher):
                 action, datestamps[entry.uri] = ("update" if live_before else "create"), now
             detail = self._conflicts(entry) if len(entry.members) > 1 else ""
             plan.entries.append(PlanEntry(entry.uri, action, detail=detail, source_id=",".join(entry.sources)))
+        live = {e.uri for e in merged.entries}
+        gone = {u for u, x in previous.items() if u not in live and not x.get("deleted") and "sets" not in x}
+        previous.update(full_lines(previous_bytes, gone))
         deleted = self._deleted(merged, previous, plan, now)
         for source_id, record_id, why in merged.skipped:
             plan.entries.append(PlanEntry("", "skip", detail=why, source_id=source_id, record_id=record_id))
@@ -120,7 +156,9 @@ class CataloguePublisher(Publisher):
             "datestamps": datestamps,
             "deleted": deleted,
             "pointer": pointer,
+            "scan_cache": scan_cache,
             "ranges": {u: (x["file"], x["offset"], x["length"]) for u, x in previous.items() if "file" in x},
+            "previous_lines": previous_bytes,
             "now": now,
             "extra": extra,
             "noop": bool(pointer) and not changed and pointer.get("config") == self.config_hash(),  # type: ignore[union-attr]
@@ -178,6 +216,8 @@ class CataloguePublisher(Publisher):
 
     # -- apply --------------------------------------------------------------------------------
     def apply(self, plan: Plan) -> Plan:
+        if plan.data.get("scan_cache") is not None:
+            plan.data["scan_cache"].save()
         if plan.data.get("noop"):
             self.progress("catalogue: nothing changed; the served version stays")
             return plan
@@ -199,7 +239,9 @@ class CataloguePublisher(Publisher):
                 modified=datetime.strptime(modified, STAMP) if modified else None,
                 sets=merged.sources,
                 extra=plan.data.get("extra", []),
-                previous=self._previous(plan.data["pointer"], plan.data.get("ranges", {})),
+                previous=self._previous(
+                    plan.data["pointer"], plan.data.get("ranges", {}), plan.data.get("previous_lines")
+                ),
                 target=self.target,
                 version=version,
             )
@@ -252,7 +294,9 @@ class CataloguePublisher(Publisher):
         )
         return plan
 
-    def _previous(self, pointer: dict[str, Any] | None, ranges: dict[str, tuple[str, int, int]]) -> Previous | None:
+    def _previous(
+        self, pointer: dict[str, Any] | None, ranges: dict[str, tuple[str, int, int]], lines: bytes | None
+    ) -> Previous | None:
         """The served version pages may be reused from (None before the first export or from an older layout)."""
         if not pointer or pointer.get("paging") != LAYOUT_VERSION:
             return None
@@ -262,7 +306,7 @@ class CataloguePublisher(Publisher):
             log.warning("target=catalogue version=%s no usable page manifest (%s): every page is rendered",
                         pointer["version"], exc)  # fmt: skip
             return None
-        return Previous(pointer["version"], manifest, ranges)
+        return Previous(pointer["version"], manifest, ranges, lines or b"")
 
     def _staging(self, version: str) -> Path:
         if isinstance(self.target, FolderTarget):

@@ -239,3 +239,31 @@ def test_uncompressed_dumps_are_optional(loaded, publish_config) -> None:  # typ
     off = publish_config(export=str(current.parent.parent / "off"), page_size=3)
     run(loaded, off, clock=lambda: T1)
     assert not (current.parent.parent / "off" / "current" / "catalogue.nt").exists()
+
+
+def test_plan_reads_only_the_changed_graphs_once_the_scan_cache_is_saved(loaded, publish_config, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from publishers.base import publish_items
+    from publishers.catalogue import merge
+    from tests.publish.helpers import catalogue_publisher
+
+    cfg = publish_config(page_size=2)
+    run(loaded, cfg, clock=lambda: T1)  # reads every graph and saves what it learnt
+    read: list[str] = []
+    real = merge.read_mapped
+
+    def counting(artifacts, location):  # type: ignore[no-untyped-def]
+        read.append(location)
+        return real(artifacts, location)
+
+    monkeypatch.setattr(merge, "read_mapped", counting)
+    publisher = catalogue_publisher(loaded, cfg, clock=lambda: T2)
+    items = publish_items(loaded.store, loaded.artifacts, loaded.sources)
+    assert set(publisher.plan(items).totals()) == {"unchanged"} and read == []
+    changed = _change_one(loaded)  # a new artifact file: a new inode, whatever its size
+    items = publish_items(loaded.store, loaded.artifacts, loaded.sources)
+    plan = publisher.plan(items)
+    assert [(e.action, e.dataset_uri) for e in plan.entries if e.action != "unchanged"] == [("update", changed)]
+    assert len(read) == 1 and read[0].endswith(".nt")
+    # the cache is private to the artifact store, never part of the export
+    export = Path(cfg.targets.catalogue.export)
+    assert not [p for p in export.rglob("*") if "scan-cache" in p.name]

@@ -1,0 +1,153 @@
+"""Benchmark: a full catalogue export of N datasets (default 100,000), then a publish where one dataset changed.
+
+The datasets are copies of real records built as bench/bench_catalogue.py builds them (SQLite state
+store + one N-Triples artifact per record). Each publish (plan + apply, as `luxcat publish` runs
+it) runs in its own forked process so wall, CPU (including export workers) and peak RSS are its
+own. The baseline is the full export measured in the same run; the ratio is full / one-change.
+Target (issue 19): the one-change publish of 100,000 datasets in under 10 s.
+
+    .venv/bin/python bench/bench_export_incremental.py [--datasets 100000] [--page-size 100] [--workers 2]
+
+Measured (2 shared cores, 100,000 datasets, page size 100, DCAT-AP 3 + 2.1.1, 2 workers):
+    see the commit that records the figures below (filled in from a real run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import hashlib
+import json
+import os
+import pstats
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from bench_catalogue import DCT_ID, build, config  # noqa: E402
+from sqlalchemy import update  # noqa: E402
+
+from luxcat.records import utcnow  # noqa: E402
+from luxcat.store import records_table  # noqa: E402
+from publishers.base import publish_items  # noqa: E402
+from publishers.catalogue import CatalogueOptions, CataloguePublisher  # noqa: E402
+from publishers.targets import target_options  # noqa: E402
+from tests.publish.corpus import source_config  # noqa: E402
+
+
+def in_child(work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Run `work` in a forked process: its wall, CPU (with its workers) and peak RSS, plus what it returns."""
+    read, write = os.pipe()
+    start = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:  # the child
+        os.close(read)
+        try:
+            result = work()
+        except BaseException as exc:  # report, never fall back into the parent's code
+            result = {"error": repr(exc)}
+        with os.fdopen(write, "w") as out:
+            json.dump(result, out)
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as src:
+        result = json.loads(src.read() or "{}")
+    _, status, usage = os.wait4(pid, 0)
+    wall = time.perf_counter() - start
+    if status or "error" in result:
+        raise SystemExit(f"child failed: {result.get('error', status)}")
+    return result | {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024}
+
+
+def publish(store: Any, artifacts: Any, options: CatalogueOptions, profile: Path | None = None) -> dict[str, Any]:
+    """Plan + apply as `luxcat publish` does; times of each and what the export rendered."""
+    publisher = CataloguePublisher(options, store, artifacts)
+    profiler = cProfile.Profile() if profile else None
+    if profiler:
+        profiler.enable()
+    t0 = time.perf_counter()
+    plan = publisher.plan(publish_items(store, artifacts, [source_config("bench")]))
+    t1 = time.perf_counter()
+    publisher.apply(plan)
+    t2 = time.perf_counter()
+    if profiler and profile:
+        profiler.disable()
+        profiler.dump_stats(profile)
+    export = plan.data.get("export", {})
+    return {
+        "plan": t1 - t0,
+        "apply": t2 - t1,
+        "pages": export.get("pages"),
+        "rendered": len(export.get("rendered", [])),
+        "reused": len(export.get("reused", [])),
+        "changes": {k: v for k, v in plan.totals().items() if k != "unchanged"},
+    }
+
+
+def change_one(store: Any, artifacts: Any, i: int) -> str:
+    """Dataset i changes at its source: a new title in its mapped graph, a new hash and last_changed."""
+    key = f"mapped/bench/{i:06d}.nt"
+    uri = f"https://bench.example.lu/dataset/{i:06d}"
+    data = artifacts.get(key) + f'<{uri}> <http://purl.org/dc/terms/title> "Changed {i}"@en .\n'.encode()
+    location = artifacts.put(key, data)
+    with store.engine.begin() as conn:
+        conn.execute(
+            update(records_table)
+            .where(records_table.c.source_id == "bench", records_table.c.record_id == f"{i:06d}")
+            .values(content_hash=hashlib.sha256(data).hexdigest(), last_changed=utcnow(), mapped_location=location)
+        )
+    return uri
+
+
+def line(name: str, r: dict[str, Any]) -> str:
+    return (
+        f"{name:11} {r['wall']:7.2f}s wall (plan {r['plan']:6.2f}s, apply {r['apply']:6.2f}s), {r['cpu']:7.2f}s CPU, "
+        f"peak {r['peak_mb']:5.0f} MB; pages {r['pages']}: {r['rendered']} rendered, {r['reused']} reused; "
+        f"{r['changes']}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", type=int, default=100_000)
+    parser.add_argument("--page-size", type=int, default=100)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--profile", type=Path, help="write a cProfile of the one-change publish here")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="luxcat-bench-incr-") as tmp:
+        root = Path(tmp)
+        t0 = time.perf_counter()
+        store, artifacts = build(root, args.datasets)
+        store.engine.dispose()  # no pooled connection crosses a fork
+        print(f"setup: {args.datasets} records stored in {time.perf_counter() - t0:.1f}s ({DCT_ID} per copy)")
+        cfg = config(root, args.page_size)
+        options = target_options(cfg, "catalogue", CatalogueOptions)
+        export = {"workers": args.workers, "keep_versions": 3}
+        options = options.model_copy(update={"export": options.export.model_copy(update=export)})
+
+        full = in_child(lambda: publish(store, artifacts, options))
+        print(line("full", full))
+        size = sum(p.stat().st_size for p in (root / "export" / "current").rglob("*") if p.is_file()) / 1e6
+        changed = change_one(store, artifacts, args.datasets // 2)
+        store.engine.dispose()
+        one = in_child(lambda: publish(store, artifacts, options, args.profile))
+        print(line("one change", one) + f" ({changed})")
+        print(
+            f"ratio full / one-change: {full['wall'] / one['wall']:.1f}x wall, {full['cpu'] / one['cpu']:.1f}x CPU; "
+            f"version size {size:.0f} MB; one-change target < 10 s: {'met' if one['wall'] < 10 else 'NOT met'} "
+            f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)"
+        )
+        if args.profile:
+            pstats.Stats(str(args.profile)).sort_stats("cumulative").print_stats(25)
+        store.close()
+
+
+if __name__ == "__main__":
+    main()
