@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -25,7 +26,6 @@ from publishers.catalogue.export import (
     part_name,
     variant_key,
 )
-from publishers.catalogue.merge import Entry
 from publishers.catalogue.partition import PageRecord
 from publishers.serialise import FORMATS, PREFIXES
 
@@ -42,13 +42,23 @@ def _member(text: str) -> bytes:
     return gzip.compress(text.encode("utf-8"), compresslevel=GZIP_LEVEL, mtime=0)
 
 
-def _part(layout: Layout, target: ExportTarget | None, previous: str, key: str) -> bytes:
+def _copy_part(out: Any, layout: Layout, target: ExportTarget | None, previous: str, key: str) -> None:
+    """Append one part: a staged file is copied in the kernel (sendfile), a part only on S3 is read."""
     path = layout.staging / key
-    if path.exists():
-        return path.read_bytes()
-    if target is None or not previous:
-        raise FileNotFoundError(f"part {key} is neither staged nor in a previous version")
-    return target.read(f"versions/{previous}/{key}")
+    try:
+        src = path.open("rb")
+    except FileNotFoundError:
+        if target is None or not previous:
+            raise FileNotFoundError(f"part {key} is neither staged nor in a previous version") from None
+        out.write(target.read(f"versions/{previous}/{key}"))
+        return
+    with src:
+        size, offset = os.fstat(src.fileno()).st_size, 0
+        while offset < size:
+            sent = os.sendfile(out.fileno(), src.fileno(), offset, size - offset)
+            if sent == 0:
+                raise OSError(f"part {key} ended early")
+            offset += sent
 
 
 def assemble(layout: Layout, target: ExportTarget | None, previous: str) -> None:
@@ -58,10 +68,10 @@ def assemble(layout: Layout, target: ExportTarget | None, previous: str) -> None
             fmt = FORMATS[ext](PREFIXES)
             path = layout.staging / variant_key(variant, dump_name(ext))
             path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("wb") as out:
+            with path.open("wb", buffering=0) as out:  # unbuffered: sendfile writes at the file's offset
                 out.write(_member(layout.dump_head(variant, fmt)))
                 for n in range(1, layout.pages + 1):
-                    out.write(_part(layout, target, previous, variant_key(variant, part_name(n, ext))))
+                    _copy_part(out, layout, target, previous, variant_key(variant, part_name(n, ext)))
                 if fmt.tail():
                     out.write(_member(fmt.tail()))
             if layout.options.uncompressed_dumps:
@@ -95,39 +105,34 @@ def gunzip_stream(chunks: Iterable[bytes]) -> Iterator[bytes]:
 
 def write_datasets(
     staging: Path,
-    pages: Sequence[Sequence[Entry]],
     results: dict[int, PageResult],
     previous: Previous | None,
     records: Sequence[PageRecord],
-    datestamps: dict[str, str],
     deleted: Iterable[dict[str, Any]],
 ) -> None:
     """datasets.jsonl (and datasets.tsv, what the next plan reads) in page order.
 
     A rendered page's lines are new; a reused page's lines are byte-identical to the previous
     version's (same datasets, same hashes, so same datestamps and byte ranges) and copied from it.
-    Each page's span in datasets.jsonl is recorded in its manifest record (`lines`).
+    Each page's spans in both files are recorded in its manifest record (`lines`, `table`).
     """
-    pos = 0
-    with (staging / "datasets.jsonl").open("wb") as out, (staging / "datasets.tsv").open("w", encoding="utf-8") as tsv:
-        for n, entries in enumerate(pages, 1):
-            record = records[n - 1]
+    pos = row_pos = 0
+    with (staging / "datasets.jsonl").open("wb") as out, (staging / "datasets.tsv").open("wb") as tsv:
+        for n, record in enumerate(records, 1):
             if n in results:
-                data = "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in results[n].lines).encode("utf-8")
-                rows = [
-                    (x["uri"], x["hash"], x["datestamp"], x["file"], x["offset"], x["length"]) for x in results[n].lines
-                ]
+                lines = results[n].lines
+                data = "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines).encode("utf-8")
+                rows = "".join(
+                    f"{x['uri']}\t{x['hash']}\t{x['datestamp']}\t{x['file']}\t{x['offset']}\t{x['length']}\n"
+                    for x in lines
+                ).encode("utf-8")
             else:
                 assert previous is not None
-                start, end = record.lines
-                data = previous.lines[start:end]
-                left = {x["uri"] for x in record.left_out}
-                rows = [
-                    (e.uri, e.hash, datestamps[e.uri], *previous.ranges[e.uri]) for e in entries if e.uri not in left
-                ]
+                data = previous.lines[record.lines[0] : record.lines[1]]
+                rows = previous.table[record.table[0] : record.table[1]]
             out.write(data)
-            record.lines = [pos, pos + len(data)]
-            pos += len(data)
-            tsv.write("".join("\t".join(map(str, row)) + "\n" for row in rows))
+            tsv.write(rows)
+            record.lines, record.table = [pos, pos + len(data)], [row_pos, row_pos + len(rows)]
+            pos, row_pos = pos + len(data), row_pos + len(rows)
         for line in deleted:
             out.write((json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8"))

@@ -158,6 +158,7 @@ class Previous:
     manifest: Manifest
     ranges: dict[str, tuple[str, int, int]]  # uri -> (file, offset, length)
     lines: bytes = b""  # its datasets.jsonl: a reused page's lines are copied from it (`PageRecord.lines`)
+    table: bytes = b""  # its datasets.tsv, likewise (`PageRecord.table`)
 
 
 @dataclass(slots=True)
@@ -353,7 +354,9 @@ def _reusable(n: int, key: str, entries: Sequence[Entry], previous: Previous | N
     record = previous.manifest.pages[n - 1]
     if record.key != key:
         return False
-    if len(record.lines) != 2 or record.lines[1] > len(previous.lines):
+    if len(record.lines) != 2 or record.lines[1] > len(previous.lines) or len(record.table) != 2:
+        return False
+    if record.table[1] > len(previous.table):
         return False
     left = {x["uri"] for x in record.left_out}
     name = page_name(n, "nt")
@@ -415,7 +418,7 @@ def write_version(
         records.append(record)
         stats.add(record)
     assemble(layout, target, previous.version if previous else "")
-    write_datasets(staging, pages, results, previous, records, datestamps, deleted)
+    write_datasets(staging, results, previous, records, deleted)
     (staging / MANIFEST).write_text(Manifest(key, count, records).dumps(), "utf-8")
     (staging / "conflicts.json").write_text(json.dumps(stats.conflicts, indent=1, ensure_ascii=False), "utf-8")
     (staging / "findings.json").write_text(json.dumps(stats.left_out, indent=1, ensure_ascii=False), "utf-8")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -307,13 +308,32 @@ def group(members: list[Member], options: MergeOptions) -> list[Entry]:
     """Union records sharing a URI, a global identifier or a configured equivalence; strongest member first.
 
     The same URI always means the same dataset (in RDF it is the same node); identifiers count when
-    `match_on` lists them, across sources only when they are global (see `is_global`).
+    `match_on` lists them, across sources only when they are global (see `is_global`). A record
+    none of whose keys another record shares, and that no equivalence names, is a dataset alone:
+    it skips the union-find (most of a large catalogue; the result is the same).
     """
+    identity = [_identity_keys(m, options) for m in members]
+    shared = Counter(ukey for keys in identity for ukey, _rule, _value in keys)
+    named = {value for equivalent in options.equivalences for value in equivalent}
+    entries: list[Entry] = []
+    rest: list[int] = []
+    for i, (m, keys) in enumerate(zip(members, identity, strict=True)):
+        if all(shared[ukey] == 1 for ukey, _r, _v in keys) and not (named and named & {m.dataset_uri, *m.identifiers}):
+            entries.append(_entry([m]))
+        else:
+            rest.append(i)
+    entries += _union([members[i] for i in rest], [identity[i] for i in rest], options)
+    entries.sort(key=lambda e: e.sort_key)
+    return entries
+
+
+def _union(members: list[Member], identity: list[list[tuple[str, str, str]]], options: MergeOptions) -> list[Entry]:
+    """Group the members that share a key (union-find), naming the rules that joined different sources."""
     uf = _UnionFind()
     keys = [f"m:{i}" for i in range(len(members))]
     carried: dict[str, list[tuple[int, str, str]]] = {}  # union key -> (member, rule, value)
-    for i, (key, m) in enumerate(zip(keys, members, strict=True)):
-        for ukey, rule, value in _identity_keys(m, options):
+    for i, key in enumerate(keys):
+        for ukey, rule, value in identity[i]:
             uf.union(key, ukey)
             carried.setdefault(ukey, []).append((i, rule, value))
     _equivalences(members, options, keys, uf, carried)
@@ -330,7 +350,6 @@ def group(members: list[Member], options: MergeOptions) -> list[Entry]:
         entry = _entry(sorted((members[i] for i in indexes), key=lambda m: m.rank))
         entry.merges = sorted(set(merges.get(root, [])))
         entries.append(entry)
-    entries.sort(key=lambda e: e.sort_key)
     return entries
 
 

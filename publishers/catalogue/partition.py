@@ -62,7 +62,7 @@ def split(entries: Sequence[Entry], partitions: int) -> list[list[Entry]]:
 
 def entry_key(entry: Entry) -> str:
     """What one dataset's rendering depends on: its merged graphs' hash and its records' stamps."""
-    stamps = "|".join(f"{m.first_seen},{m.last_changed},{m.modified}" for m in entry.members)
+    stamps = "|".join(f"{m.first_seen.timestamp()},{m.last_changed.timestamp()},{m.modified}" for m in entry.members)
     return f"{entry.uri}\t{entry.kind}\t{entry.hash}\t{stamps}"
 
 
@@ -89,6 +89,7 @@ class PageRecord:
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     left_out: list[dict[str, Any]] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)  # [start, end) of the page's lines in datasets.jsonl
+    table: list[int] = field(default_factory=list)  # [start, end) of its rows in datasets.tsv
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -99,6 +100,7 @@ class PageRecord:
             "conflicts": self.conflicts,
             "left_out": self.left_out,
             "lines": self.lines,
+            "table": self.table,
         }
 
 

@@ -50,24 +50,27 @@ class CatalogueOptions(PublisherOptions):
     """the OAI-PMH endpoint's identity (publish.yaml: oai)"""
 
 
-def read_datasets(target: ExportTarget, pointer: dict[str, Any] | None) -> tuple[dict[str, dict[str, Any]], bytes]:
-    """uri -> datasets.jsonl line of the served version (empty before the first export), and the file's bytes.
+def read_datasets(
+    target: ExportTarget, pointer: dict[str, Any] | None
+) -> tuple[dict[str, dict[str, Any]], bytes, bytes]:
+    """uri -> datasets.jsonl line of the served version (empty before the first export), and the bytes of
+    its datasets.jsonl and datasets.tsv (a reused page's lines are copied from them).
 
     Live datasets come from `datasets.tsv` (uri, hash, datestamp, file, offset, length: split, not
     JSON-parsed: 100,000 JSON lines cost seconds); deleted ones, and every line of a version without
     the TSV, from datasets.jsonl. A live line lacks `sets` and `records`: `full_lines` reads them.
     """
     if not pointer:
-        return {}, b""
+        return {}, b"", b""
     prefix = f"versions/{pointer['version']}/"
     data = target.read(prefix + "datasets.jsonl")
     try:
-        table = target.read(prefix + "datasets.tsv").decode("utf-8")
+        raw_table = target.read(prefix + "datasets.tsv")
     except KeyError:
         lines = (json.loads(line) for line in data.decode("utf-8").splitlines() if line.strip())
-        return {line["uri"]: line for line in lines}, data
+        return {line["uri"]: line for line in lines}, data, b""
     out: dict[str, dict[str, Any]] = {}
-    for row in table.split("\n"):
+    for row in raw_table.decode("utf-8").split("\n"):
         if row:
             uri, digest, datestamp, file, offset, length = row.split("\t")
             out[uri] = {"uri": uri, "hash": digest, "datestamp": datestamp, "file": file,
@@ -76,7 +79,7 @@ def read_datasets(target: ExportTarget, pointer: dict[str, Any] | None) -> tuple
         if b'"deleted": true' in raw:
             line = json.loads(raw)
             out[line["uri"]] = line
-    return out, data
+    return out, data, raw_table
 
 
 def full_lines(data: bytes, uris: set[str]) -> dict[str, dict[str, Any]]:
@@ -120,7 +123,7 @@ class CataloguePublisher(Publisher):
     # -- plan ---------------------------------------------------------------------------------
     def plan(self, items: Iterable[PublishItem]) -> Plan:
         pointer = self.target.current()
-        previous, previous_bytes = read_datasets(self.target, pointer)
+        previous, previous_bytes, previous_table = read_datasets(self.target, pointer)
         scan_cache = FileScanCache(self.artifacts)
         merged = index(items, self.artifacts, self.opts.merge, progress=self.progress, cache=scan_cache)
         now = self.clock().strftime(STAMP)
@@ -158,7 +161,7 @@ class CataloguePublisher(Publisher):
             "pointer": pointer,
             "scan_cache": scan_cache,
             "ranges": {u: (x["file"], x["offset"], x["length"]) for u, x in previous.items() if "file" in x},
-            "previous_lines": previous_bytes,
+            "previous_lines": (previous_bytes, previous_table),
             "now": now,
             "extra": extra,
             "noop": bool(pointer) and not changed and pointer.get("config") == self.config_hash(),  # type: ignore[union-attr]
@@ -295,7 +298,7 @@ class CataloguePublisher(Publisher):
         return plan
 
     def _previous(
-        self, pointer: dict[str, Any] | None, ranges: dict[str, tuple[str, int, int]], lines: bytes | None
+        self, pointer: dict[str, Any] | None, ranges: dict[str, tuple[str, int, int]], lines: tuple[bytes, bytes] | None
     ) -> Previous | None:
         """The served version pages may be reused from (None before the first export or from an older layout)."""
         if not pointer or pointer.get("paging") != LAYOUT_VERSION:
@@ -306,7 +309,7 @@ class CataloguePublisher(Publisher):
             log.warning("target=catalogue version=%s no usable page manifest (%s): every page is rendered",
                         pointer["version"], exc)  # fmt: skip
             return None
-        return Previous(pointer["version"], manifest, ranges, lines or b"")
+        return Previous(pointer["version"], manifest, ranges, *(lines or (b"", b"")))
 
     def _staging(self, version: str) -> Path:
         if isinstance(self.target, FolderTarget):

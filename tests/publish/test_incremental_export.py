@@ -89,6 +89,11 @@ def test_one_change_rewrites_only_its_page_and_page_one(loaded, publish_config, 
     assert (URIRef(changed), URIRef("http://www.w3.org/ns/dcat#keyword"), KEYWORD) in nt
     first_page = parse(folder_reader(root)("pages/00001.nt"), "nt")
     assert first_page.value(URIRef(cfg.catalogue.uri), DCTERMS.modified).toPython() == T2
+    # datasets.tsv (what the next plan reads) agrees with datasets.jsonl, line for line
+    current = root / "current"
+    live = [json.loads(x) for x in (current / "datasets.jsonl").read_text().splitlines() if '"deleted"' not in x]
+    rows = [x.split("\t") for x in (current / "datasets.tsv").read_text().splitlines()]
+    assert rows == [[x["uri"], x["hash"], x["datestamp"], x["file"], str(x["offset"]), str(x["length"])] for x in live]
     # the old version is still complete on its own (pruning it later keeps the links of the new one)
     old = root / "versions" / first.data["version"]
     assert gzip.decompress((old / "catalogue.nt.gz").read_bytes()).count(b"\n") > 100
