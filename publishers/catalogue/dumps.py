@@ -4,7 +4,8 @@ A dump `catalogue.<ext>.gz` is a head gzip member (the format's head and the cat
 triples), each page's `parts/NNNNN.<ext>.gz` in page order, and a tail member: concatenated gzip
 members form one valid gzip stream (RFC 1952, 2.2; gzip, zlib, Java's GZIPInputStream and Python's
 gzip read it whole), so the cost of a dump is copying its compressed bytes. A part not in the
-staging folder (reused on S3, where it was copied server-side) is read from the previous version.
+staging folder (reused on S3, where it was copied server-side) is read from the previous version,
+several at once (S3 cannot concatenate objects under 5 MB server-side: UploadPartCopy's minimum).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 import os
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +35,9 @@ if TYPE_CHECKING:
     from publishers.catalogue.storage import ExportTarget
 
 
+FETCH_THREADS = 16  # parts read at once from S3 (each a small GET)
+
+
 def dump_name(ext: str, *, compressed: bool = True) -> str:
     """File name of the whole dump in one format."""
     return f"catalogue.{ext}.gz" if compressed else f"catalogue.{ext}"
@@ -42,22 +47,41 @@ def _member(text: str) -> bytes:
     return gzip.compress(text.encode("utf-8"), compresslevel=GZIP_LEVEL, mtime=0)
 
 
-def _copy_part(out: Any, layout: Layout, target: ExportTarget | None, previous: str, key: str) -> None:
-    """Append one part: a staged file is copied in the kernel (sendfile), a part only on S3 is read."""
-    path = layout.staging / key
+def _remote_parts(
+    layout: Layout, target: ExportTarget | None, previous: str, keys: list[str]
+) -> Iterator[bytes | None]:
+    """Per key: None when staged (copied from disk), else its bytes read from the previous version (S3).
+
+    Reads run FETCH_THREADS at a time, in order; a missing part is an error, never a silent gap.
+    """
+    remote = [key for key in keys if not (layout.staging / key).exists()]
+    if remote and (target is None or not previous):
+        raise FileNotFoundError(f"part {remote[0]} is neither staged nor in a previous version")
+    fetched: Iterator[bytes] = iter(())
+    pool = None
+    if remote:
+        pool = ThreadPoolExecutor(FETCH_THREADS)
+        fetched = pool.map(lambda key: target.read(f"versions/{previous}/{key}"), remote)  # type: ignore[union-attr]
     try:
-        src = path.open("rb")
-    except FileNotFoundError:
-        if target is None or not previous:
-            raise FileNotFoundError(f"part {key} is neither staged nor in a previous version") from None
-        out.write(target.read(f"versions/{previous}/{key}"))
+        wanted = set(remote)
+        for key in keys:
+            yield next(fetched) if key in wanted else None
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+
+
+def _copy_part(out: Any, path: Path, data: bytes | None) -> None:
+    """Append one part: bytes already read, or a staged file copied in the kernel (sendfile)."""
+    if data is not None:
+        out.write(data)
         return
-    with src:
+    with path.open("rb") as src:
         size, offset = os.fstat(src.fileno()).st_size, 0
         while offset < size:
             sent = os.sendfile(out.fileno(), src.fileno(), offset, size - offset)
             if sent == 0:
-                raise OSError(f"part {key} ended early")
+                raise OSError(f"part {path} ended early")
             offset += sent
 
 
@@ -70,8 +94,9 @@ def assemble(layout: Layout, target: ExportTarget | None, previous: str) -> None
             path.parent.mkdir(parents=True, exist_ok=True)
             with path.open("wb", buffering=0) as out:  # unbuffered: sendfile writes at the file's offset
                 out.write(_member(layout.dump_head(variant, fmt)))
-                for n in range(1, layout.pages + 1):
-                    _copy_part(out, layout, target, previous, variant_key(variant, part_name(n, ext)))
+                keys = [variant_key(variant, part_name(n, ext)) for n in range(1, layout.pages + 1)]
+                for key, data in zip(keys, _remote_parts(layout, target, previous, keys), strict=True):
+                    _copy_part(out, layout.staging / key, data)
                 if fmt.tail():
                     out.write(_member(fmt.tail()))
             if layout.options.uncompressed_dumps:
