@@ -80,6 +80,15 @@ def id_map(store: StateStore, cfg: Any, example: Example) -> dict[str, Any]:
     return dict(record.publish_ids[TARGET])
 
 
+def verified(make: Make, store: StateStore, artifacts: LocalArtifactStore, cfg: Any) -> bool:
+    """The read-back proof (verify.py): every owned field and resource as luxcat means it, nothing else."""
+    from publishers.udata.verify import verify
+
+    result = verify(make(), publish_items(store, artifacts, [cfg]))
+    assert result.ok and result.datasets == 5, result.render()
+    return True
+
+
 def add_by_hand(udata: RealUdata, dataset_id: str) -> dict[str, Any]:
     """A resource a person adds on the portal (through udata's own resource endpoint)."""
     body = {
@@ -188,6 +197,7 @@ def test_resource_added_at_the_source_is_one_put_the_others_keep_their_ids(
     assert {r["extras"][EXTRA_KEY]: r["id"] for r in after[1:]} == before_ids
     assert (after[0]["format"], after[0]["filetype"]) == ("csv", "remote")
     assert id_map(store, cfg, BEES)["resources"] == {r["url"]: r["id"] for r in after}
+    assert verified(make_publisher, store, artifacts, cfg)
     assert resync(make_publisher, store, artifacts, cfg, changed(BEES, add_csv)).totals() == {"unchanged": 6}
 
 
@@ -243,6 +253,7 @@ def test_resource_changed_at_the_source_keeps_its_id_and_a_hand_added_one_untouc
     assert after[manual["id"]] == before[manual["id"]]
     assert all(after[i] == before[i] for i in after if i != shp_id)
     assert id_map(store, cfg, BEES)["resources"]["https://orgea.exampleMS.gov/files/2025/1T2p3o4B.shp"] == shp_id
+    assert verified(make_publisher, store, artifacts, cfg)
 
 
 def test_last_resources_removed_need_one_delete_each_unless_another_resource_remains(
@@ -292,6 +303,7 @@ def test_put_whose_answer_is_lost_after_udata_applied_it_converges(
     assert len(after) == 3 and {r["id"] for r in after} >= kept
     assert [r["extras"][EXTRA_KEY] for r in after].count(str(csv)) == 1
     assert id_map(store, cfg, BEES)["resources"] == {r["url"]: r["id"] for r in after}
+    assert verified(make_publisher, store, artifacts, cfg)
     assert resync(make_publisher, store, artifacts, cfg, changed(BEES, add_csv)).totals() == {"unchanged": 6}
 
 
