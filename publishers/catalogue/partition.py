@@ -60,16 +60,21 @@ def split(entries: Sequence[Entry], partitions: int) -> list[list[Entry]]:
     return pages
 
 
-def entry_key(entry: Entry) -> str:
+def entry_key(entry: Entry) -> tuple[Any, ...]:
     """What one dataset's rendering depends on: its merged graphs' hash and its records' stamps."""
-    stamps = "|".join(f"{m.first_seen.timestamp()},{m.last_changed.timestamp()},{m.modified}" for m in entry.members)
-    return f"{entry.uri}\t{entry.kind}\t{entry.hash}\t{stamps}"
+    stamps = [(m.first_seen.timestamp(), m.last_changed.timestamp(), m.modified) for m in entry.members]
+    return (entry.uri, entry.kind, entry.hash, stamps)
 
 
 def page_key(entries: Sequence[Entry]) -> str:
-    """Digest of a page's content: equal keys (under one layout) mean byte-identical page files."""
-    text = "\n".join(entry_key(e) for e in entries)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """Digest of a page's content: equal keys (under one layout) mean byte-identical page files.
+
+    One JSON encoding of the page's keys (deterministic, unlike pickle, whose output depends on
+    which equal strings are the same object); formatting 100,000 timestamps one by one was a tenth
+    of a one-change publish.
+    """
+    data = json.dumps([entry_key(e) for e in entries]).encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
 
 
 def layout_key(stable: Sequence[Triple], base_url: str, variants: Sequence[str], partitions: int) -> str:

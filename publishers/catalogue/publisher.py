@@ -138,7 +138,8 @@ class CataloguePublisher(Publisher):
             else:
                 action, datestamps[entry.uri] = ("update" if live_before else "create"), now
             detail = self._conflicts(entry) if len(entry.members) > 1 else ""
-            plan.entries.append(PlanEntry(entry.uri, action, detail=detail, source_id=",".join(entry.sources)))
+            sources = entry.members[0].source_id if len(entry.members) == 1 else ",".join(entry.sources)
+            plan.entries.append(PlanEntry(entry.uri, action, detail=detail, source_id=sources))
         live = {e.uri for e in merged.entries}
         gone = {u for u, x in previous.items() if u not in live and not x.get("deleted") and "sets" not in x}
         previous.update(full_lines(previous_bytes, gone))
@@ -327,5 +328,5 @@ def cross_source_merges(merged: MergeIndex) -> list[dict[str, Any]]:
             "rules": [{"rule": rule, "value": value} for rule, value in e.merges],
         }
         for e in merged.entries
-        if len(e.sources) > 1
+        if len(e.members) > 1 and len(e.sources) > 1
     ]
