@@ -83,7 +83,9 @@ def instances(dag_run: Any) -> dict[tuple[str, int], tuple[str, int]]:
 def test_the_batched_dag_has_mapped_batch_tasks_between_harvest_and_record(sources_dir: Path) -> None:
     from airflow.dag_processing.dagbag import DagBag
 
-    batched_source(sources_dir, "big-src", "http://csw.example/csw")
+    (sources_dir / "big-src.yaml").write_text(
+        source_yaml("big-src", "http://csw.example/csw", extra="batches: {size: 500, max_active: 3}\n")
+    )
     (sources_dir / "small-src.yaml").write_text(source_yaml("small-src", "http://csw.example/csw"))
     bag = DagBag(dag_folder=str(DAGS_FOLDER))
     assert bag.import_errors == {}
@@ -92,6 +94,7 @@ def test_the_batched_dag_has_mapped_batch_tasks_between_harvest_and_record(sourc
     for task_id in BATCH_TASKS:
         task = dag.get_task(task_id)
         assert type(task).__name__ == "MappedOperator" and task.retries == 2
+        assert task.max_active_tis_per_dagrun == 3
     assert dag.get_task("map_batch").downstream_task_ids == {"validate_batch"}
     assert dag.get_task("plan_batches").upstream_task_ids == {"harvest"}
     assert dag.get_task("record").upstream_task_ids == {"combine"}

@@ -80,6 +80,19 @@ def test_cli_processes_maps_and_validates_in_batches_and_equals_the_single_proce
     assert_same_run(batched, single)
 
 
+def test_a_second_run_with_nothing_to_map_goes_through_one_empty_batch_and_equals_the_single_process_run(
+    two_runs: dict[str, Any], pycsw_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    single_code, _ = run_cli(tmp_path, monkeypatch, pycsw_server.url, "single")
+    batched_code, _ = run_cli(tmp_path, monkeypatch, pycsw_server.url, "batched", "--processes", "2")
+    assert single_code == batched_code
+    store, artifacts = stores(two_runs["batched"])
+    second = store.runs("batch-csw", limit=1)[0]
+    assert second.counts.unchanged == len(demo_records()) and second.details["map"]["ok"] == 0
+    assert len(batch_keys(artifacts, "batch-csw", second.id)) == 1
+    assert_same_run(run_state(store, artifacts, "batch-csw"), run_state(*stores(two_runs["single"]), "batch-csw"))
+
+
 def test_a_batch_run_again_after_a_partial_write_gives_the_same_state(two_runs: dict[str, Any], tmp_path: Path) -> None:
     store, artifacts = stores(two_runs["batched"])
     before = run_state(store, artifacts, "batch-csw")
