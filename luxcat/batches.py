@@ -51,10 +51,12 @@ def sibling(key: str, name: str) -> str:
 
 
 def _json(artifacts: ArtifactStore, key: str) -> Any:
+    """A JSON artifact, decoded."""
     return json.loads(artifacts.get(key))
 
 
 def _put_json(artifacts: ArtifactStore, key: str, data: Any) -> str:
+    """Store `data` as a JSON artifact; returns its location."""
     return artifacts.put(key, json.dumps(data, ensure_ascii=False).encode(), "application/json")
 
 
@@ -80,6 +82,7 @@ def _worker() -> str:
 
 
 def _rows(rejections: list[Rejection]) -> list[dict[str, str]]:
+    """Rejections as JSON rows (rejects.jsonl's shape)."""
     return [r.as_dict() for r in rejections]
 
 
@@ -99,6 +102,7 @@ class ReportRecorder:
         self.reports: list[dict[str, Any]] = []
 
     def add(self, report: ValidationReport) -> None:
+        """Keep one record's report as data."""
         self.reports.append(report.as_dict())
 
 
@@ -157,6 +161,7 @@ def validate_batch(pipeline: Pipeline, run_id: int, key: str) -> dict[str, Any]:
 
 
 def _rejections(rows: list[dict[str, str]]) -> list[Rejection]:
+    """JSON rows back into Rejections."""
     return [Rejection(**row) for row in rows]
 
 

@@ -6,8 +6,9 @@ working under it adds a share row (host:pid:token) and beats for both. A CLI run
 run's task or a batch of another run meets the row and stops with "already running since ..."
 exactly as before. The last share to leave deletes the lock row, in the same transaction that
 removes its share, so a batch joining at that moment either joins a live lock or takes it anew.
-Shares whose holder died (no beat for STALE_AFTER) are dropped when a member leaves; a run lock
-nobody beats any more is taken over like any stale lock (luxcat.locks).
+Shares whose holder died (no beat for STALE_AFTER, or its process on this host is gone) are dropped
+when a member leaves; a run lock nobody beats any more is taken over like any stale lock
+(luxcat.locks).
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ from datetime import timedelta
 from sqlalchemy import Column, DateTime, String, Table, and_, delete, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from luxcat.locks import HEARTBEAT_EVERY, STALE_AFTER, SourceBusy, _acquire, _ensure_table, locks_table
+from luxcat.locks import HEARTBEAT_EVERY, STALE_AFTER, SourceBusy, _acquire, _alive, _ensure_table, locks_table
 from luxcat.records import utcnow
-from luxcat.store import StateStore, metadata
+from luxcat.store import StateStore, _aware, metadata
 
 log = logging.getLogger(__name__)
 
@@ -130,11 +131,12 @@ def _leave(store: StateStore, source_id: str, group: str, me: str, stale_after: 
             .values(heartbeat_at=now)
         )
         conn.execute(delete(shares_table).where(shares_table.c.holder == me))
-        conn.execute(
-            delete(shares_table).where(
-                and_(shares_table.c.run_holder == group, shares_table.c.heartbeat_at < now - stale_after)
-            )
-        )
+        members = conn.execute(
+            select(shares_table.c.holder, shares_table.c.heartbeat_at).where(shares_table.c.run_holder == group)
+        ).all()
+        dead = [holder for holder, beat in members if not _alive(holder, stale_after, _aware(beat))]
+        if dead:  # killed without leaving: no beat for stale_after, or its process on this host is gone
+            conn.execute(delete(shares_table).where(shares_table.c.holder.in_(dead)))
         left = int(
             conn.execute(
                 select(func.count()).select_from(shares_table).where(shares_table.c.run_holder == group)

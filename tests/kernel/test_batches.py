@@ -148,3 +148,34 @@ def test_the_runs_batches_share_the_lock_and_every_other_run_is_refused(tmp_path
         pass
     with run_lock(store, "src", 8):  # and the next run takes it
         pass
+
+
+def test_a_batch_killed_without_leaving_does_not_keep_the_lock_once_its_siblings_are_done(tmp_path: Path) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    from sqlalchemy import insert, select
+
+    from luxcat.locks import locks_table
+    from luxcat.records import utcnow
+    from luxcat.runlock import run_holder, shares_table
+
+    store = StateStore(f"sqlite:///{tmp_path / 'state.db'}")
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # a process id that no longer runs: the kill -9'd batch
+    with run_lock(store, "src", 7):
+        with store.engine.begin() as conn:
+            conn.execute(
+                insert(shares_table).values(
+                    holder=f"{socket.gethostname()}:{gone.pid}:dead0000",
+                    source_id="src",
+                    run_holder=run_holder(7),
+                    heartbeat_at=utcnow(),
+                )  # fmt: skip
+            )
+    with store.engine.connect() as conn:
+        assert conn.execute(select(locks_table)).all() == []
+        assert conn.execute(select(shares_table)).all() == []
+    with source_lock(store, "src"):  # the next run is not refused
+        pass
