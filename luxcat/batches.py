@@ -221,10 +221,11 @@ def batch_keys(artifacts: ArtifactStore, source_id: str, run_id: int) -> list[st
 _WORKER: dict[str, Any] = {}
 
 
-def _start_worker(cfg: Any, database_url: str, artifacts: ArtifactStore) -> None:
-    """Each process opens its own state store connection (a connection never crosses a fork)."""
+def _start_worker(cfg: Any, database_url: str, artifacts: ArtifactStore, inherited: Any) -> None:
+    """Each process opens its own state store connections (a connection never crosses a fork)."""
     from luxcat.store import StateStore
 
+    inherited.dispose(close=False)  # the parent's pooled connections: forgotten here, never closed from here
     _WORKER.update(cfg=cfg, store=StateStore(database_url), artifacts=artifacts)
 
 
@@ -255,7 +256,7 @@ def map_validate_local(
     pool = multiprocessing.get_context("fork").Pool(
         min(processes, len(keys)),
         initializer=_start_worker,
-        initargs=(pipeline.cfg, pipeline.store.url, pipeline.artifacts),
+        initargs=(pipeline.cfg, pipeline.store.url, pipeline.artifacts, pipeline.store.engine),
     )
     finished = False
     try:

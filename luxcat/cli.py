@@ -300,8 +300,13 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     run.add_argument("sources", nargs="*")
     run.add_argument("--all", action="store_true", help="every enabled source")
     run.add_argument("--remap", action="store_true", help="map every stored record again (no re-harvest needed)")
-    run.add_argument("--processes", type=_positive, default=1, metavar="N",
-                     help="map and validate in batches (the source's batches.size) over N local processes")  # fmt: skip
+    run.add_argument(
+        "--processes",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="map and validate in batches (the source's batches.size, default 1000) over N local processes",
+    )
     _run_options(run)
     run.set_defaults(func=cmd_run)
 

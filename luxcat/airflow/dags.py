@@ -162,7 +162,13 @@ def _doc(cfg: SourceConfig) -> str:
         f"### {cfg.title_in('en')}\n\n"
         f"Source `{cfg.id}` ({cfg.owner.name}): `{cfg.harvester.kind}` harvester on `{url}`, "
         f"mappers `{', '.join(r.kind for r in cfg.mapper_refs())}`, validation `{cfg.validation.profile}`.\n\n"
-        "harvest → map → validate → record. Payloads stay in the artifact store; XCom carries the luxcat "
+        + (
+            "harvest → plan_batches → map_batch × N → validate_batch × N → combine → record (batches of "
+            f"{cfg.batches.size} records). "
+            if cfg.batches
+            else "harvest → map → validate → record. "
+        )
+        + "Payloads stay in the artifact store; XCom carries the luxcat "
         "run id, counts and locations. A successful run updates the asset "
         f"`{source_asset(cfg.id).name}` with its counts, which schedules `{PUBLISH_DAG_ID}`."
     )
