@@ -2,17 +2,19 @@
 
 A source of 100,000 records was one map task and one validate task: one worker did all the work
 while the others idled. With `batches: {size: N}` in its file, the run's new and changed record ids
-are stored as batches (runs/<source>/<run>/batches/00001/ids.json; only that key travels through
-XCom); each batch is mapped, then validated, on its own (an Airflow mapped task instance, or a local
-process of `luxcat run --processes N`). A batch writes only its own records' rows and its own result
-files, so running it again after a partial write gives the same state. Once every batch is done,
-`combine` folds their results into exactly the files the single-process stages write (map.json,
-map-rejects.jsonl, validation.html, the run report, validate.json, validate-rejects.jsonl), and the
-run is recorded as always.
+are stored as map batches (runs/<source>/<run>/batches/00001/ids.json; only that key travels through
+XCom) and each is mapped on its own (an Airflow mapped task instance, or a local process of `luxcat
+run --processes N`). When every map batch is done, `combine_map` writes the run's map.json and
+map-rejects.jsonl and stores the records to validate (those that mapped, in the run's order) as
+validation batches (runs/<source>/<run>/validate-batches/00001/ids.json), validated on their own in
+turn; `combine_validate` then writes validation.html, the run report, validate.json and
+validate-rejects.jsonl. Every file is the one the single-process stages write, and the run is
+recorded as always. A batch writes only its own records' rows and its own result files, so running
+it again after a partial write gives the same state.
 
 Validation reads the mapped graphs of up to VALIDATE_CHUNK records at once (the other records of the
-chunk are context for `dcat:servesDataset` links), as the single-process stage does; a batch size
-that is a multiple of it makes the chunks the same ones.
+chunk are context, e.g. for `dcat:servesDataset` links), as the single-process stage does: with a
+batch size that is a multiple of it (the default 1000 is), the chunks are exactly the same ones.
 """
 
 from __future__ import annotations
@@ -35,14 +37,17 @@ VALIDATE_CHUNK = 500  # as Pipeline.validate's default chunk
 IDS, MAPPED, VALIDATED, STARTED = "ids.json", "map.json", "validate.json", "validate.started"
 
 
-def batch_prefix(source_id: str, run_id: int) -> str:
-    """Where a run's batches live in the artifact store."""
-    return f"runs/{source_id}/{run_id}/batches/"
+MAP_BATCHES, VALIDATE_BATCHES = "batches", "validate-batches"
 
 
-def batch_key(source_id: str, run_id: int, index: int) -> str:
+def batch_prefix(source_id: str, run_id: int, kind: str = MAP_BATCHES) -> str:
+    """Where a run's map batches (or validation batches) live in the artifact store."""
+    return f"runs/{source_id}/{run_id}/{kind}/"
+
+
+def batch_key(source_id: str, run_id: int, index: int, kind: str = MAP_BATCHES) -> str:
     """The artifact key of batch `index` (1-based): its record ids."""
-    return f"{batch_prefix(source_id, run_id)}{index:05d}/{IDS}"
+    return f"{batch_prefix(source_id, run_id, kind)}{index:05d}/{IDS}"
 
 
 def sibling(key: str, name: str) -> str:
@@ -60,7 +65,9 @@ def _put_json(artifacts: ArtifactStore, key: str, data: Any) -> str:
     return artifacts.put(key, json.dumps(data, ensure_ascii=False).encode(), "application/json")
 
 
-def plan(artifacts: ArtifactStore, source_id: str, run_id: int, record_ids: list[str], size: int) -> list[str]:
+def plan(
+    artifacts: ArtifactStore, source_id: str, run_id: int, record_ids: list[str], size: int, kind: str = MAP_BATCHES
+) -> list[str]:
     """Store the record ids in batches of `size`; returns their keys (always one at least, maybe empty).
 
     One batch even when nothing is to be done: an Airflow task expanded over an empty list is skipped,
@@ -68,11 +75,11 @@ def plan(artifacts: ArtifactStore, source_id: str, run_id: int, record_ids: list
     """
     keys = []
     for index, start in enumerate(range(0, max(len(record_ids), 1), size), start=1):
-        key = batch_key(source_id, run_id, index)
+        key = batch_key(source_id, run_id, index, kind)
         _put_json(artifacts, key, {"index": index, "size": size, "ids": record_ids[start : start + size]})
         keys.append(key)
-    log.info("source=%s run=%d %d record(s) in %d batch(es) of up to %d", source_id, run_id, len(record_ids),
-             len(keys), size)  # fmt: skip
+    log.info("source=%s run=%d %d record(s) in %d %s of up to %d", source_id, run_id, len(record_ids), len(keys),
+             kind, size)  # fmt: skip
     return keys
 
 
@@ -125,7 +132,7 @@ def _first_part(batch: dict[str, Any]) -> int:
 
 
 def validate_batch(pipeline: Pipeline, run_id: int, key: str) -> dict[str, Any]:
-    """Validate one batch's mapped records (their map rejects left out) and store the batch's outcome.
+    """Validate one validation batch (records that mapped, from `combine_map`) and store the batch's outcome.
 
     Validation may rewrite a record's stored graph (a dangling served-dataset link is dropped, with a
     Warning). A second attempt would not see the link again and lose the Warning, so an attempt that
@@ -135,8 +142,7 @@ def validate_batch(pipeline: Pipeline, run_id: int, key: str) -> dict[str, Any]:
 
     artifacts = pipeline.artifacts
     batch = _json(artifacts, key)
-    failed = {r["record_id"] for r in _json(artifacts, sibling(key, MAPPED))["rejections"]}
-    ids = [rid for rid in batch["ids"] if rid not in failed]
+    ids = batch["ids"]
     started = sibling(key, STARTED)
     if artifacts.exists(started):
         log.info("source=%s run=%d batch %s: an earlier attempt started; mapping its records again first",
@@ -165,8 +171,9 @@ def _rejections(rows: list[dict[str, str]]) -> list[Rejection]:
     return [Rejection(**row) for row in rows]
 
 
-def combine_map(pipeline: Pipeline, run_id: int, keys: list[str]) -> StageOutcome:
-    """Fold the batches' map outcomes into the run's map.json and map-rejects.jsonl, in record order."""
+def combine_map(pipeline: Pipeline, run_id: int, keys: list[str]) -> tuple[StageOutcome, list[str]]:
+    """Fold the map batches' outcomes into the run's map.json and map-rejects.jsonl, in record order; store the
+    records that mapped as validation batches. Returns the map outcome and the validation batches' keys."""
     from collections import Counter
 
     from luxcat.pipeline import StageOutcome
@@ -174,8 +181,14 @@ def combine_map(pipeline: Pipeline, run_id: int, keys: list[str]) -> StageOutcom
 
     outcome = StageOutcome(stage="map")
     findings = MapFindings()
+    to_validate: list[str] = []
+    size = 0
     for key in keys:
+        batch = _json(pipeline.artifacts, key)
         part = _json(pipeline.artifacts, sibling(key, MAPPED))
+        failed = {row["record_id"] for row in part["rejections"]}
+        to_validate += [rid for rid in batch["ids"] if rid not in failed]  # as the single-process run validates
+        size = int(batch["size"])
         outcome.ok += int(part["ok"])
         outcome.rejections += _rejections(part["rejections"])
         extra = part.get("extra") or {}
@@ -184,7 +197,8 @@ def combine_map(pipeline: Pipeline, run_id: int, keys: list[str]) -> StageOutcom
     outcome.extra.update(findings.as_extra())
     pipeline.write_map_files(run_id, outcome)
     log.info("%s batches=%d", outcome.log_line(pipeline.cfg.id), len(keys))
-    return outcome
+    validation = plan(pipeline.artifacts, pipeline.cfg.id, run_id, to_validate, size or 1, VALIDATE_BATCHES)
+    return outcome, validation
 
 
 def combine_validate(pipeline: Pipeline, run_id: int, keys: list[str]) -> StageOutcome:
@@ -206,14 +220,9 @@ def combine_validate(pipeline: Pipeline, run_id: int, keys: list[str]) -> StageO
     return pipeline.close_validate(run_id, outcome, summary, collector)  # type: ignore[no-any-return]
 
 
-def combine(pipeline: Pipeline, run_id: int, keys: list[str]) -> list[StageOutcome]:
-    """Both stages' run-level files from the batches' results (map first: the HTML report lists its drops)."""
-    return [combine_map(pipeline, run_id, keys), combine_validate(pipeline, run_id, keys)]
-
-
-def batch_keys(artifacts: ArtifactStore, source_id: str, run_id: int) -> list[str]:
-    """The keys of a run's planned batches, in order."""
-    prefix = batch_prefix(source_id, run_id)
+def batch_keys(artifacts: ArtifactStore, source_id: str, run_id: int, kind: str = MAP_BATCHES) -> list[str]:
+    """The keys of a run's planned map (or validation) batches, in order."""
+    prefix = batch_prefix(source_id, run_id, kind)
     return sorted(k for k in artifacts.keys(prefix) if k.endswith(f"/{IDS}"))
 
 
@@ -243,7 +252,7 @@ def map_validate_local(
 ) -> list[StageOutcome]:
     """Map (then validate) a run's records in batches over `processes` local processes; combine as Airflow does.
 
-    Every map batch ends before the first validate batch starts, as in the DAG: a record's served
+    Every map batch ends before the first validation batch starts, as in the DAG: a record's served
     datasets may be mapped by another batch. The caller holds the source lock for the whole run.
     """
     import multiprocessing
@@ -252,7 +261,6 @@ def map_validate_local(
 
     size = (pipeline.cfg.batches or Batches()).size
     keys = plan(pipeline.artifacts, pipeline.cfg.id, run_id, list(record_ids), size)
-    stages = ["map", "validate"] if validate else ["map"]
     pool = multiprocessing.get_context("fork").Pool(
         min(processes, len(keys)),
         initializer=_start_worker,
@@ -260,15 +268,21 @@ def map_validate_local(
     )
     finished = False
     try:
-        for stage in stages:
-            jobs = [(stage, run_id, key) for key in keys]
-            for n, _result in enumerate(pool.imap(_work, jobs), start=1):
-                pipeline.progress(f"{pipeline.cfg.id}: {stage} batch {n}/{len(keys)} done ({processes} processes)")
+        _run_jobs(pool, pipeline, "map", run_id, keys, processes)
+        mapped, validation = combine_map(pipeline, run_id, keys)
+        if validate:
+            _run_jobs(pool, pipeline, "validate", run_id, validation, processes)
         pool.close()
         finished = True
     finally:
         if not finished:  # a batch failed (or Ctrl-C): stop the others, the run is closed as failed
             pool.terminate()
         pool.join()
-    mapped = combine_map(pipeline, run_id, keys)
-    return [mapped, combine_validate(pipeline, run_id, keys)] if validate else [mapped]
+    return [mapped, combine_validate(pipeline, run_id, validation)] if validate else [mapped]
+
+
+def _run_jobs(pool: Any, pipeline: Pipeline, stage: str, run_id: int, keys: list[str], processes: int) -> None:
+    """One stage's batches over the pool; returns when all are done (a failed batch raises here)."""
+    jobs = [(stage, run_id, key) for key in keys]
+    for n, _result in enumerate(pool.imap(_work, jobs), start=1):
+        pipeline.progress(f"{pipeline.cfg.id}: {stage} batch {n}/{len(keys)} done ({processes} processes)")

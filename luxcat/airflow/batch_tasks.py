@@ -1,8 +1,9 @@
 """Task callables of a batched harvest DAG: plan the batches, map and validate each, combine (luxcat.batches).
 
-harvest >> plan_batches >> map_batch[i] >> validate_batch[i] >> combine >> record. The batch tasks
-are Airflow mapped task instances (dynamic task mapping over plan_batches' list), so CeleryExecutor
-workers share one source's work; XCom carries the run id and each batch's artifact key, never ids.
+harvest >> plan_batches >> map_batch[i] >> combine_map >> validate_batch[j] >> combine_validate >>
+record. The batch tasks are Airflow mapped task instances (dynamic task mapping over the list the
+task before returns), so CeleryExecutor workers share one source's work; XCom carries the run id and
+each batch's artifact key, never record ids.
 Every batch task of a run works under the run's shared source lock (luxcat.runlock): its sibling
 batches run beside it, any other run of the source is refused.
 """
@@ -82,9 +83,10 @@ def validate_batch_task(source_id: str, run_id: int, batch: str, ti: Any, **_con
     return _batch("validate", source_id, int(run_id), batch, ti)
 
 
-def combine_task(source_id: str, ti: Any, **_context: Any) -> dict[str, Any]:
-    """Write the run's map.json, validate.json, rejects and reports from the batches, as one process would."""
-    from luxcat.batches import combine
+def combine_map_task(source_id: str, ti: Any, **_context: Any) -> list[dict[str, Any]]:
+    """Write the run's map.json and map rejects from the map batches; store the records that mapped as validation
+    batches, whose list the validate_batch tasks map over."""
+    from luxcat.batches import combine_map
     from luxcat.runlock import run_lock
 
     run_id = int(_harvest_xcom(ti)["run_id"])
@@ -92,17 +94,33 @@ def combine_task(source_id: str, ti: Any, **_context: Any) -> dict[str, Any]:
     with config_errors_fail():
         pipeline = open_pipeline(source_id)
         with run_lock(pipeline.store, source_id, run_id), _fail_run_on_error(pipeline, run_id):
-            mapped, validated = combine(pipeline, run_id, keys)
+            mapped, validation = combine_map(pipeline, run_id, keys)
+    log.info("%s batches=%d validation batches=%d", mapped.log_line(source_id), len(keys), len(validation))
+    return [{"source_id": source_id, "run_id": run_id, "batch": key} for key in validation]
+
+
+def combine_validate_task(source_id: str, ti: Any, **_context: Any) -> dict[str, Any]:
+    """Write the run's validation HTML, run report, validate.json and rejects from the validation batches."""
+    from luxcat.airflow.tasks import load_stage_outcome
+    from luxcat.batches import combine_validate
+    from luxcat.runlock import run_lock
+
+    run_id = int(_harvest_xcom(ti)["run_id"])
+    keys = [str(item["batch"]) for item in ti.xcom_pull(task_ids="combine_map") or []]
+    with config_errors_fail():
+        pipeline = open_pipeline(source_id)
+        mapped = load_stage_outcome(pipeline.artifacts, source_id, run_id, "map")
+        with run_lock(pipeline.store, source_id, run_id), _fail_run_on_error(pipeline, run_id, mapped):
+            validated = combine_validate(pipeline, run_id, keys)
     report = str(validated.extra.get("report", ""))
     log.info("source=%s validation report: %s", source_id, report_link(report))
     return {
         "source": source_id,
         "run_id": run_id,
         "batches": len(keys),
-        "mapped": mapped.ok,
-        "map_rejected": mapped.rejected,
-        "valid": validated.ok,
-        "invalid": validated.rejected,
+        "ok": validated.ok,
+        "rejected": validated.rejected,
+        "reasons": validated.reasons(),
         "report": report,
         "report_url": report_link(report),
     }

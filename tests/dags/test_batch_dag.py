@@ -90,14 +90,15 @@ def test_the_batched_dag_has_mapped_batch_tasks_between_harvest_and_record(sourc
     bag = DagBag(dag_folder=str(DAGS_FOLDER))
     assert bag.import_errors == {}
     dag = bag.dags["harvest__big-src"]
-    assert set(dag.task_ids) == {"harvest", "plan_batches", *BATCH_TASKS, "combine", "record"}
+    assert set(dag.task_ids) == {"harvest", "plan_batches", *BATCH_TASKS, "combine_map", "combine_validate", "record"}
     for task_id in BATCH_TASKS:
         task = dag.get_task(task_id)
         assert type(task).__name__ == "MappedOperator" and task.retries == 2
         assert task.max_active_tis_per_dagrun == 3
-    assert dag.get_task("map_batch").downstream_task_ids == {"validate_batch"}
+    assert dag.get_task("map_batch").downstream_task_ids == {"combine_map"}
+    assert dag.get_task("validate_batch").upstream_task_ids == {"combine_map"}
     assert dag.get_task("plan_batches").upstream_task_ids == {"harvest"}
-    assert dag.get_task("record").upstream_task_ids == {"combine"}
+    assert dag.get_task("record").upstream_task_ids == {"combine_validate"}
     assert set(bag.dags["harvest__small-src"].task_ids) == {"harvest", "map", "validate", "record"}
 
 
@@ -116,7 +117,7 @@ def test_batches_run_as_mapped_tasks_and_the_run_equals_the_single_process_run(
         assert {i for t, i in states if t == task_id} == set(range(batches)), f"one {task_id} per batch"
     assert set(states.values()) == {("success", 1)}
     values = xcom_values(dag_run)
-    assert values["combine"]["batches"] == batches and values["record"]["status"] == "success"
+    assert values["combine_validate"]["batches"] == batches and values["record"]["status"] == "success"
     assert len(values["plan_batches"]) == batches and all(set(v) == {"source_id", "run_id", "batch"}
                                                           for v in values["plan_batches"])  # fmt: skip
     assert_same_run(

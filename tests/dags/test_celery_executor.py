@@ -270,7 +270,8 @@ def test_one_sources_batches_run_as_mapped_tasks_across_the_celery_worker_and_eq
                  " where dag_id=:d"), {"d": dag_id},
         ).all()  # fmt: skip
     assert {(r.task_id, r.state) for r in rows} == {
-        (t, "success") for t in ("harvest", "plan_batches", "map_batch", "validate_batch", "combine", "record")
+        (t, "success")
+        for t in ("harvest", "plan_batches", "map_batch", "combine_map", "validate_batch", "combine_validate", "record")
     }
     spans = workload_spans(airflow.log_tail("worker", size=10**7))
     for task_id in ("map_batch", "validate_batch"):
@@ -280,7 +281,7 @@ def test_one_sources_batches_run_as_mapped_tasks_across_the_celery_worker_and_eq
         together = any(later[0] < earlier[1] for earlier, later in zip(held, held[1:], strict=False))
         assert together, f"the worker (concurrency 2) held two {task_id} instances at once: {held}"
     done = scalar("select count(*) from celery_taskmeta where status='SUCCESS'")
-    assert done >= 4 + 2 * batches, "harvest, plan, the batches, combine and record all went through Celery"
+    assert done >= 5 + 2 * batches, "harvest, plan, the batches, combines and record all went through Celery"
     sources = Path(airflow.env["LUXCAT_SOURCES"])
     batched = run_state(StateStore(luxcat_db), LocalArtifactStore(Path(airflow.env["LUXCAT_HOME"]) / "artifacts"),
                         BATCHED_ID)  # fmt: skip
