@@ -13,8 +13,9 @@ recorded as always. A batch writes only its own records' rows and its own result
 it again after a partial write gives the same state.
 
 Validation reads the mapped graphs of up to VALIDATE_CHUNK records at once (the other records of the
-chunk are context, e.g. for `dcat:servesDataset` links), as the single-process stage does: with a
-batch size that is a multiple of it (the default 1000 is), the chunks are exactly the same ones.
+chunk are context, e.g. for `dcat:servesDataset` links). The single-process stage of a source with
+`batches:` cuts its chunks at the same batch boundaries (Pipeline.validate), so both paths validate
+exactly the same chunks whatever the batch size.
 """
 
 from __future__ import annotations
@@ -125,8 +126,7 @@ def report_from_dict(data: dict[str, Any]) -> ValidationReport:
 
 
 def _first_part(batch: dict[str, Any]) -> int:
-    """The batch's first findings file: batches never share one, and with a size that is a multiple of
-    VALIDATE_CHUNK the files are numbered as the single-process stage numbers them."""
+    """The batch's first findings file: batches never share one, numbered as the single-process stage numbers them."""
     parts = -(-int(batch["size"]) // VALIDATE_CHUNK)
     return (int(batch["index"]) - 1) * parts + 1
 

@@ -372,7 +372,15 @@ class Pipeline:
         outcome = StageOutcome(stage="validate")
         collector = self.findings_collector()
         summary = ReportSummary(limit=REPORT_ROWS, findings=self.findings_prefix(run_id))  # flat in records
-        self.validate_records(run_id, record_ids, outcome, summary, collector, batch=batch)
+        ids = list(record_ids)
+        # A record is validated together with the other records of its chunk (shared nodes, served-dataset
+        # links), so a source validated in batches is cut at the batches' boundaries here too: the result
+        # depends on the source's file, never on how many workers or processes did the work.
+        size = self.cfg.batches.size if self.cfg.batches else max(len(ids), 1)
+        parts = -(-size // batch)
+        for index, start in enumerate(range(0, len(ids), size)):
+            group = ids[start : start + size]
+            self.validate_records(run_id, group, outcome, summary, collector, batch=batch, first_part=index * parts + 1)
         return self.close_validate(run_id, outcome, summary, collector)
 
     def findings_prefix(self, run_id: int) -> str:
