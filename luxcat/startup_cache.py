@@ -106,16 +106,11 @@ def dumps(value: Any) -> bytes:
 
 
 def loads(data: bytes) -> Any:
-    """Unpickle with the garbage collector paused, then freeze what is alive (see below)."""
+    """Unpickle with the garbage collector paused."""
     enabled = gc.isenabled()
     gc.disable()
     try:
-        value = pickle.loads(data)  # noqa: S301 - our own cache folder, written by this module
-        # Cached start-up results live as long as the process: frozen, the collector no longer
-        # walks their millions of objects at every full collection (~0.5 s of CPU per
-        # `luxcat validate` of 2,000 datasets, issue 19). Plain reference counting still frees them.
-        gc.freeze()
-        return value
+        return pickle.loads(data)  # noqa: S301 - our own cache folder, written by this module
     finally:
         if enabled:
             gc.enable()
