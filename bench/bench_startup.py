@@ -12,15 +12,17 @@ Each measurement is a separate process (what an operator or an Airflow task pays
 Both sides write bytecode (to a folder of the run) and pySHACL's imports are warmed once, as for
 installed software; luxcat's catalogue figure is the median of 3 processes.
 
-Measured 2026-12-06 06:20 UTC, one run, shared 2-core machine (issue 19, after luxcat.fastgraph):
-  one dataset: cache off 4.40 s CPU (6.10 s wall), cold 3.83 s CPU, warm 0.37 s CPU (0.49 s wall;
-  interpreter + imports 0.21 s wall); ISO mapper tables: 2.14 s CPU cold, 0.60 s CPU warm.
-  2,000 datasets (84,291 triples, N-Triples): luxcat 2.32 s CPU / 2.36 s wall, pySHACL 25.6 s CPU /
-  31.4 s wall: 13.3x wall, 11.0x CPU (target 10x met). An earlier run the same morning under
-  heavier load: luxcat 2.36 s CPU / 5.23 s wall, pySHACL 33.0 s CPU / 65.6 s wall: 12.6x wall,
-  14.0x CPU. Before (same machine, 2026-12-06 05:17, with rdflib's Graph.add per triple): luxcat
-  ~10 s CPU on this catalogue, pySHACL 31 s CPU: ~3x. Where luxcat's ~2 s go now: start-up 0.4,
-  reading the N-Triples into a FastGraph 0.6-0.75, SHACL + policy + MQA score ~0.9, JSON 0.15.
+Measured 2026-12-06 06:48 UTC, one run, quiet 2-core machine (issue 19, after luxcat.fastgraph):
+  one dataset: cache off 3.10 s CPU (3.19 s wall), cold 3.07 s CPU, warm 0.37 s CPU (0.37 s wall;
+  interpreter + imports 0.16 s wall); ISO mapper tables: 2.70 s CPU cold, 1.09 s CPU warm.
+  2,000 datasets (84,291 triples, N-Triples): luxcat 1.84 s CPU / 1.85 s wall (median of 3: 2.88,
+  1.79, 1.84 s CPU), pySHACL 28.55 s CPU / 28.59 s wall: 15.5x wall, 15.5x CPU (target 10x met).
+  Earlier runs the same morning (before the last changes, the machine loaded): 13.3x wall / 11.0x
+  CPU (luxcat 2.32 s CPU, pySHACL 25.6 s) and 12.6x / 14.0x (2.36 s, 33.0 s): pySHACL's own CPU
+  varies by a third from run to run here. Before this work (05:17, rdflib's Graph.add per triple):
+  luxcat ~10 s CPU on this catalogue against pySHACL's 31 s, ~3x. Where luxcat's ~1.9 s go now:
+  start-up 0.4, reading the N-Triples into a FastGraph 0.6-0.75, SHACL + policy + MQA score ~0.8,
+  JSON 0.15.
 """
 
 from __future__ import annotations
