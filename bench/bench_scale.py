@@ -11,22 +11,22 @@ and the process's peak RSS so far; across sizes, the growth order (time ratio ag
 1.0 = linear). Issue 19 targets: first run >= 150 records/s with wall within 1.5x CPU (20,000 rows);
 no-change >= 5,000 records/s.
 
-Measured 2026-12-06 06:30 UTC, one run, 2-core machine at a quiet moment (after the validate-speed
+Measured 2026-12-06 06:49 UTC, one run, 2-core machine at a quiet moment (after the validate-speed
 work: luxcat.fastgraph for the mappers' and validator's graphs, state rows read per page of 200,
 a raised GC threshold in the stages, artifact folders resolved once):
-  20,000 rows, first run: CPU 68.1 s (294 rows/s of CPU; harvest 9.2, map 32.3, validate 26.7),
-    wall 68.5 s (292 rows/s, wall/CPU 1.01); no-change run: wall 3.92 s (5,107 rows/s), CPU 3.83 s;
-    1% changed: wall 6.07 s, CPU 5.93 s; peak RSS 612 MB (process lifetime).
-  2,000 rows, first run: CPU 7.69 s (258 rows/s, including the one-off cache loads): map 4.29 s,
-    validate 1.39 s. Growth 2,000 -> 20,000 (CPU exponent): first run 0.95 (map 0.88, validate
-    1.28), no-change 1.19, 1% 1.07.
+  20,000 rows, first run: CPU 64.4 s (310 rows/s of CPU; harvest 8.5, map 31.6, validate 24.3),
+    wall 67.3 s (297 rows/s, wall/CPU 1.04); no-change run: wall 3.50 s (5,721 rows/s), CPU 2.79 s;
+    1% changed: wall 7.46 s, CPU 5.91 s; peak RSS 482 MB (process lifetime).
+  2,000 rows, first run: CPU 7.74 s (258 rows/s, including the one-off cache loads): map 4.59 s,
+    validate 2.07 s; peak RSS 248 MB. Growth 2,000 -> 20,000 (CPU exponent): first run 0.92 (map
+    0.84, validate 1.07), no-change 0.80, 1% 0.85.
   Against the code before (f7c8b6c), 2,000 rows, run back to back at 06:20-06:27: before map
-    11.59 s, validate 4.27 s, whole run 18.09 s CPU (111 rows/s of CPU); after map 3.85 s, validate
-    1.46 s, whole run 6.11 s CPU (327 rows/s): map 3.0x, validate 2.9x, run 3.0x less CPU.
-  Not yet flat: validate's CPU per record grows (exponent 1.28; beyond the 2,000 graphs handed
-  over in memory it re-reads the stored files), and the run report is rebuilt over the whole
-  source even when little changed (validate stage: 1.3 s CPU for no record, 3.7 s for 142, at
-  20,000 rows); the no-change run's 5,107 rows/s is only just above its 5,000 target.
+    11.59 s, validate 4.27 s, whole run 18.09 s CPU (111 rows/s of CPU), peak RSS 233 MB; after map
+    3.85 s, validate 1.46 s, whole run 6.11 s CPU (327 rows/s): map 3.0x, validate 2.9x, run 3.0x
+    less CPU. Under heavy load (load average 6-7, 06:00) the same code's 20,000-row first run took
+    76 s of CPU but 159 s wall (126 rows/s): the wall target needs the cores.
+  The run report is rebuilt over the whole source even when little changed (validate stage: 1.2 s
+  CPU for no record, 3.9 s for 142, at 20,000 rows).
 
 Measured earlier the same day, before that work (7 engineers busy: wall/CPU was 3-6 even for
 CPU-bound stages, so wall figures measure the contention, CPU figures the code). Inventory rows
