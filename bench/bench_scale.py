@@ -23,8 +23,8 @@ a raised GC threshold in the stages, artifact folders resolved once):
   Against the code before (f7c8b6c), 2,000 rows, run back to back at 06:20-06:27: before map
     11.59 s, validate 4.27 s, whole run 18.09 s CPU (111 rows/s of CPU), peak RSS 233 MB; after map
     3.85 s, validate 1.46 s, whole run 6.11 s CPU (327 rows/s): map 3.0x, validate 2.9x, run 3.0x
-    less CPU. Under heavy load (load average 6-7, 06:00) the same code's 20,000-row first run took
-    76 s of CPU but 159 s wall (126 rows/s): the wall target needs the cores.
+    less CPU. Under heavy load (load average 6-7, 06:00) an earlier state of this work took, on the
+    20,000-row first run, 76 s of CPU but 159 s wall (126 rows/s): the wall target needs the cores.
   The run report is rebuilt over the whole source even when little changed (validate stage: 1.2 s
   CPU for no record, 3.9 s for 142, at 20,000 rows).
 
