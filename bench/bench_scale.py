@@ -339,8 +339,9 @@ def one_size(args: argparse.Namespace) -> int:
                 results.append(stage)
             results += export_stages(plan, store, artifacts, folder, "first", apply, db_pid)
         else:
-            results += run_sources(plan, store, artifacts, "no-change", db_pid)
-            results += export_stages(plan, store, artifacts, folder, "no-change", apply, db_pid)
+            if not args.skip_no_change:
+                results += run_sources(plan, store, artifacts, "no-change", db_pid)
+                results += export_stages(plan, store, artifacts, folder, "no-change", apply, db_pid)
             for _cfg, path, first, rows in plan:
                 write_inventory(path, rows, changed=frozenset(range(first, first + rows, 100)), start=first)
             results += run_sources(plan, store, artifacts, "1%", db_pid)
@@ -385,6 +386,7 @@ def main() -> int:
     parser.add_argument("--real-first", type=int, default=10_000, help="largest size whose first run is real")
     parser.add_argument("--export-apply-max", type=int, default=200_000, help="largest size whose export is written")
     parser.add_argument("--keep", action="store_true", help="keep the stores, artifacts and exports")
+    parser.add_argument("--skip-no-change", action="store_true", help="only the 1%%-changed run after the first")
     parser.add_argument("--one-size", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--phase", choices=("seed", "runs"), help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
@@ -406,8 +408,10 @@ def main() -> int:
             cmd = [sys.executable, __file__, "--one-size", str(size), "--phase", phase, "--out", str(out)]
             cmd += ["--database", args.database, "--workdir", str(workdir), "--source-size", str(args.source_size)]
             cmd += ["--real-first", str(args.real_first), "--export-apply-max", str(args.export_apply_max)]
+            cmd += ["--skip-no-change"] if args.skip_no_change else []
             subprocess.run(cmd, check=True)
         results[size] = [Stage(**s) for s in json.loads(out.read_text())]
+        shutil.copy(out, workdir / f"results-{size}.json")  # kept when the size's data is deleted
         if not args.keep:
             BenchPostgres(pg_root(workdir, size)).server.cleanup()
             shutil.rmtree(pg_root(workdir, size), ignore_errors=True)

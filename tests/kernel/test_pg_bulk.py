@@ -12,15 +12,18 @@ import csv
 import io
 import re
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import yaml
 from sqlalchemy import event, select
 
+from harvesters.base import Harvester, HarvesterOptions
 from luxcat.artifacts import LocalArtifactStore
 from luxcat.config import SourceConfig
-from luxcat.pipeline import run_source
+from luxcat.pipeline import Pipeline, run_source
+from luxcat.records import RawRecord, Rejection
 from luxcat.store import StateStore, records_table
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -152,3 +155,42 @@ def test_a_listing_page_is_one_copy_and_one_hash_query_on_postgres(postgres_url:
         stamps = {r[0] for r in conn.execute(query)}
     assert len(stamps) == 1  # every listed record touched by the second run
     store.close()
+
+
+class ListingHarvester(Harvester):
+    """A source whose listing is given in the test: records by id, and ids the source lists but cannot parse."""
+
+    Options = HarvesterOptions
+    listing: tuple[list[str], list[str]] = ([], [])
+
+    def harvest(self, *, since: Any = None, limit: int | None = None) -> Iterator[RawRecord | Rejection]:
+        ids, broken = self.listing
+        for rid in ids:
+            yield RawRecord(self.source_id, rid, f'{{"id": "{rid}"}}'.encode(), "application/json", f"test:{rid}")
+        for rid in broken:
+            yield Rejection(self.source_id, rid, "harvest", "unparseable", f"{rid}: cannot parse")
+
+
+def test_withdrawal_is_what_the_listing_did_not_touch_never_a_broken_record(
+    postgres_url: str, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Withdrawal candidates come from last_seen in SQL: a record listed but unparseable stays, one gone goes."""
+    monkeypatch.setattr(Pipeline, "make_harvester", lambda self: ListingHarvester(self.cfg.id, HarvesterOptions()))
+    for url in (f"sqlite:///{tmp_path / 'state.db'}", postgres_url):
+        source_id = f"list-{uuid.uuid4().hex[:8]}"
+        store = StateStore(url)
+        pipeline = Pipeline(source(tmp_path / "unused.csv", source_id), store, LocalArtifactStore(tmp_path / "a"))
+        ids = [f"r{n:02d}" for n in range(20)]
+        ListingHarvester.listing = (ids, [])
+        first = pipeline.harvest(store.start_run(source_id, "full"), full=True)
+        assert first.counts.new == 20
+        ListingHarvester.listing = (ids[2:], ["r00"])  # r00 listed but broken, r01 gone
+        second = pipeline.harvest(store.start_run(source_id, "full"), full=True)
+        assert second.counts.withdrawn == 1, url
+        assert {r.record_id for r in store.records(source_id, status="withdrawn")} == {"r01"}, url
+        ListingHarvester.listing = (ids[:8], [])  # r01 back; r08-r19 gone: 12 of the 19 active, beyond the guard
+        third = pipeline.harvest(store.start_run(source_id, "full"), full=True)
+        assert third.counts.withdrawn == 0 and third.extra["withdrawal_blocked"] == 12, url
+        assert "12 of 19 records" in third.errors[0], url  # the guard's share counts the active records before
+        assert store.count(source_id) == 20, url  # r01 came back (listed again), nothing withdrawn
+        store.close()
