@@ -278,7 +278,7 @@ def publisher(store: StateStore, artifacts: LocalArtifactStore, export: Path) ->
     from publishers.targets import load_publish_config, target_options
 
     data = yaml.safe_load(PUBLISH.read_text(encoding="utf-8"))
-    data["targets"]["catalogue"].update(export=str(export), workers=2)
+    data["targets"]["catalogue"].update(export=str(export.resolve()), workers=2)  # relative: under LUXCAT_HOME
     path = export.parent / "publish.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     options = target_options(load_publish_config(path), "catalogue", CatalogueOptions)
