@@ -20,6 +20,7 @@ import atexit
 import configparser
 import contextlib
 import fcntl
+import hashlib
 import os
 import shutil
 import sqlite3
@@ -99,33 +100,53 @@ def ensure_venv(path: Path | None = None) -> Path:
         check=["-W", "ignore", "-c", "import pycsw.wsgi, pycsw.core.admin"],
         what="pycsw venv",
         duration="about a minute",
+        constraints=REPO_ROOT / "requirements-pycsw.lock",
     )
 
 
 def build_venv(
-    venv: Path, requirements: tuple[str, ...], *, marker: str, check: list[str], what: str, duration: str
+    venv: Path,
+    requirements: tuple[str, ...],
+    *,
+    marker: str,
+    check: list[str],
+    what: str,
+    duration: str,
+    constraints: Path | None = None,
 ) -> Path:
     """A venv of a server luxcat cannot share its own with (pycsw, udata): built once, under a file lock.
 
-    The `marker` file records the requirements it was completed for; `check` (python arguments) must
+    `constraints` (a pip freeze kept in the repository) pins every transitive dependency, so a fresh
+    machine builds the venv the tests were run with. The `marker` file records the requirements it was
+    completed for, and `<marker>.constraints` the constraints' digest; `check` (python arguments) must
     run in it before it counts as ready. Returns its python.
     """
     python = venv / "bin" / "python"
     wanted = " ".join(requirements)
-    if _venv_ready(venv, wanted, marker):
+    pinned = f"{constraints.name} {hashlib.sha256(constraints.read_bytes()).hexdigest()}" if constraints else ""
+    pin_marker = venv / f"{marker}.constraints"
+
+    def ready() -> bool:
+        return _venv_ready(venv, wanted, marker) and (
+            not pinned or (pin_marker.exists() and pin_marker.read_text().strip() == pinned)
+        )
+
+    if ready():
         return python
     venv.parent.mkdir(parents=True, exist_ok=True)
     with _file_lock(venv.parent / f".{venv.name}.lock"):
-        if _venv_ready(venv, wanted, marker):  # another process built it while we waited
+        if ready():  # another process built it while we waited
             return python
         _say(f"building the {what} at {venv} ({wanted}); this takes {duration}, once")
         (venv / marker).unlink(missing_ok=True)
         if not python.exists():
             _run_logged([sys.executable, "-m", "venv", str(venv)], "python -m venv")
         pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "--no-input"]
-        _run_logged([*pip, *requirements], "pip install")
+        pins = ["-c", str(constraints)] if constraints is not None else []
+        _run_logged([*pip, *pins, *requirements], "pip install")
         _run_logged([str(python), *check], "import check")
         (venv / marker).write_text(wanted + "\n")
+        pin_marker.write_text(pinned + "\n")
         _say(f"{what} ready: {python}")
     return python
 

@@ -46,6 +46,7 @@ def ensure_venv(path: Path | None = None) -> Path:
         check=["-P", "-c", "import udata.app, mongomock"],
         what="udata venv",
         duration="a few minutes",
+        constraints=REPO_ROOT / "requirements-udata.lock",
     )
 
 

@@ -191,6 +191,7 @@ def render_report(document: dict[str, Any]) -> str:
         _records(document),
     ]
     return (
-        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">'
+        f"<title>{escape(title)}</title>"
         f"<style>{CSS}</style></head><body>{''.join(body)}</body></html>"
     )

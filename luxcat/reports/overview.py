@@ -150,7 +150,8 @@ def render_overview(rows: list[SourceRow], problems: list[ConfigProblem]) -> str
     )
     body = "".join(_row(r) for r in rows)
     return (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>luxcat sources</title>'
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">'
+        "<title>luxcat sources</title>"
         f"<style>{CSS}</style></head><body><h1>luxcat sources</h1>{errors}"
         f"<table>{head}{body}</table></body></html>"
     )

@@ -132,9 +132,11 @@ def _value(value: float | None, indicator: str) -> str:
 
 
 def _page(lang: str, title: str, body: str) -> str:
+    """A self-contained page: inline CSS, and an empty inline icon so browsers ask the server for nothing."""
     return (
         f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" '
-        f'content="width=device-width, initial-scale=1"><title>{escape(title)}</title><style>{CSS}</style></head>'
+        f'content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">'
+        f"<title>{escape(title)}</title><style>{CSS}</style></head>"
         f"<body>{body}</body></html>"
     )
 

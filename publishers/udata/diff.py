@@ -4,6 +4,13 @@ Only the fields luxcat owns are compared (title, description, tags, licence, fre
 spatial coverage, contact points, luxcat's extras); anything else on the portal (other extras, manual
 resources, badges...) is left as it is and sent back unchanged on a PUT: udata keeps omitted fields,
 except `tags`, which a PUT without them empties, so tags are always sent.
+
+Resources travel inside the dataset's own POST and PUT (udata 17.18.0's `DatasetForm.resources` is a
+`NestedModelList(ResourceForm)`): one write per dataset. On a PUT that list *replaces* the dataset's
+resources (`NestedModelList.populate_obj`), an entry with an existing `id` updates that resource in place
+(same id, its unsent fields filled from the stored copy by `NestedModelList._add_entry`), an entry without
+one is created. So `inline_resources` lists every current resource: luxcat's changed ones with their owned
+fields, every other one (kept, or added by hand) as its bare `{"id": ...}`, which udata keeps as stored.
 """
 
 from __future__ import annotations
@@ -15,7 +22,8 @@ from typing import Any
 from publishers.udata.mapping import EXTRA_KEY, ResourceSpec
 
 # Writable fields of udata's Dataset model (swagger `Dataset`, readOnly ones excluded) that a whole-object
-# PUT carries back. `resources` are synced through their own endpoints; `organization`/`owner` are kept.
+# PUT carries back. `resources` are added by `inline_resources` only when they change (omitted: untouched);
+# `organization`/`owner` are kept.
 DATASET_WRITABLE = (
     "title", "acronym", "description", "description_short", "license", "frequency", "frequency_date",
     "temporal_coverage", "spatial", "tags", "private", "extras", "contact_points", "archived",
@@ -164,4 +172,27 @@ def resource_body(spec: ResourceSpec, current: dict[str, Any] | None = None) -> 
         body = {k: current[k] for k in RESOURCE_WRITABLE if current.get(k) is not None}
     body.update({k: v for k, v in spec.fields().items() if v is not None or current is not None})
     body["extras"] = {**(body.get("extras") or {}), EXTRA_KEY: spec.key}
+    return body
+
+
+def inline_resources(plan: ResourcePlan, existing: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The whole resource list of a dataset PUT: new ones first (where udata's own add puts a new resource),
+    then every current resource in its place, minus the stale ones luxcat made.
+
+    A changed resource carries its id and luxcat's fields (None clears a value); any other resource only its
+    id, so udata keeps it exactly as stored: resources added by hand are never rewritten or dropped.
+    """
+    updates = {str(res.get("id")): (spec, res) for spec, res in plan.update}
+    stale = {str(res.get("id")) for res in plan.delete}
+    body = [resource_body(spec) for spec in plan.create]
+    for resource in existing:
+        rid = str(resource.get("id"))
+        if rid in stale:
+            continue
+        if rid in updates:
+            spec, current = updates[rid]
+            extras = {**(current.get("extras") or {}), EXTRA_KEY: spec.key}
+            body.append({"id": rid, **spec.fields(), "extras": extras})
+        else:
+            body.append({"id": rid})
     return body

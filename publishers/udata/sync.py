@@ -6,9 +6,11 @@ refuses to guess: a listing that fails stops the run (never "nothing exists, cre
 dataset the id map points at that udata calls deleted (410) is reported and never recreated, and two
 datasets claiming the same URI are reported, not picked at random.
 
-Apply re-reads each dataset before changing it (GET-modify-PUT), writes only when an owned field
-differs, and stores the id map right after every create, so a crash or a stop leaves nothing written
-that the next run cannot find.
+Apply sends at most one write per dataset: a create is one POST carrying the resources, a change one PUT
+carrying the changed fields and (only when they changed) the whole resource list, an unchanged dataset
+nothing. It re-reads each dataset right before its PUT (GET-modify-PUT: the PUT's resource list replaces
+udata's, so it must be the current one), and stores the id map right after every write, so a crash or a
+stop leaves nothing written that the next run cannot find (a lost id map is recovered from the extras).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from publishers.udata.diff import (
     contact_ids,
     dataset_body,
     dataset_changes,
+    inline_resources,
     match_resources,
     put_body,
     resource_body,
@@ -52,10 +55,15 @@ class Organisation:
     _services: dict[str, list[dict[str, Any]]] | None = None
 
     def load(self) -> None:
-        """List every dataset (default listing plus archived ones) and index them by luxcat URI."""
-        for archived in (False, True):
-            for dataset in self.client.iter_datasets(self.id, page_size=self.page_size, archived=archived):
-                self.by_id[str(dataset["id"])] = dataset
+        """List every dataset once and index them by luxcat URI.
+
+        One listing is enough: udata 17.18.0's `DatasetListAPI.get` filters with `visible_by_user`, which
+        ORs the public query with `owned_by(user's organisations)`, so a member sees its organisation's
+        archived, private and deleted datasets in the default listing; for anybody else an `archived=true`
+        listing is empty anyway (the public query requires `archived=None`).
+        """
+        for dataset in self.client.iter_datasets(self.id, page_size=self.page_size):
+            self.by_id[str(dataset["id"])] = dataset
         self.by_uri = {}
         for dataset in self.by_id.values():
             uri = (dataset.get("extras") or {}).get(EXTRA_URI)
@@ -225,19 +233,21 @@ class Applier:
         return ids
 
     def create(self, work: Work) -> None:
+        """One POST: the dataset with its resources (udata creates them in that order, in one save)."""
         assert work.spec is not None
         org = work.org
         body = dataset_body(work.spec.fields, self.contacts(work))
         body["organization"] = org.id
+        if work.spec.resources:
+            body["resources"] = [resource_body(spec) for spec in work.spec.resources]
         try:
             created = org.client.create_dataset(body, org.id)
         except AmbiguousCreate as exc:
             created = self._find_created(work, str(exc))
         work.dataset_id = str(created["id"])
         work.entry.target_id = work.dataset_id
-        work.id_map["resources"] = {}
+        self.remember_resources(work, created)
         self.save(work)
-        self.sync_resources(work, created)
 
     def _find_created(self, work: Work, reason: str) -> dict[str, Any]:
         """After an ambiguous POST: list again and adopt the dataset if udata did create it."""
@@ -249,60 +259,53 @@ class Applier:
         raise RecordError(f"create failed ({reason}); the portal has no such dataset, it is retried next run")
 
     def update(self, work: Work) -> None:
+        """GET, then at most one PUT carrying the changed fields and, when they changed, the whole resource list.
+
+        The only extra writes: udata ignores an empty `resources` list (NestedModelList.process sees no
+        data), so when every remaining resource is a stale one of luxcat's, each is deleted on its own.
+        """
         assert work.spec is not None and work.dataset_id
         client = work.org.client
-        current = client.get_dataset(work.dataset_id)  # fresh copy: GET-modify-PUT
+        current = client.get_dataset(work.dataset_id)  # fresh copy: GET-modify-PUT, the resource list included
         contacts = [work.org.contact_id(c) for c in work.spec.contacts]
         known = None if None in contacts else [c for c in contacts if c]
         fields = dataset_changes(current, work.spec.fields, known)
         archived = bool(current.get("archived"))
-        if fields or archived:
-            ids = self.contacts(work) if "contact_points" in fields else contact_ids(current.get("contact_points"))
-            body = put_body(current, work.spec.fields, ids)
+        existing = current.get("resources") or []
+        resources = match_resources(work.spec.resources, existing, _known(work))
+        listed = inline_resources(resources, existing) if resources.changed else []
+        if fields or archived or listed:
+            if fields:
+                ids = self.contacts(work) if "contact_points" in fields else contact_ids(current.get("contact_points"))
+                body = put_body(current, work.spec.fields, ids)
+            else:
+                body = put_body(current, None, None)
             if archived:
                 body["archived"] = None
                 fields.append("archived")
+            if listed:
+                body["resources"] = listed
             current = client.update_dataset(work.dataset_id, body, work.org.id)
-        work.id_map.setdefault("resources", {})
-        resources = self.sync_resources(work, current)
+        if resources.changed and not listed:
+            for stale in resources.delete:  # nothing left to list: udata would ignore `resources: []`
+                client.delete_resource(work.dataset_id, str(stale["id"]))
+            current = {**current, "resources": []}
         if resources.changed:
             fields.append(resources.summary())
         work.entry.fields = fields
         if not fields:
             work.entry.action = "unchanged"
+        self.remember_resources(work, current)
         self.save(work)
 
-    def sync_resources(self, work: Work, current: dict[str, Any]) -> ResourcePlan:
-        """Resources diffed by key/URL: changed ones updated in place, new ones added, stale ones removed."""
-        assert work.spec is not None and work.dataset_id
-        client, did = work.org.client, work.dataset_id
-        plan = match_resources(work.spec.resources, current.get("resources") or [], _known(work))
-        known: dict[str, str] = {spec.url: str(res["id"]) for spec, res in plan.keep}
-        for spec, res in plan.update:
-            client.update_resource(did, str(res["id"]), resource_body(spec, res))
-            known[spec.url] = str(res["id"])
-        for res in plan.delete:
-            client.delete_resource(did, str(res["id"]))
-        work.id_map["resources"] = dict(known)
-        for spec in plan.create:
-            try:
-                created = client.create_resource(did, resource_body(spec))
-            except AmbiguousCreate as exc:
-                created = self._find_resource(work, spec, str(exc))
-            known[spec.url] = str(created["id"])
-            work.id_map["resources"] = dict(known)
-            self.save(work)
-        if plan.update or plan.delete:
-            self.save(work)
-        return plan
-
-    def _find_resource(self, work: Work, spec: Any, reason: str) -> dict[str, Any]:
-        assert work.dataset_id
-        fresh = work.org.client.get_dataset(work.dataset_id)
-        for res in fresh.get("resources") or []:
-            if res.get("url") == spec.url or (res.get("extras") or {}).get(EXTRA_KEY) == spec.key:
-                return dict(res)
-        raise RecordError(f"adding resource {spec.url} failed ({reason}); not on the portal, retried next run")
+    def remember_resources(self, work: Work, dataset: dict[str, Any]) -> None:
+        """The id map's resources, read from udata's answer (paired by luxcat key, then URL)."""
+        assert work.spec is not None
+        paired = match_resources(work.spec.resources, dataset.get("resources") or [], {})
+        work.id_map["resources"] = {spec.url: str(res["id"]) for spec, res in [*paired.keep, *paired.update]}
+        if paired.create:
+            missing = ", ".join(spec.url for spec in paired.create)
+            log.warning("record=%s udata's answer lacks resource(s) %s", work.item.record_id, missing)
 
     def withdraw(self, work: Work) -> None:
         assert work.dataset_id

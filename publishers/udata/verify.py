@@ -122,6 +122,7 @@ def compare(spec: DatasetSpec, current: dict[str, Any], check: _Check) -> None:
 def verify(publisher: Any, items: Iterable[PublishItem]) -> Fidelity:
     """Read back every active dataset the items describe; GET requests only, nothing written anywhere."""
     from publishers.udata.publisher import check_zones
+
     result = Fidelity()
     for item in items:
         if item.withdrawn:
@@ -148,8 +149,8 @@ def verify(publisher: Any, items: Iterable[PublishItem]) -> Fidelity:
         if dataset_id is None:
             check("dataset", "published", "missing")
             continue
-        try:
-            current = org.client.get_dataset(dataset_id)
+        try:  # the organisation's listing holds the whole dataset (resources too): no GET per dataset
+            current = org.by_id.get(dataset_id) or org.client.get_dataset(dataset_id)
         except UdataGone as exc:
             check("dataset", "published", str(exc))
             continue

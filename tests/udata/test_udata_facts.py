@@ -2,7 +2,8 @@
 
 Each test states one behaviour the publisher depends on: 401 for an unknown key, 400 on `organization`
 for a non-member, PUT without `tags` wiping them, soft delete, `next_page` paging, what the forms refuse,
-the resource endpoints. Run through udata's own API with the seeded member's key.
+the resource endpoints, resources inline in the dataset's POST and PUT, the listing a member sees. Run
+through udata's own API with the seeded member's key.
 """
 
 from __future__ import annotations
@@ -120,3 +121,45 @@ def test_resources_endpoints(udata: RealUdata) -> None:
     assert updated["id"] == created["id"] and updated["url"] == "https://data.example.lu/r2.csv"
     assert call(udata, "DELETE", f"{base}{created['id']}/").status_code == 204
     assert call(udata, "GET", f"/datasets/{dataset['id']}/").json()["resources"] == []
+
+
+def remote(title: str, url: str, **extra: Any) -> dict[str, Any]:
+    return {"title": title, "url": url, "filetype": "remote", "type": "main", "format": "csv", **extra}
+
+
+def test_resources_inline_in_the_dataset_post_and_put(udata: RealUdata) -> None:
+    """What the one-write sync relies on (DatasetForm.resources is a NestedModelList(ResourceForm))."""
+    a, b = remote("a", "https://data.example.lu/a.csv"), remote("b", "https://data.example.lu/b.csv")
+    dataset = new_dataset(udata, resources=[a, b])
+    assert [r["title"] for r in dataset["resources"]] == ["a", "b"]  # created in the order sent
+    path = f"/datasets/{dataset['id']}/"
+    ra, rb = dataset["resources"]
+    by_hand = call(udata, "POST", f"{path}resources/", remote("m", "https://data.example.lu/m.csv")).json()
+    body = {"title": "Population", "tags": ["demographie"]}
+    # omitted: resources untouched; an empty list: ignored (NestedModelList.process sees no data)
+    assert len(call(udata, "PUT", path, body).json()["resources"]) == 3
+    assert len(call(udata, "PUT", path, {**body, "resources": []}).json()["resources"]) == 3
+    # a list replaces them: by id updated in place, a bare id kept as stored, no id created, unlisted removed
+    put = {**body, "resources": [remote("c", "https://data.example.lu/c.csv"), {"id": by_hand["id"]},
+                                 {"id": ra["id"], "url": "https://data.example.lu/a2.csv"}]}  # fmt: skip
+    after = call(udata, "PUT", path, put).json()["resources"]
+    assert [r["title"] for r in after] == ["c", "m", "a"] and rb["id"] not in {r["id"] for r in after}
+    assert after[1] == next(r for r in call(udata, "GET", path).json()["resources"] if r["id"] == by_hand["id"])
+    assert (after[2]["id"], after[2]["url"], after[2]["format"]) == (ra["id"], "https://data.example.lu/a2.csv", "csv")
+    # an inline update does not move the resource's last_modified (only the resource endpoint's PUT does)
+    assert after[2]["last_modified"][:23] == ra["last_modified"][:23]  # the database keeps milliseconds
+    # an id udata does not know is not honoured: the resource gets a new one (no permalink squatting)
+    foreign = "11111111-2222-3333-4444-555555555555"
+    (new,) = call(udata, "PUT", path, {**body, "resources": [{**a, "id": foreign}]}).json()["resources"]
+    assert new["id"] != foreign
+
+
+def test_default_listing_shows_a_member_its_archived_datasets(udata: RealUdata) -> None:
+    dataset = new_dataset(udata)
+    archived = call(udata, "PUT", f"/datasets/{dataset['id']}/", {"archived": "2024-01-01T00:00:00", "tags": []})
+    assert archived.status_code == 200
+    listing = f"/datasets/?organization={udata.organizations['statec']}"
+    assert [d["id"] for d in call(udata, "GET", listing).json()["data"]] == [dataset["id"]]
+    outsider = udata.outsider_key
+    assert call(udata, "GET", listing, key=outsider).json()["data"] == []
+    assert call(udata, "GET", f"{listing}&archived=true", key=outsider).json()["data"] == []

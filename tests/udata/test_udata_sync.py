@@ -167,8 +167,12 @@ def test_resource_url_change_updates_it_in_place(
     before = len(udata.writes())
     plan = run(make_publisher, store, artifacts, cfg)
     assert plan.totals() == {"update": 1, "unchanged": 5}
-    (write,) = udata.writes()[before:]
-    assert write["method"] == "PUT" and write["path"].endswith(f"/resources/{ids_before[str(dist)]}/")
+    (write,) = udata.writes()[before:]  # one PUT of the dataset, its resource list inside
+    assert write["method"] == "PUT" and write["path"] == f"/api/1/datasets/{did}/"
+    sent = {r["id"]: r for r in write["body"]["resources"]}
+    assert set(sent) == set(ids_before.values())  # every resource listed by id: none re-created
+    assert sent[ids_before[str(dist)]]["url"] == "https://data.public.lu/fr/datasets/12345-v2"
+    assert [r for r in sent.values() if len(r) > 1] == [sent[ids_before[str(dist)]]]  # the others: bare ids
     after = {r["extras"][EXTRA_KEY]: r for r in udata.dataset(did)["resources"]}
     assert {k: r["id"] for k, r in after.items()} == ids_before  # every resource kept its id
     assert after[str(dist)]["url"] == "https://data.public.lu/fr/datasets/12345-v2"
@@ -248,22 +252,23 @@ def test_crash_between_create_and_id_map_write_does_not_duplicate(
     plan = run(make_publisher, store, artifacts, cfg)
     assert plan.totals() == {"create": 2}
     assert all(len(v) == 1 for v in by_uri(udata).values()) and len(udata.live_datasets()) == 2
-    assert [w["method"] for w in udata.writes()].count("POST") == 2 + 5  # 2 datasets, 5 resources, no retry
+    assert [w["method"] for w in udata.writes()].count("POST") == 2  # 2 datasets (resources inside), no retry
+    resources = {d["extras"][EXTRA_URI]: len(d["resources"]) for d in udata.live_datasets()}
+    assert resources == {EXAMPLES[0].dataset: 3, EXAMPLES[1].dataset: 2}  # the adopted one's too
 
 
 def test_answers_lost_after_udata_acted_are_adopted_not_resent(
     udata: RealUdata, store: StateStore, artifacts: LocalArtifactStore, cfg: Any, make_publisher: Make
 ) -> None:
     harvest_and_map(cfg, store, artifacts, [EXAMPLES[0]])
-    # udata creates the dataset, then the connection drops before the answer; same for one resource
+    # udata creates the dataset with its resources, then the connection drops before the answer
     udata.proxy.after_forward(None, when=Match(method="POST", path=r"^/api/1/datasets/$"), times=1)
-    udata.proxy.after_forward(None, when=Match(method="POST", path=r"^/api/1/datasets/\w+/resources/$"), times=1)
     plan = run(make_publisher, store, artifacts, cfg)
     assert plan.totals() == {"create": 1}, plan.render()
     (dataset,) = udata.live_datasets()
     assert len(dataset["resources"]) == 3 and len({r["url"] for r in dataset["resources"]}) == 3
     posts = [w for w in udata.writes() if w["method"] == "POST"]
-    assert len(posts) == 1 + 3 and [w["status"] for w in posts].count(None) == 2  # nothing sent twice
+    assert [w["status"] for w in posts] == [None]  # nothing sent twice: the listing found it
     ids = store.get_record(cfg.id, EXAMPLES[0].record_id).publish_ids[TARGET]  # type: ignore[union-attr]
     assert ids["dataset"] == dataset["id"] and set(ids["resources"].values()) == {r["id"] for r in dataset["resources"]}
     assert run(make_publisher, store, artifacts, cfg).totals() == {"unchanged": 1}
@@ -364,7 +369,7 @@ def test_expired_key_stops_the_run_and_everything_written_is_recorded(
     harvest_and_map(cfg, store, artifacts, list(EXAMPLES[:3]))
     key = udata.new_key()
     monkeypatch.setenv("UDATA_API_KEY", key)
-    udata.revoke_after(key, writes=4)  # udata revokes it in the middle of the second dataset's resources
+    udata.revoke_after(key, writes=1)  # udata revokes it after the first dataset (its resources inside)
     with pytest.raises(UdataAuthError, match=r"refused \$\{UDATA_API_KEY\} \(HTTP 401") as stopped:
         run(make_publisher, store, artifacts, cfg)
     assert key not in str(stopped.value)

@@ -30,7 +30,7 @@ import pytest
 
 pytest.importorskip("airflow.sdk", reason="Airflow is not installed: pip install -r requirements-airflow.lock")
 
-from tests.ui.cdp import Chromium, Page, click, type_into
+from tests.support.cdp import Chromium, Page, click, type_into
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("LUXCAT_TEST_ARTIFACTS", REPO / "var" / "test-artifacts")) / "airflow-ui"
