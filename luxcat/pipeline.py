@@ -245,7 +245,7 @@ class Pipeline:
         from luxcat.bulk import unseen_active
         from luxcat.withdrawals import guard
 
-        missing = [rid for rid in unseen_active(self.store, self.cfg.id, seen_at) if rid not in rejected_ids]
+        missing = sorted(rid for rid in unseen_active(self.store, self.cfg.id, seen_at) if rid not in rejected_ids)
         limits = self.cfg.withdrawal
         decision = guard(
             self.store, self.cfg.id, missing, active_before, max_share=limits.max_share, max_count=limits.max_count
