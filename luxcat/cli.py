@@ -121,6 +121,7 @@ def _run_one(source_id: str, args: argparse.Namespace, stages: tuple[str, ...]) 
             stages=stages,
             progress=_progress,
             remap=getattr(args, "remap", False),
+            processes=getattr(args, "processes", 1),
         )
     except SourceError as exc:
         _end_progress()
@@ -248,6 +249,14 @@ def cmd_map(args: argparse.Namespace) -> int:
 
 
 # -- parser -----------------------------------------------------------------------------------
+def _positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    value = int(text) if text.isdigit() else 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
+
+
 def _run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--full", action="store_true", help="full harvest (default: incremental after a first run)")
     parser.add_argument("--limit", type=int, help="stop after N records (never withdraws anything)")
@@ -291,6 +300,13 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     run.add_argument("sources", nargs="*")
     run.add_argument("--all", action="store_true", help="every enabled source")
     run.add_argument("--remap", action="store_true", help="map every stored record again (no re-harvest needed)")
+    run.add_argument(
+        "--processes",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="map and validate in batches (the source's batches.size, default 1000) over N local processes",
+    )
     _run_options(run)
     run.set_defaults(func=cmd_run)
 

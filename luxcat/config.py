@@ -88,6 +88,15 @@ class Withdrawal(Strict):
     """absolute cap: withdrawing more datasets than this in one run needs a person's yes"""
 
 
+class Batches(Strict):
+    """Map and validate a big source in batches of record ids, so several workers share one run."""
+
+    size: int = Field(default=1000, ge=1, le=1_000_000)
+    """record ids per batch; Airflow maps and validates each batch as its own task, retried alone"""
+    max_active: int | None = Field(default=None, ge=1)
+    """at most this many batch tasks of one Airflow run at once (default: as many as the workers take)"""
+
+
 class SourceConfig(Strict):
     """One registered source, exactly as in config/sources/<id>.yaml."""
 
@@ -125,6 +134,8 @@ class SourceConfig(Strict):
     """rejected share of processed records that fails the run"""
     limits: Limits = Limits()
     """answer size, request and run deadlines (luxcat.limits)"""
+    batches: Batches | None = None
+    """map and validate in batches (Airflow dynamic task mapping, local processes); null: one task each"""
     alert_after: str | None = Field(default=None, pattern=DURATION)
     """alert when no run succeeded for this long (90m, 36h, 3d, 2w); default: three schedule intervals"""
     description: str | dict[str, str] | None = None

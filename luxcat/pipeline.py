@@ -292,8 +292,11 @@ class Pipeline:
             modified=stored.modified,
         )
 
-    def map(self, run_id: int, record_ids: Iterable[str]) -> StageOutcome:
-        """Map each record to a DCAT-AP graph; a record that cannot map is rejected, the rest go on."""
+    def map(self, run_id: int, record_ids: Iterable[str], *, write: bool = True) -> StageOutcome:
+        """Map each record to a DCAT-AP graph; a record that cannot map is rejected, the rest go on.
+
+        `write=False` (one batch of a run, luxcat.batches) leaves the run's map.json to whoever combines.
+        """
         from luxcat.remap import mapping_fingerprint
 
         mappers = self.make_mappers()
@@ -353,10 +356,16 @@ class Pipeline:
                 self.progress(f"{self.cfg.id}: mapped {n}/{len(ids)}")
         flush()
         outcome.extra.update(findings.as_extra())
-        self._write_json(run_id, "map.json", outcome.as_dict())
-        self._write_rejects(run_id, outcome.rejections, name="map-rejects.jsonl")
+        self.write_map_files(run_id, outcome, write=write)
         log.info("%s", outcome.log_line(self.cfg.id))
         return outcome
+
+    def write_map_files(self, run_id: int, outcome: StageOutcome, *, write: bool = True) -> None:
+        """The run's map.json and map-rejects.jsonl (luxcat.batches writes them once for all its batches)."""
+        if not write:
+            return
+        self._write_json(run_id, "map.json", outcome.as_dict())
+        self._write_rejects(run_id, outcome.rejections, name="map-rejects.jsonl")
 
     def _store_mapped(
         self, record_id: str, mapped: list[MappedRecord], digest: str, fingerprint: str
@@ -382,21 +391,57 @@ class Pipeline:
     # -- validate -------------------------------------------------------------------
     def validate(self, run_id: int, record_ids: Iterable[str], *, batch: int = 500) -> StageOutcome:
         """Validate mapped records in batches; Violations block publishing unless the source relaxes it."""
+        from validators.report_html import ReportSummary
+
+        outcome = StageOutcome(stage="validate")
+        collector = self.findings_collector()
+        summary = ReportSummary(limit=REPORT_ROWS, findings=self.findings_prefix(run_id))  # flat in records
+        ids = list(record_ids)
+        # A record is validated together with the other records of its chunk (shared nodes, served-dataset
+        # links), so a source validated in batches is cut at the batches' boundaries here too: the result
+        # depends on the source's file, never on how many workers or processes did the work.
+        size = self.cfg.batches.size if self.cfg.batches else max(len(ids), 1)
+        parts = -(-size // batch)
+        for index, start in enumerate(range(0, len(ids), size)):
+            group = ids[start : start + size]
+            self.validate_records(run_id, group, outcome, summary, collector, batch=batch, first_part=index * parts + 1)
+        return self.close_validate(run_id, outcome, summary, collector)
+
+    def findings_prefix(self, run_id: int) -> str:
+        """Where the run's per-record findings files are (findings/00001.jsonl, one per chunk)."""
+        return f"runs/{self.cfg.id}/{run_id}/findings/"
+
+    def findings_collector(self) -> Any:
+        """What the run report says about each validated record (luxcat.reports.FindingsCollector)."""
+        from luxcat.reports import FindingsCollector, report_language
+
+        languages = tuple(dict.fromkeys((report_language(), *self.cfg.languages)))
+        return FindingsCollector(self.cfg.id, languages, self.artifacts)
+
+    def validate_records(
+        self,
+        run_id: int,
+        record_ids: Iterable[str],
+        outcome: StageOutcome,
+        summary: Any,
+        collector: Any,
+        *,
+        batch: int = 500,
+        first_part: int = 1,
+    ) -> None:
+        """Validate and store chunk after chunk, folding each report into `summary` and `collector`.
+
+        A batch of a run (luxcat.batches) calls this with its own parts of the findings files.
+        """
         from rdflib import Graph
 
         from luxcat.bulk import records_by_ids, set_validation_many
-        from luxcat.reports import FindingsCollector, report_language, write_run_report
         from validators import validate_graph
-        from validators.report_html import ReportSummary
         from validators.safeurls import drop_unsafe_links
 
-        outcome = StageOutcome(stage="validate")
-        languages = tuple(dict.fromkeys((report_language(), *self.cfg.languages)))
-        collector = FindingsCollector(self.cfg.id, languages, self.artifacts)
         profile = self.cfg.validation.profile
         ids = list(record_ids)
-        findings = f"runs/{self.cfg.id}/{run_id}/findings/"
-        summary = ReportSummary(limit=REPORT_ROWS, findings=findings)  # aggregates: memory flat in records
+        findings = self.findings_prefix(run_id)
         known = KnownDatasets(self.store)  # looked up when a record serves a dataset, not loaded whole
         udata = any(p.target == "data.public.lu" for p in self.cfg.publish)  # unplaceable licence: a finding
         for start in range(0, len(ids), batch):
@@ -422,12 +467,18 @@ class Pipeline:
                 if report is not None:
                     report.results.extend(notes.get(record_id, []))
                     summary.add(report)
-                collector.add_validated(record_id, dataset_uri, report, union)
+                # described from its own graph: what other records of the chunk say about a shared node is not its
+                collector.add_validated(record_id, dataset_uri, report, graphs[record_id])
                 results.append(self._record_validation(record_id, dataset_uri, report, outcome))
             set_validation_many(self.store, self.cfg.id, results)  # one transaction per chunk
-            self._write_findings(findings, start // batch + 1, results)  # per-record findings, per chunk
+            self._write_findings(findings, first_part + start // batch, results)  # per-record findings, per chunk
             self.progress(f"{self.cfg.id}: validated {min(start + batch, len(ids))}/{len(ids)}")
         self._handoff.clear()
+
+    def close_validate(self, run_id: int, outcome: StageOutcome, summary: Any, collector: Any) -> StageOutcome:
+        """Write the run's validation HTML, run report, validate.json and rejects once every record is validated."""
+        from luxcat.reports import write_run_report
+
         outcome.extra["licence_origin"] = summary.licence_origins()
         html = summary.render(f"{self.cfg.id}: validation report, run {run_id}", dropped=self._dropped(run_id))
         self.artifacts.put(f"runs/{self.cfg.id}/{run_id}/validation.html", html.encode(), "text/html")
@@ -632,8 +683,12 @@ def _run_source(
     stages: tuple[str, ...] = ("harvest", "map", "validate"),
     progress: Progress | None = None,
     remap: bool = False,
+    processes: int = 1,
 ) -> Run:
-    """Harvest one source and run every later stage asked for; the run is recorded even when it fails."""
+    """Harvest one source and run every later stage asked for; the run is recorded even when it fails.
+
+    `processes` > 1 maps and validates in batches over that many local processes (luxcat.batches).
+    """
     from luxcat.afterrun import after_run
     from luxcat.policy import full_due
 
@@ -644,7 +699,13 @@ def _run_source(
     later: list[StageOutcome] = []
     try:
         harvest = pipeline.harvest(run_id, full=full or first, limit=limit, remap=remap)
-        if "map" in stages:
+        if "map" in stages and processes > 1:  # the batches Airflow maps over, in local processes
+            from luxcat.batches import map_validate_local
+
+            later += map_validate_local(
+                pipeline, run_id, harvest.to_process, processes=processes, validate="validate" in stages
+            )
+        elif "map" in stages:
             mapped = pipeline.map(run_id, harvest.to_process)
             later.append(mapped)
             if "validate" in stages:

@@ -3,8 +3,8 @@
 data.europa.eu prefers OAI-PMH with `metadataPrefix=dcat_ap` (FIELD_NOTES, "data.europa.eu
 (piveau)"). Items are the datasets of the served version (`datasets.jsonl`), ordered by datestamp
 then URI so that a harvest resumed after a new version still moves forward; a record is the
-dataset's own triples (read by byte range from catalogue.nt) as RDF/XML. Datasets gone from the
-catalogue are reported with `status="deleted"`. Resumption tokens are stateless (the query and an
+dataset's own triples (read by byte range from its page's N-Triples file) as RDF/XML. Datasets gone
+from the catalogue are reported with `status="deleted"`. Resumption tokens are stateless (the query and an
 offset, base64url-encoded), so any server process can answer any token.
 """
 
@@ -324,7 +324,8 @@ class OaiRepository:
         """The dataset's own triples (without the catalogue's links to it) as an rdf:RDF element."""
         version = self.version()
         assert version is not None
-        data = self.target.read_range(f"versions/{version.name}/catalogue.nt", item["offset"], item["length"])
+        file = item.get("file", "catalogue.nt")  # its page's N-Triples (versions before hash pages: the dump)
+        data = self.target.read_range(f"versions/{version.name}/{file}", item["offset"], item["length"])
         catalogue = iri(version.catalogue)
         triples = [t for t in parse_nt(data) if t[0] != catalogue]
         fmt = self._rdfxml

@@ -6,7 +6,8 @@ without a restart. Routes:
 
     /catalogue               first Hydra page, format by Accept (Turtle by default)
     /catalogue?page=N        page N
-    /catalogue.{ttl,nt,jsonld,rdf}, /pages/…, /dcat-ap-2.1.1/…   the exported files as they are
+    /catalogue.{ttl,nt,jsonld,rdf}.gz, /pages/…, /dcat-ap-2.1.1/…   the exported files as they are
+    /catalogue.{ttl,nt,jsonld,rdf}   the whole dump, decompressed on the fly when only the .gz was exported
     /oai                     OAI-PMH 2.0 (GET or POST)
     /runs/<source>/<run>/…   run reports and summaries from the artifact store (folder or S3)
     /indicators/…            the open data indicators (CSV, CSVW metadata, dashboard), not versioned
@@ -22,6 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from publishers.catalogue.dumps import gunzip_stream
 from publishers.catalogue.export import EXTENSIONS, VARIANT_2, page_name
 from publishers.catalogue.storage import CONTENT_TYPES, ExportTarget
 from publishers.oaipmh import OaiRepository
@@ -163,7 +165,7 @@ class CatalogueHandler(BaseHTTPRequestHandler):
             else:
                 self._send(HTTPStatus.OK, self.server.target.read("index.json"), "application/json")
             return
-        if ".." in key.split("/") or not any(key.endswith(f".{ext}") for ext in (*EXTENSIONS, "json", "jsonl")):
+        if ".." in key.split("/") or not any(key.endswith(f".{ext}") for ext in (*EXTENSIONS, "json", "jsonl", "gz")):
             self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain")
             return
         self._stream(pointer, key, vary=False)
@@ -197,8 +199,10 @@ class CatalogueHandler(BaseHTTPRequestHandler):
         try:
             chunks = self.server.target.stream(f"versions/{pointer['version']}/{key}")
         except KeyError:
-            self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain")
-            return
+            chunks = self._compressed_dump(pointer, key)
+            if chunks is None:
+                self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain")
+                return
         chunks = self.server.relink(pointer, key, chunks)
         etag = f'"{pointer["version"]}-{key}"'
         if self.headers.get("If-None-Match") == etag:
@@ -216,6 +220,15 @@ class CatalogueHandler(BaseHTTPRequestHandler):
         for data in chunks:
             self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
         self.wfile.write(b"0\r\n\r\n")
+
+    def _compressed_dump(self, pointer: dict[str, Any], key: str) -> Iterable[bytes] | None:
+        """A whole dump exported only as `.gz` (uncompressed_dumps off), decompressed as it is sent."""
+        if not key.rsplit("/", 1)[-1].startswith("catalogue.") or key.endswith(".gz"):
+            return None
+        try:
+            return gunzip_stream(self.server.target.stream(f"versions/{pointer['version']}/{key}.gz"))
+        except KeyError:
+            return None
 
     def _send(self, status: HTTPStatus, body: bytes, content_type: str | None, *, etag: str | None = None) -> None:
         self.send_response(status)

@@ -110,6 +110,10 @@ class CatalogueTarget(Strict):
     """exported versions kept; older ones are pruned only after a new one is served"""
     workers: int = Field(default=1, ge=1, le=64)  # export processes (fork); 1 = in-process
     """export processes (fork); 1 exports in-process"""
+    uncompressed_dumps: bool = False
+    """also write the whole dumps uncompressed (catalogue.<ext>); catalogue.<ext>.gz is always written.
+    Off by default: at 100,000 datasets they are ~3 GB rewritten on every publish, while the .gz are
+    assembled from the unchanged pages' parts by copying (luxcat serve decompresses on the fly)"""
 
 
 class EdpTarget(Strict):

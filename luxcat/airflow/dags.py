@@ -162,14 +162,20 @@ def _doc(cfg: SourceConfig) -> str:
         f"### {cfg.title_in('en')}\n\n"
         f"Source `{cfg.id}` ({cfg.owner.name}): `{cfg.harvester.kind}` harvester on `{url}`, "
         f"mappers `{', '.join(r.kind for r in cfg.mapper_refs())}`, validation `{cfg.validation.profile}`.\n\n"
-        "harvest → map → validate → record. Payloads stay in the artifact store; XCom carries the luxcat "
+        + (
+            "harvest → plan_batches → map_batch × N → validate_batch × N → combine → record (batches of "
+            f"{cfg.batches.size} records). "
+            if cfg.batches
+            else "harvest → map → validate → record. "
+        )
+        + "Payloads stay in the artifact store; XCom carries the luxcat "
         "run id, counts and locations. A successful run updates the asset "
         f"`{source_asset(cfg.id).name}` with its counts, which schedules `{PUBLISH_DAG_ID}`."
     )
 
 
 def build_harvest_dag(cfg: SourceConfig) -> DAG:
-    """harvest -> map -> validate -> record for one source."""
+    """harvest -> map -> validate -> record for one source (map and validate in mapped batches with `batches:`)."""
     from luxcat.airflow import tasks
 
     callbacks = _failure_callbacks()
@@ -204,8 +210,14 @@ def build_harvest_dag(cfg: SourceConfig) -> DAG:
             max_retry_delay=timedelta(hours=1),
             doc_md="Fetch the source; SourceError retries with exponential backoff, ConfigError fails at once.",
         )
-        mapped = PythonOperator(task_id="map", python_callable=tasks.map_task, op_kwargs=kwargs)
-        validate = PythonOperator(task_id="validate", python_callable=tasks.validate_task, op_kwargs=kwargs)
+        if cfg.batches is not None:  # one mapped task instance per batch of records (luxcat.airflow.batch_dag)
+            from luxcat.airflow.batch_dag import batch_stages
+
+            first, *_middle, last = batch_stages(cfg)
+        else:
+            first = PythonOperator(task_id="map", python_callable=tasks.map_task, op_kwargs=kwargs)
+            last = PythonOperator(task_id="validate", python_callable=tasks.validate_task, op_kwargs=kwargs)
+            first >> last
         record = PythonOperator(
             task_id="record",
             python_callable=tasks.record_task,
@@ -213,7 +225,8 @@ def build_harvest_dag(cfg: SourceConfig) -> DAG:
             outlets=[source_asset(cfg.id)],
             retries=0,
         )
-        harvest >> mapped >> validate >> record
+        harvest >> first
+        last >> record
     attach_link(dag, ValidationReportLink())  # "Validation report" on every task of the run
     dag.timetable.validate()  # what DagBag checks after import: refuse here so only this source fails
     dag.validate()

@@ -26,9 +26,9 @@ KINDS: dict[URIRef, str] = {
     DCAT.Distribution: "distribution",
     DCAT.Catalog: "catalogue",
     DCAT.CatalogRecord: "catalogue record",
-    FOAF.Agent: "agent",
-    FOAF.Organization: "organisation",
+    FOAF.Organization: "organisation",  # before foaf:Agent: a node typed both is named by the narrower class
     FOAF.Person: "person",
+    FOAF.Agent: "agent",
     VCARD.Kind: "contact point",
     VCARD.Organization: "contact point",
     VCARD.Individual: "contact point",
@@ -105,13 +105,18 @@ def publisher_of(graph: Graph, dataset: Node, languages: Sequence[str]) -> str |
 
 
 def kind_of(graph: Graph, node: Node) -> str:
-    """`distribution`, `contact point`, ... from the node's rdf:type or the property that points at it."""
-    for cls in graph.objects(node, RDF.type):  # type: ignore[arg-type]
-        if cls in KINDS:
-            return KINDS[cls]  # type: ignore[index]
-    for pred in graph.predicates(None, node):
-        if pred in KIND_BY_PROPERTY:
-            return KIND_BY_PROPERTY[pred]  # type: ignore[index]
+    """`distribution`, `contact point`, ... from the node's rdf:type or the property that points at it.
+
+    The tables' order decides between several types or properties, not the graph's (which varies per process).
+    """
+    types = set(graph.objects(node, RDF.type))  # type: ignore[arg-type]
+    for cls, kind in KINDS.items():
+        if cls in types:
+            return kind
+    predicates = set(graph.predicates(None, node))
+    for pred, kind in KIND_BY_PROPERTY.items():
+        if pred in predicates:
+            return kind
     return "blank node"
 
 

@@ -1,28 +1,58 @@
-"""Write one complete catalogue version into a staging folder, streaming every format at once.
+"""Write one catalogue version into a staging folder, rendering only the pages whose datasets changed.
 
-Each merged chunk is rendered once per format and written both to the whole dump and to its Hydra
-page, so 100,000 datasets cost one pass. The entries are cut into page-aligned parts written by
-worker processes (fork) side by side; each part's share of the whole dumps is then concatenated in
-order, so the result is byte-identical whatever the number of workers. `datasets.jsonl` lists every
-dataset with its byte range in `catalogue.nt` (OAI-PMH GetRecord reads just that range) plus the
-datasets reported as deleted.
+Why incremental: at 100,000 datasets a from-scratch export renders 6 GB in every format on each
+publish, whatever changed. Here a dataset's Hydra page is a stable function of its URI
+(`partition.py`), so one changed dataset re-renders one page, plus page 1, which alone carries the
+catalogue's volatile statements. Every other page's files are taken over from the last version
+unrendered (a hard link on a folder, a server-side copy on S3: `storage.ExportTarget.link`).
+
+What changes with every publish is written only where it must be (the decision, documented in the
+README's catalogue section):
+
+- page 1 and the head of each whole dump carry the catalogue's `dct:modified`, `hydra:totalItems`
+  and the indicators dataset; every other page carries the catalogue's stable description and its
+  Hydra view (`hydra:first`/`last`/`next`/`previous`: stable while the page count P is);
+- whole dumps are `catalogue.<ext>.gz` (every format, and the DCAT-AP 2.1.1 variant): a head
+  gzip member, then each page's `parts/NNNNN.<ext>.gz` (a gzip member of that page's datasets in
+  the whole dump's form), then a tail member. Concatenated gzip members are one valid gzip file
+  (RFC 1952, 2.2), so a dump is assembled by copying bytes, never recompressed. Turtle chunks are
+  self-contained subject blocks (no `[]` nodes, no prefix redefinitions) and JSON-LD chunks each
+  start with their separator after the head's catalogue node, so every format concatenates.
+  The uncompressed `catalogue.<ext>` are written only with `uncompressed_dumps: true`;
+- `datasets.jsonl` gives each dataset's byte range in its page's N-Triples file (`file`, `offset`,
+  `length`): OAI-PMH GetRecord and the indicators read just that range; deleted datasets stay listed
+  there (OAI-PMH `status="deleted"`). `datasets.tsv` repeats the live lines' uri, hash, datestamp and
+  range for the next plan (splitting 100,000 rows is ten times cheaper than parsing JSON); a reused
+  page's lines in both are copied by byte range (`pages.json` records each page's spans).
+
+Dirty pages may be rendered by forked worker processes; a page's bytes do not depend on which
+process wrote it (blank node labels are per page: `partition.BLANK_STRIDE`).
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import logging
-import math
 import multiprocessing
-import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from luxcat.artifacts import ArtifactStore, LocalArtifactStore, open_artifacts
 from publishers.catalogue.dcatap2 import downgrade, needs_downgrade
-from publishers.catalogue.merge import Chunk, Conflict, Entry, catalogue_triples, chunks
+from publishers.catalogue.merge import Entry, catalogue_triples, chunks
+from publishers.catalogue.partition import (
+    BLANK_STRIDE,
+    MANIFEST,
+    Manifest,
+    PageRecord,
+    layout_key,
+    page_key,
+    partition_count,
+    split,
+)
 from publishers.serialise import (
     FORMATS,
     PREFIXES,
@@ -36,6 +66,9 @@ from publishers.serialise import (
 )
 from publishers.targets import CatalogueMetadata, CatalogueTarget
 
+if TYPE_CHECKING:
+    from publishers.catalogue.storage import ExportTarget
+
 log = logging.getLogger(__name__)
 
 HYDRA = "http://www.w3.org/ns/hydra/core#"
@@ -43,14 +76,15 @@ XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 VARIANT_2 = "dcat-ap-2.1.1"
 EXTENSIONS = tuple(FORMATS)
+GZIP_LEVEL = 6  # parts are compressed once, when their page is rendered; dumps are never recompressed
 
 
 class _CountingFile:
-    """A binary file written as text, counting bytes (datasets.jsonl needs byte offsets into catalogue.nt)."""
+    """A binary file written as text, counting bytes (datasets.jsonl needs byte offsets into a page)."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.fh: IO[bytes] = path.open("wb", buffering=1 << 20)
+        self.fh: IO[bytes] = path.open("wb", buffering=1 << 18)
         self.pos = 0
 
     def write(self, text: str) -> int:
@@ -63,32 +97,33 @@ class _CountingFile:
         self.fh.close()
 
 
-@dataclass(slots=True)
-class _Doc:
-    writer: DocumentWriter
-    file: _CountingFile
-
-    def close(self) -> None:
-        self.writer.close()
-        self.file.close()
-
-
 def page_name(n: int, ext: str) -> str:
     """File name of page n (1-based), zero-padded so listings sort."""
     return f"pages/{n:05d}.{ext}"
 
 
-def hydra_triples(catalogue_uri: str, page_url: Any, n: int, pages: int, total: int) -> list[Triple]:
-    """The Hydra PartialCollectionView of page n: first/last/next/previous and the collection's total."""
+def part_name(n: int, ext: str) -> str:
+    """File name of page n's share of the whole dump: one gzip member."""
+    return f"parts/{n:05d}.{ext}.gz"
+
+
+def variant_key(variant: str, name: str) -> str:
+    """A file's key in the version: the 2.1.1 variant lives in its own folder."""
+    return f"{variant}/{name}" if variant else name
+
+
+def hydra_triples(catalogue_uri: str, page_url: Any, n: int, pages: int, total: int | None) -> list[Triple]:
+    """The Hydra PartialCollectionView of page n: first/last/next/previous (and the total, on page 1 only)."""
     cat, view = iri(catalogue_uri), iri(page_url(n))
     out = [
         (cat, RDF_TYPE, iri(HYDRA + "Collection")),
-        (cat, iri(HYDRA + "totalItems"), literal(str(total), datatype=XSD_INTEGER)),
         (cat, iri(HYDRA + "view"), view),
         (view, RDF_TYPE, iri(HYDRA + "PartialCollectionView")),
         (view, iri(HYDRA + "first"), iri(page_url(1))),
         (view, iri(HYDRA + "last"), iri(page_url(pages))),
     ]
+    if total is not None:
+        out.insert(1, (cat, iri(HYDRA + "totalItems"), literal(str(total), datatype=XSD_INTEGER)))
     if n < pages:
         out.append((view, iri(HYDRA + "next"), iri(page_url(n + 1))))
     if n > 1:
@@ -98,40 +133,54 @@ def hydra_triples(catalogue_uri: str, page_url: Any, n: int, pages: int, total: 
 
 @dataclass(slots=True)
 class ExportStats:
-    """What a version holds; becomes part of the pointer."""
+    """What a version holds (becomes part of the pointer) and how much of it was rendered."""
 
     datasets: int = 0
     services: int = 0
     triples: int = 0
     pages: int = 0
-    conflicts: list[Conflict] = field(default_factory=list)
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
     left_out: list[dict[str, Any]] = field(default_factory=list)  # datasets no syntax error may stop the export
-    nt_size: int = 0  # bytes of this part's share of catalogue.nt
+    rendered: list[int] = field(default_factory=list)  # page numbers rendered in this version
+    reused: list[int] = field(default_factory=list)  # page numbers taken over from the previous version
+    layout: str = ""
 
-    def add(self, other: ExportStats) -> None:
-        self.datasets += other.datasets
-        self.services += other.services
-        self.triples += other.triples
-        self.conflicts += other.conflicts
-        self.left_out += other.left_out
+    def add(self, page: PageRecord) -> None:
+        self.datasets += page.datasets
+        self.services += page.services
+        self.triples += page.triples
+        self.conflicts += page.conflicts
+        self.left_out += page.left_out
+
+
+@dataclass(slots=True)
+class Previous:
+    """The served version an export may reuse pages from: its manifest and its datasets' byte ranges."""
+
+    version: str
+    manifest: Manifest
+    ranges: dict[str, tuple[str, int, int]]  # uri -> (file, offset, length)
+    lines: bytes = b""  # its datasets.jsonl: a reused page's lines are copied from it (`PageRecord.lines`)
+    table: bytes = b""  # its datasets.tsv, likewise (`PageRecord.table`)
 
 
 @dataclass(slots=True)
 class Layout:
-    """What every part needs to know about the whole version."""
+    """What every page needs to know about the whole version."""
 
     staging: Path
     meta: CatalogueMetadata
     options: CatalogueTarget
     total: int
     pages: int
-    catalogue: list[Triple]
-    extra: list[Triple] = field(default_factory=list)  # the indicators dataset: whole dumps and page 1
+    stable: list[Triple]  # the catalogue's own description, the same in every version under one config
+    volatile: list[Triple]  # what changes with every publish (dct:modified): page 1 and dump heads only
+    extra: list[Triple] = field(default_factory=list)  # the indicators dataset: dump heads and page 1
 
     def extra_for(self, variant: str) -> list[Triple]:
         """The extra triples in the variant's terms (DCAT-AP 2.1.1 downgraded), less those the head has."""
         triples = downgrade(self.extra) if variant and needs_downgrade(self.extra) else self.extra
-        head = set(self.catalogue)
+        head = set(self.stable) | set(self.volatile)
         return [t for t in triples if t not in head]
 
     @property
@@ -142,84 +191,76 @@ class Layout:
         base = self.options.base_url + (f"{variant}/" if variant else "")
         return lambda n: base + page_name(n, ext)
 
+    def trailer(self, variant: str, ext: str, n: int) -> list[Triple]:
+        """The catalogue's triples a page ends with: stable ones everywhere, volatile ones on page 1."""
+        first = n == 1
+        hydra = hydra_triples(self.meta.uri, self.page_url(variant, ext), n, self.pages, self.total if first else None)
+        return self.stable + hydra + (self.volatile + self.extra_for(variant) if first else [])
 
-def _key(variant: str, name: str) -> str:
-    return f"{variant}/{name}" if variant else name
+    def dump_head(self, variant: str, fmt: RdfFormat) -> str:
+        return fmt.head() + fmt.render(by_subject(self.stable + self.volatile + self.extra_for(variant)))
 
 
-class PartWriter:
-    """Writes a page-aligned run of entries: its full pages, and its share of each whole dump (no head/tail)."""
+@dataclass(slots=True)
+class PageResult:
+    """A rendered page: its manifest record and its datasets.jsonl lines."""
 
-    def __init__(self, layout: Layout, part: int, first_page: int) -> None:
+    number: int
+    record: PageRecord
+    lines: list[dict[str, Any]]
+
+
+class PageWriter:
+    """Renders whole pages: every format and variant of the page file, and its gzip'd share of each dump."""
+
+    def __init__(self, layout: Layout) -> None:
         self.layout = layout
-        self.part_dir = layout.staging / ".parts" / str(part)
         self.formats: dict[str, RdfFormat] = {ext: FORMATS[ext](PREFIXES) for ext in EXTENSIONS}
-        self.whole = {
-            (v, ext): _CountingFile(self.part_dir / _key(v, f"catalogue.{ext}"))
+
+    def write(
+        self, n: int, entries: Sequence[Entry], artifacts: ArtifactStore, datestamps: dict[str, str]
+    ) -> PageResult:
+        """Render page n from its entries (merged again from the artifacts)."""
+        layout = self.layout
+        if len(entries) >= BLANK_STRIDE:
+            raise ValueError(f"page {n} holds {len(entries)} datasets; blank node labels would collide")
+        files = {
+            (v, ext): _CountingFile(layout.staging / variant_key(v, page_name(n, ext)))
             for v in layout.variants
             for ext in EXTENSIONS
         }
-        self.page_docs: dict[tuple[str, str], _Doc] = {}
-        self.page = first_page - 1
-        self.in_page = 0
-        self.stats = ExportStats()
-        self.datasets = (self.part_dir / "datasets.jsonl").open("w", encoding="utf-8")
-
-    def _start_page(self) -> None:
-        self.page += 1
-        self.in_page = 0
-        self.page_docs = {}
-        for v in self.layout.variants:
-            for ext in EXTENSIONS:
-                file = _CountingFile(self.layout.staging / _key(v, page_name(self.page, ext)))
-                self.page_docs[(v, ext)] = _Doc(DocumentWriter(self.formats[ext], file), file)
-
-    def _end_page(self) -> None:
-        layout = self.layout
-        for (variant, ext), doc in self.page_docs.items():
-            hydra = hydra_triples(layout.meta.uri, layout.page_url(variant, ext), self.page, layout.pages, layout.total)
-            doc.writer.write(layout.catalogue + hydra + (layout.extra_for(variant) if self.page == 1 else []))
-            doc.close()
-        self.page_docs = {}
-
-    def write(self, chunk: Chunk, datestamp: str) -> None:
-        """Render the chunk once per format and variant; append it to the dump share and the current page."""
-        if not self.page_docs or self.in_page >= self.layout.options.page_size:
-            if self.page_docs:
-                self._end_page()
-            self._start_page()
-        self.in_page += 1  # counted even when left out below: pages stay where the layout put them
-        triples = chunk.triples + chunk.links
-        nt = self.whole[("", "nt")]
-        offset = nt.pos
-        try:
-            renderings = self._render(triples)
-        except SerialisationError as exc:
-            self._leave_out(chunk, exc)
-            return
-        for variant, texts in renderings.items():
-            for ext, text in texts.items():
-                if text:  # the dump already holds the catalogue's triples: a separator always precedes
-                    self.whole[(variant, ext)].write(self.formats[ext].separator + text)
-                self.page_docs[(variant, ext)].writer.write_rendered(text)
-        entry = chunk.entry
-        line = {
-            "uri": entry.uri,
-            "identifier": entry.identifier,
-            "kind": entry.kind,
-            "hash": entry.hash,
-            "datestamp": datestamp,
-            "sets": entry.sources,
-            "records": [[m.source_id, m.record_id] for m in entry.members],
-            "page": self.page,
-            "offset": offset,
-            "length": nt.pos - offset,
-        }
-        self.datasets.write(json.dumps(line, ensure_ascii=False) + "\n")
-        self.stats.datasets += entry.kind != "service"
-        self.stats.services += entry.kind == "service"
-        self.stats.triples += len(triples)
-        self.stats.conflicts += chunk.conflicts
+        writers = {key: DocumentWriter(self.formats[key[1]], file) for key, file in files.items()}
+        bodies: dict[tuple[str, str], list[str]] = {key: [] for key in files}
+        record, lines = PageRecord(""), []
+        nt = files[("", "nt")]
+        for chunk in chunks(entries, artifacts, layout.meta.uri, start=(n - 1) * BLANK_STRIDE):
+            triples = chunk.triples + chunk.links
+            try:
+                renderings = self._render(triples)
+            except SerialisationError as exc:
+                record.left_out.append(_left_out(chunk.entry, exc))
+                continue
+            offset = nt.pos
+            for variant, texts in renderings.items():
+                for ext, text in texts.items():
+                    if text:  # the dump's head holds the catalogue's triples: a separator always precedes
+                        bodies[(variant, ext)].append(self.formats[ext].separator + text)
+                    writers[(variant, ext)].write_rendered(text)
+            entry = chunk.entry
+            lines.append(dataset_line(entry, datestamps[entry.uri], n, page_name(n, "nt"), offset, nt.pos - offset))
+            record.datasets += entry.kind != "service"
+            record.services += entry.kind == "service"
+            record.triples += len(triples)
+            record.conflicts += [c.as_dict() for c in chunk.conflicts]
+        for (variant, ext), writer in writers.items():
+            writer.write(layout.trailer(variant, ext, n))
+            writer.close()
+            files[(variant, ext)].close()
+            path = layout.staging / variant_key(variant, part_name(n, ext))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            data = "".join(bodies[(variant, ext)]).encode("utf-8")
+            path.write_bytes(gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0))
+        return PageResult(n, record, lines)
 
     def _render(self, triples: list[Triple]) -> dict[str, dict[str, str]]:
         """variant -> format -> text of one chunk; all rendered before anything is written."""
@@ -235,88 +276,94 @@ class PartWriter:
             out[variant] = texts
         return out
 
-    def _leave_out(self, chunk: Chunk, exc: SerialisationError) -> None:
-        """A dataset one syntax cannot express stays out of every file of this version, reported as a finding."""
-        entry = chunk.entry
-        finding = {
-            "uri": entry.uri,
-            "records": [[m.source_id, m.record_id] for m in entry.members],
-            "reason": "not_serialisable",
-            "message": str(exc),
-        }
-        log.warning("target=catalogue dataset=%s left out of this version: %s", entry.uri, exc)
-        self.stats.left_out.append(finding)
 
-    def close(self, *, empty_page: bool = False) -> ExportStats:
-        """Finish the last page (or write the lone empty page of an empty catalogue)."""
-        if empty_page and not self.page_docs:
-            self._start_page()
-        if self.page_docs:
-            self._end_page()
-        for file in self.whole.values():
-            file.close()
-        self.datasets.close()
-        self.stats.nt_size = self.whole[("", "nt")].pos
-        return self.stats
+def dataset_line(entry: Entry, datestamp: str, n: int, file: str, offset: int, length: int) -> dict[str, Any]:
+    """The datasets.jsonl line of a live dataset (OAI-PMH's item; its bytes are `file[offset:offset+length]`)."""
+    return {
+        "uri": entry.uri,
+        "identifier": entry.identifier,
+        "kind": entry.kind,
+        "hash": entry.hash,
+        "datestamp": datestamp,
+        "sets": entry.sources,
+        "records": [[m.source_id, m.record_id] for m in entry.members],
+        "page": n,
+        "file": file,
+        "offset": offset,
+        "length": length,
+    }
+
+
+def _left_out(entry: Entry, exc: SerialisationError) -> dict[str, Any]:
+    """A dataset one syntax cannot express stays out of every file of this version, reported as a finding."""
+    log.warning("target=catalogue dataset=%s left out of this version: %s", entry.uri, exc)
+    return {
+        "uri": entry.uri,
+        "records": [[m.source_id, m.record_id] for m in entry.members],
+        "reason": "not_serialisable",
+        "message": str(exc),
+    }
 
 
 @dataclass(slots=True)
 class _Job:
-    """A part to write: which entries (by position), from which page on."""
+    """Pages to render in one process."""
 
     layout: Layout
-    entries: Sequence[Entry]
+    pages: list[list[Entry]]
+    numbers: list[int]
     artifacts: ArtifactStore
     datestamps: dict[str, str]
-    part: int
-    start: int
-    stop: int
-    first_page: int
 
 
 _JOBS: list[_Job] = []  # set before forking: workers inherit it instead of unpickling 100,000 entries
 
 
-def _run_part(number: int) -> ExportStats:
+def _run_job(number: int) -> list[PageResult]:
     job = _JOBS[number]
     artifacts = job.artifacts
     if len(_JOBS) > 1 and not isinstance(artifacts, LocalArtifactStore):
         artifacts = open_artifacts(artifacts.location(""))  # a fresh S3 client in each worker process
-    writer = PartWriter(job.layout, job.part, job.first_page)
-    for chunk in chunks(job.entries[job.start : job.stop], artifacts, job.layout.meta.uri, start=job.start):
-        writer.write(chunk, job.datestamps[chunk.entry.uri])
-    return writer.close(empty_page=job.layout.total == 0)
+    writer = PageWriter(job.layout)
+    return [writer.write(n, job.pages[n - 1], artifacts, job.datestamps) for n in job.numbers]
 
 
-def _assemble(layout: Layout, results: list[ExportStats], deleted: Iterable[dict[str, Any]]) -> None:
-    """Concatenate the parts' shares into the whole dumps and datasets.jsonl (NT offsets shifted)."""
-    staging = layout.staging
-    base = 0
-    for variant in layout.variants:
-        for ext in EXTENSIONS:
-            fmt = FORMATS[ext](PREFIXES)
-            head = (fmt.head() + fmt.render(by_subject(layout.catalogue + layout.extra_for(variant)))).encode("utf-8")
-            if (variant, ext) == ("", "nt"):
-                base = len(head)
-            path = staging / _key(variant, f"catalogue.{ext}")
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("wb") as out:
-                out.write(head)
-                for part in range(len(results)):
-                    with (staging / ".parts" / str(part) / _key(variant, f"catalogue.{ext}")).open("rb") as src:
-                        shutil.copyfileobj(src, out, 1 << 20)
-                out.write(fmt.tail().encode("utf-8"))
-    with (staging / "datasets.jsonl").open("w", encoding="utf-8") as out:
-        for part, stats in enumerate(results):
-            with (staging / ".parts" / str(part) / "datasets.jsonl").open(encoding="utf-8") as src:
-                for text in src:
-                    line = json.loads(text)
-                    line["offset"] += base
-                    out.write(json.dumps(line, ensure_ascii=False) + "\n")
-            base += stats.nt_size
-        for line in deleted:
-            out.write(json.dumps(line, ensure_ascii=False) + "\n")
-    shutil.rmtree(staging / ".parts")
+def _render_pages(jobs: list[_Job]) -> list[PageResult]:
+    """Run the jobs in-process (one) or in forked workers."""
+    _JOBS[:] = jobs
+    try:
+        if len(jobs) == 1:
+            return _run_job(0)
+        # close + join, not the context manager's terminate(): a parent with a SIGTERM handler that
+        # ignores the signal (Airflow's task runner installs one) would hang terminate() forever
+        pool = multiprocessing.get_context("fork").Pool(len(jobs))
+        try:
+            results = pool.map(_run_job, range(len(jobs)))
+            pool.close()
+        except BaseException:
+            pool.terminate()
+            raise
+        finally:
+            pool.join()
+        return [page for result in results for page in result]
+    finally:
+        _JOBS.clear()
+
+
+def _reusable(n: int, key: str, entries: Sequence[Entry], previous: Previous | None, layout: str) -> bool:
+    """Page n may be taken over: same layout, same key, and every dataset's byte range is known."""
+    if n == 1 or previous is None or previous.manifest.layout != layout or n > len(previous.manifest.pages):
+        return False
+    record = previous.manifest.pages[n - 1]
+    if record.key != key:
+        return False
+    if len(record.lines) != 2 or record.lines[1] > len(previous.lines) or len(record.table) != 2:
+        return False
+    if record.table[1] > len(previous.table):
+        return False
+    left = {x["uri"] for x in record.left_out}
+    name = page_name(n, "nt")
+    return all(e.uri in left or previous.ranges.get(e.uri, ("",))[0] == name for e in entries)
 
 
 def write_version(
@@ -331,53 +378,51 @@ def write_version(
     modified: Any,
     sets: dict[str, str],
     extra: Sequence[Triple] = (),
+    previous: Previous | None = None,
+    target: ExportTarget | None = None,
+    version: str = "",
 ) -> ExportStats:
     """Write every file of one version into `staging` (nothing is served from there).
 
-    `extra`: triples every whole dump and the first page carry besides the catalogue's own (the indicators dataset).
+    `extra`: triples every whole dump and the first page carry besides the catalogue's own (the
+    indicators dataset). `previous` (with `target` and the new `version`'s name): the served version
+    whose unchanged pages are linked into this one instead of being rendered.
     """
+    from publishers.catalogue.dumps import assemble, write_datasets
+
     staging.mkdir(parents=True, exist_ok=True)
     (staging / "sets.json").write_text(json.dumps(sets, indent=1, ensure_ascii=False), "utf-8")
-    pages = max(1, math.ceil(len(entries) / options.page_size))
-    layout = Layout(staging, meta, options, len(entries), pages, catalogue_triples(meta, modified), list(extra))
-    workers = max(1, min(options.workers, pages))
-    bounds = [round(pages * w / workers) for w in range(workers + 1)]  # page numbers, 0-based
-    jobs = [
-        _Job(
-            layout,
-            entries,
-            artifacts,
-            datestamps,
-            w,
-            bounds[w] * options.page_size,
-            min(len(entries), bounds[w + 1] * options.page_size),
-            bounds[w] + 1,
-        )
-        for w in range(workers)
-    ]
-    _JOBS[:] = jobs
-    try:
-        if workers == 1:
-            results = [_run_part(0)]
+    count = partition_count(len(entries), options.page_size, previous.manifest.partitions if previous else None)
+    stable = catalogue_triples(meta, None)
+    volatile = [t for t in catalogue_triples(meta, modified) if t not in set(stable)]
+    layout = Layout(staging, meta, options, len(entries), count, stable, volatile, list(extra))
+    key = layout_key(stable, options.base_url, layout.variants, count)
+    pages = split(entries, count)
+    keys = [page_key(p) for p in pages]
+    reused = [n for n in range(1, count + 1) if _reusable(n, keys[n - 1], pages[n - 1], previous, key)]
+    dirty = sorted(set(range(1, count + 1)) - set(reused))
+    workers = max(1, min(options.workers, len(dirty)))
+    bounds = [round(len(dirty) * w / workers) for w in range(workers + 1)]
+    jobs = [_Job(layout, pages, dirty[bounds[w] : bounds[w + 1]], artifacts, datestamps) for w in range(workers)]
+    results = {r.number: r for r in _render_pages(jobs)}
+    if reused:
+        assert previous is not None and target is not None
+        names = [variant_key(v, f(n, ext)) for n in reused for v in layout.variants for ext in EXTENSIONS
+                 for f in (page_name, part_name)]  # fmt: skip
+        target.link(previous.version, names, staging, version)
+    stats = ExportStats(pages=count, rendered=dirty, reused=reused, layout=key)
+    records = []
+    for n in range(1, count + 1):
+        if n in results:
+            record = results[n].record
+            record.key = keys[n - 1]
         else:
-            # close + join, not the context manager's terminate(): a parent with a SIGTERM handler that
-            # ignores the signal (Airflow's task runner installs one) would hang terminate() forever
-            pool = multiprocessing.get_context("fork").Pool(workers)
-            try:
-                results = pool.map(_run_part, range(workers))
-                pool.close()
-            except BaseException:
-                pool.terminate()
-                raise
-            finally:
-                pool.join()
-    finally:
-        _JOBS.clear()
-    _assemble(layout, results, deleted)
-    stats = ExportStats(pages=pages)
-    for result in results:
-        stats.add(result)
-    report = [c.as_dict() for c in stats.conflicts]
-    (staging / "conflicts.json").write_text(json.dumps(report, indent=1, ensure_ascii=False), "utf-8")
+            record = previous.manifest.pages[n - 1]  # type: ignore[union-attr]
+        records.append(record)
+        stats.add(record)
+    assemble(layout, target, previous.version if previous else "")
+    write_datasets(staging, results, previous, records, deleted)
+    (staging / MANIFEST).write_text(Manifest(key, count, records).dumps(), "utf-8")
+    (staging / "conflicts.json").write_text(json.dumps(stats.conflicts, indent=1, ensure_ascii=False), "utf-8")
     (staging / "findings.json").write_text(json.dumps(stats.left_out, indent=1, ensure_ascii=False), "utf-8")
     return stats

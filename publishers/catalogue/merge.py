@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from luxcat.artifacts import ArtifactStore, LocalArtifactStore, safe_key
 from publishers.base import PublishItem, publishable
@@ -178,6 +180,14 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
+class ScanCache(Protocol):
+    """What index() learnt from a mapped graph, kept while the graph is unchanged."""
+
+    def get(self, location: str, dataset_uri: str) -> tuple[str, tuple[str, ...], str] | None: ...
+
+    def put(self, location: str, dataset_uri: str, scanned: tuple[str, tuple[str, ...], str]) -> None: ...
+
+
 def read_mapped(artifacts: ArtifactStore, location: str) -> bytes:
     """The mapped N-Triples of a record (a local store's location is its path: read it directly)."""
     if isinstance(artifacts, LocalArtifactStore) and location.startswith(artifacts.location("")):
@@ -195,8 +205,13 @@ def index(
     options: MergeOptions,
     *,
     progress: Callable[[str], None] = lambda _m: None,
+    cache: ScanCache | None = None,
 ) -> MergeIndex:
-    """Pass 1: read every publishable record once, group records of the same dataset, order the groups."""
+    """Pass 1: read every publishable record once, group records of the same dataset, order the groups.
+
+    `cache` answers (hash, identifiers, kind) of a mapped graph unchanged since an earlier index, so
+    an unchanged record is not read again (publishers/catalogue/scan_cache.py).
+    """
     members: list[Member] = []
     deleted: list[Deleted] = []
     skipped: list[tuple[str, str, str]] = []
@@ -210,12 +225,19 @@ def index(
             continue
         if not publishable(record, item.source) or not record.dataset_uri:
             continue
-        try:
-            data = read_mapped(artifacts, record.mapped_location or "")
-        except KeyError:
-            skipped.append((record.source_id, record.record_id, "mapped graph missing from the artifact store"))
-            continue
-        identifiers, kind = _scan(data, record.dataset_uri)
+        known = cache.get(record.mapped_location or "", record.dataset_uri) if cache is not None else None
+        if known is None:
+            try:
+                data = read_mapped(artifacts, record.mapped_location or "")
+            except KeyError:
+                skipped.append((record.source_id, record.record_id, "mapped graph missing from the artifact store"))
+                continue
+            identifiers, kind = _scan(data, record.dataset_uri)
+            nt_hash = hashlib.sha256(data).hexdigest()
+            if cache is not None:
+                cache.put(record.mapped_location or "", record.dataset_uri, (nt_hash, identifiers, kind))
+        else:
+            nt_hash, identifiers, kind = known
         rank = (rank_of.get(record.source_id, len(rank_of)), record.source_id, record.record_id)
         members.append(
             Member(
@@ -224,7 +246,7 @@ def index(
                 record.dataset_uri,
                 identifiers,
                 kind,
-                hashlib.sha256(data).hexdigest(),
+                nt_hash,
                 record.mapped_location or "",
                 record.first_seen,
                 record.last_changed,
@@ -286,13 +308,32 @@ def group(members: list[Member], options: MergeOptions) -> list[Entry]:
     """Union records sharing a URI, a global identifier or a configured equivalence; strongest member first.
 
     The same URI always means the same dataset (in RDF it is the same node); identifiers count when
-    `match_on` lists them, across sources only when they are global (see `is_global`).
+    `match_on` lists them, across sources only when they are global (see `is_global`). A record
+    none of whose keys another record shares, and that no equivalence names, is a dataset alone:
+    it skips the union-find (most of a large catalogue; the result is the same).
     """
+    identity = [_identity_keys(m, options) for m in members]
+    shared = Counter(ukey for keys in identity for ukey, _rule, _value in keys)
+    named = {value for equivalent in options.equivalences for value in equivalent}
+    entries: list[Entry] = []
+    rest: list[int] = []
+    for i, (m, keys) in enumerate(zip(members, identity, strict=True)):
+        if all(shared[ukey] == 1 for ukey, _r, _v in keys) and not (named and named & {m.dataset_uri, *m.identifiers}):
+            entries.append(_entry([m]))
+        else:
+            rest.append(i)
+    entries += _union([members[i] for i in rest], [identity[i] for i in rest], options)
+    entries.sort(key=lambda e: e.sort_key)
+    return entries
+
+
+def _union(members: list[Member], identity: list[list[tuple[str, str, str]]], options: MergeOptions) -> list[Entry]:
+    """Group the members that share a key (union-find), naming the rules that joined different sources."""
     uf = _UnionFind()
     keys = [f"m:{i}" for i in range(len(members))]
     carried: dict[str, list[tuple[int, str, str]]] = {}  # union key -> (member, rule, value)
-    for i, (key, m) in enumerate(zip(keys, members, strict=True)):
-        for ukey, rule, value in _identity_keys(m, options):
+    for i, key in enumerate(keys):
+        for ukey, rule, value in identity[i]:
             uf.union(key, ukey)
             carried.setdefault(ukey, []).append((i, rule, value))
     _equivalences(members, options, keys, uf, carried)
@@ -309,7 +350,6 @@ def group(members: list[Member], options: MergeOptions) -> list[Entry]:
         entry = _entry(sorted((members[i] for i in indexes), key=lambda m: m.rank))
         entry.merges = sorted(set(merges.get(root, [])))
         entries.append(entry)
-    entries.sort(key=lambda e: e.sort_key)
     return entries
 
 

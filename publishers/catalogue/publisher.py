@@ -3,7 +3,9 @@
 `plan` merges the index and compares it with the served version's `datasets.jsonl` (hashes), so a
 dry run says which datasets are new, changed, unchanged or gone, and which merges had conflicts.
 `apply` writes a complete new version, installs it, then switches the pointer; older versions beyond
-`keep_versions` and leftovers of crashed exports are pruned only after the switch.
+`keep_versions` and leftovers of crashed exports are pruned only after the switch. Pages whose
+datasets did not change are taken over from the served version instead of being rendered again
+(`export.py`); the new version is nonetheless complete on its own.
 """
 
 from __future__ import annotations
@@ -22,9 +24,11 @@ from luxcat.artifacts import ArtifactStore
 from luxcat.records import utcnow
 from luxcat.store import StateStore
 from publishers.base import Plan, PlanEntry, Progress, Publisher, PublisherOptions, PublishItem
-from publishers.catalogue.export import EXTENSIONS, VARIANT_2, write_version
+from publishers.catalogue.export import EXTENSIONS, VARIANT_2, Previous, write_version
 from publishers.catalogue.indicators_entry import description_hash, indicators_triples
 from publishers.catalogue.merge import MergeIndex, index, merge_triples, read_mapped
+from publishers.catalogue.partition import LAYOUT_VERSION, MANIFEST, Manifest
+from publishers.catalogue.scan_cache import FileScanCache
 from publishers.catalogue.storage import ExportTarget, FolderTarget, open_export
 from publishers.serialise import parse_nt
 from publishers.targets import CatalogueMetadata, CatalogueTarget, MergeOptions, OaiOptions, PublishError
@@ -46,13 +50,47 @@ class CatalogueOptions(PublisherOptions):
     """the OAI-PMH endpoint's identity (publish.yaml: oai)"""
 
 
-def read_datasets(target: ExportTarget, pointer: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
-    """uri -> datasets.jsonl line of the served version (empty before the first export)."""
+def read_datasets(
+    target: ExportTarget, pointer: dict[str, Any] | None
+) -> tuple[dict[str, dict[str, Any]], bytes, bytes]:
+    """uri -> datasets.jsonl line of the served version (empty before the first export), and the bytes of
+    its datasets.jsonl and datasets.tsv (a reused page's lines are copied from them).
+
+    Live datasets come from `datasets.tsv` (uri, hash, datestamp, file, offset, length: split, not
+    JSON-parsed: 100,000 JSON lines cost seconds); deleted ones, and every line of a version without
+    the TSV, from datasets.jsonl. A live line lacks `sets` and `records`: `full_lines` reads them.
+    """
     if not pointer:
-        return {}
-    data = target.read(f"versions/{pointer['version']}/datasets.jsonl")
-    lines = (json.loads(line) for line in data.decode("utf-8").splitlines() if line.strip())
-    return {line["uri"]: line for line in lines}
+        return {}, b"", b""
+    prefix = f"versions/{pointer['version']}/"
+    data = target.read(prefix + "datasets.jsonl")
+    try:
+        raw_table = target.read(prefix + "datasets.tsv")
+    except KeyError:
+        lines = (json.loads(line) for line in data.decode("utf-8").splitlines() if line.strip())
+        return {line["uri"]: line for line in lines}, data, b""
+    out: dict[str, dict[str, Any]] = {}
+    for row in raw_table.decode("utf-8").split("\n"):
+        if row:
+            uri, digest, datestamp, file, offset, length = row.split("\t")
+            out[uri] = {"uri": uri, "hash": digest, "datestamp": datestamp, "file": file,
+                        "offset": int(offset), "length": int(length)}  # fmt: skip
+    for raw in data.split(b"\n"):
+        if b'"deleted": true' in raw:
+            line = json.loads(raw)
+            out[line["uri"]] = line
+    return out, data, raw_table
+
+
+def full_lines(data: bytes, uris: set[str]) -> dict[str, dict[str, Any]]:
+    """The complete datasets.jsonl lines of `uris` (one pass over the file's bytes)."""
+    heads = {b'{"uri": ' + json.dumps(uri, ensure_ascii=False).encode("utf-8") + b",": uri for uri in uris}
+    out: dict[str, dict[str, Any]] = {}
+    for raw in data.split(b"\n"):
+        head = raw[: raw.find(b",") + 1] if raw.startswith(b'{"uri": ') else b""
+        if head in heads:
+            out[heads[head]] = json.loads(raw)
+    return out
 
 
 class CataloguePublisher(Publisher):
@@ -85,8 +123,9 @@ class CataloguePublisher(Publisher):
     # -- plan ---------------------------------------------------------------------------------
     def plan(self, items: Iterable[PublishItem]) -> Plan:
         pointer = self.target.current()
-        previous = read_datasets(self.target, pointer)
-        merged = index(items, self.artifacts, self.opts.merge, progress=self.progress)
+        previous, previous_bytes, previous_table = read_datasets(self.target, pointer)
+        scan_cache = FileScanCache(self.artifacts)
+        merged = index(items, self.artifacts, self.opts.merge, progress=self.progress, cache=scan_cache)
         now = self.clock().strftime(STAMP)
         plan = Plan(self.name)
         datestamps: dict[str, str] = {}
@@ -99,7 +138,11 @@ class CataloguePublisher(Publisher):
             else:
                 action, datestamps[entry.uri] = ("update" if live_before else "create"), now
             detail = self._conflicts(entry) if len(entry.members) > 1 else ""
-            plan.entries.append(PlanEntry(entry.uri, action, detail=detail, source_id=",".join(entry.sources)))
+            sources = entry.members[0].source_id if len(entry.members) == 1 else ",".join(entry.sources)
+            plan.entries.append(PlanEntry(entry.uri, action, detail=detail, source_id=sources))
+        live = {e.uri for e in merged.entries}
+        gone = {u for u, x in previous.items() if u not in live and not x.get("deleted") and "sets" not in x}
+        previous.update(full_lines(previous_bytes, gone))
         deleted = self._deleted(merged, previous, plan, now)
         for source_id, record_id, why in merged.skipped:
             plan.entries.append(PlanEntry("", "skip", detail=why, source_id=source_id, record_id=record_id))
@@ -117,6 +160,9 @@ class CataloguePublisher(Publisher):
             "datestamps": datestamps,
             "deleted": deleted,
             "pointer": pointer,
+            "scan_cache": scan_cache,
+            "ranges": {u: (x["file"], x["offset"], x["length"]) for u, x in previous.items() if "file" in x},
+            "previous_lines": (previous_bytes, previous_table),
             "now": now,
             "extra": extra,
             "noop": bool(pointer) and not changed and pointer.get("config") == self.config_hash(),  # type: ignore[union-attr]
@@ -174,6 +220,8 @@ class CataloguePublisher(Publisher):
 
     # -- apply --------------------------------------------------------------------------------
     def apply(self, plan: Plan) -> Plan:
+        if plan.data.get("scan_cache") is not None:
+            plan.data["scan_cache"].save()
         if plan.data.get("noop"):
             self.progress("catalogue: nothing changed; the served version stays")
             return plan
@@ -195,8 +243,16 @@ class CataloguePublisher(Publisher):
                 modified=datetime.strptime(modified, STAMP) if modified else None,
                 sets=merged.sources,
                 extra=plan.data.get("extra", []),
+                previous=self._previous(
+                    plan.data["pointer"], plan.data.get("ranges", {}), plan.data.get("previous_lines")
+                ),
+                target=self.target,
+                version=version,
             )
-            self.progress(f"catalogue: version {version} written ({stats.datasets} datasets, {stats.pages} pages)")
+            self.progress(
+                f"catalogue: version {version} written ({stats.datasets} datasets, {stats.pages} pages: "
+                f"{len(stats.rendered)} rendered, {len(stats.reused)} unchanged and taken over)"
+            )
             for finding in stats.left_out:
                 self.progress(f"catalogue: {finding['uri']} left out of this version: {finding['message']}")
             self.target.install(staging, version)
@@ -213,8 +269,12 @@ class CataloguePublisher(Publisher):
             "services": stats.services,
             "triples": stats.triples,
             "pages": stats.pages,
+            "partitions": stats.pages,
+            "paging": LAYOUT_VERSION,
             "page_size": self.opts.export.page_size,
             "formats": list(EXTENSIONS),
+            "dumps": [f"catalogue.{ext}.gz" for ext in EXTENSIONS]
+            + ([f"catalogue.{ext}" for ext in EXTENSIONS] if self.opts.export.uncompressed_dumps else []),
             "variants": [VARIANT_2] if self.opts.export.dcat_ap_2 else [],
             "conflicts": len(stats.conflicts),
             "left_out": len(stats.left_out),
@@ -226,6 +286,7 @@ class CataloguePublisher(Publisher):
         self.target.switch(pointer)
         self.target.prune(history)
         plan.data["version"] = version
+        plan.data["export"] = {"rendered": stats.rendered, "reused": stats.reused, "pages": stats.pages}
         totals = " ".join(f"{k}={v}" for k, v in sorted(plan.totals().items()))
         log.info(
             "target=catalogue stage=publish version=%s datasets=%d services=%d conflicts=%d %s",
@@ -236,6 +297,20 @@ class CataloguePublisher(Publisher):
             totals,
         )
         return plan
+
+    def _previous(
+        self, pointer: dict[str, Any] | None, ranges: dict[str, tuple[str, int, int]], lines: tuple[bytes, bytes] | None
+    ) -> Previous | None:
+        """The served version pages may be reused from (None before the first export or from an older layout)."""
+        if not pointer or pointer.get("paging") != LAYOUT_VERSION:
+            return None
+        try:
+            manifest = Manifest.loads(self.target.read(f"versions/{pointer['version']}/{MANIFEST}"))
+        except (KeyError, ValueError, TypeError) as exc:
+            log.warning("target=catalogue version=%s no usable page manifest (%s): every page is rendered",
+                        pointer["version"], exc)  # fmt: skip
+            return None
+        return Previous(pointer["version"], manifest, ranges, *(lines or (b"", b"")))
 
     def _staging(self, version: str) -> Path:
         if isinstance(self.target, FolderTarget):
@@ -253,5 +328,5 @@ def cross_source_merges(merged: MergeIndex) -> list[dict[str, Any]]:
             "rules": [{"rule": rule, "value": value} for rule, value in e.merges],
         }
         for e in merged.entries
-        if len(e.sources) > 1
+        if len(e.members) > 1 and len(e.sources) > 1
     ]

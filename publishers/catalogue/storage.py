@@ -3,6 +3,9 @@
 A version is written completely under `versions/<version>/` before `index.json` (a small pointer
 object) names it; readers only ever follow the pointer, so a crash mid-export leaves the previous
 version served intact. On a folder a `current` symlink is swapped too (rename is atomic on POSIX).
+Pages unchanged since the served version are taken over by `link` (hard links on a folder,
+server-side CopyObject on S3) into the new version before it is switched to: each version stays
+complete on its own, so pruning an old one never breaks the served one.
 """
 
 from __future__ import annotations
@@ -27,7 +30,9 @@ CONTENT_TYPES = {
     ".rdf": "application/rdf+xml",
     ".json": "application/json",
     ".jsonl": "application/x-ndjson",
+    ".gz": "application/gzip",
 }
+LINK_THREADS = 16  # concurrent server-side copies on S3 (each is one small request)
 
 
 class ExportTarget(ABC):
@@ -48,6 +53,15 @@ class ExportTarget(ABC):
     @abstractmethod
     def install(self, staging: Path, version: str) -> None:
         """Copy a complete staged version under `versions/<version>/` (not yet served)."""
+
+    @abstractmethod
+    def link(self, previous: str, keys: list[str], staging: Path, version: str) -> None:
+        """Take `keys` of version `previous` over into the version being staged, without rewriting them.
+
+        A folder hard-links them into `staging` (files are never written in place, so sharing is
+        safe and pruning the old version keeps the new one's links); S3 copies them server-side
+        into `versions/<version>/`, where nothing points until `switch`.
+        """
 
     @abstractmethod
     def switch(self, pointer: dict[str, Any]) -> None:
@@ -116,6 +130,19 @@ class FolderTarget(ExportTarget):
         else:
             shutil.copytree(staging, final)
 
+    def link(self, previous: str, keys: list[str], staging: Path, version: str) -> None:
+        source = self.root / "versions" / previous
+        made: set[Path] = set()
+        for key in keys:
+            dst = staging / key
+            if dst.parent not in made:
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                made.add(dst.parent)
+            try:
+                os.link(source / key, dst)
+            except OSError:  # another file system (staging outside the export folder) or no hard links
+                shutil.copyfile(source / key, dst)
+
     def switch(self, pointer: dict[str, Any]) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".tmp-index-")
@@ -171,6 +198,16 @@ class S3Target(ExportTarget):
             key = f"{self.prefix}versions/{version}/{path.relative_to(staging).as_posix()}"
             content_type = CONTENT_TYPES.get(path.suffix, "application/octet-stream")
             self.client.upload_file(str(path), self.bucket, key, ExtraArgs={"ContentType": content_type})
+
+    def link(self, previous: str, keys: list[str], staging: Path, version: str) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        def copy(key: str) -> None:
+            source = {"Bucket": self.bucket, "Key": f"{self.prefix}versions/{previous}/{key}"}
+            self.client.copy_object(Bucket=self.bucket, Key=f"{self.prefix}versions/{version}/{key}", CopySource=source)
+
+        with ThreadPoolExecutor(LINK_THREADS) as pool:
+            list(pool.map(copy, keys))  # list(): the first failed copy raises here
 
     def switch(self, pointer: dict[str, Any]) -> None:
         body = json.dumps(pointer, indent=1).encode()

@@ -1,7 +1,7 @@
 """What the indicators need to know about each dataset of the served catalogue, read from the export itself.
 
-The served version's `datasets.jsonl` gives each dataset's byte range in `catalogue.nt` (the merged
-triples, as published), so one sequential pass over the N-Triples dump yields every dataset's
+The served version's `datasets.jsonl` gives each dataset's byte range in its page's N-Triples file (the
+merged triples, as published), so one sequential pass over the pages' N-Triples yields every dataset's
 facts without rdflib graphs: 100,000 datasets stay a few hundred bytes each. Validation outcomes
 (SHACL conformance, MQA score) come from the state store, from the record that won the merge.
 """
@@ -193,6 +193,7 @@ def served_by(line: Line, triples: list[tuple[str, str, str]]) -> list[str]:
 class Line(NamedTuple):
     """What the indicators keep of one datasets.jsonl line (compact: 100,000 of them stay in memory)."""
 
+    file: str  # the N-Triples file holding the dataset: its page (catalogue.nt in versions before hash pages)
     offset: int
     length: int
     uri: str
@@ -205,6 +206,7 @@ def live_lines(target: ExportTarget, pointer: dict[str, Any]) -> list[Line]:
     """The served version's live datasets.jsonl lines, in dump order."""
     data = target.read(f"versions/{pointer['version']}/datasets.jsonl")
     shared: dict[tuple[str, ...], tuple[str, ...]] = {}
+    shared_files: dict[str, str] = {}
     out = []
     for text in data.splitlines():
         if not text.strip():
@@ -214,7 +216,9 @@ def live_lines(target: ExportTarget, pointer: dict[str, Any]) -> list[Line]:
             continue
         sets = tuple(x.get("sets", ()))
         records = tuple((sys.intern(r[0]), r[1]) for r in x.get("records", ())[:1])
-        out.append(Line(x["offset"], x["length"], x["uri"], sys.intern(x.get("kind", "dataset")),
+        file = x.get("file", "catalogue.nt")
+        out.append(Line(shared_files.setdefault(file, file), x["offset"], x["length"], x["uri"],
+                        sys.intern(x.get("kind", "dataset")),
                         shared.setdefault(sets, sets), records))  # fmt: skip
     out.sort()
     return out
@@ -246,17 +250,18 @@ def read_catalogue(
 ) -> Iterator[tuple[Line, list[tuple[str, str, str]]]]:
     """(datasets.jsonl line, its wanted triples) for `lines` (default: every live entry), in dump order."""
     live = live_lines(target, pointer) if lines is None else lines
-    if not live:
-        return
-    start = live[0].offset
-    buffer = bytearray()  # holds dump bytes from offset `start`
-    chunks = _stream_from(target, f"versions/{pointer['version']}/catalogue.nt", start)
+    file, start = "", 0
+    buffer = bytearray()  # holds the file's bytes from offset `start`
+    chunks: Iterator[bytes] = iter(())
     for line in live:
+        if line.file != file:  # lines come sorted by file then offset: one pass over each file
+            file, start, buffer = line.file, line.offset, bytearray()
+            chunks = _stream_from(target, f"versions/{pointer['version']}/{file}", start)
         end = line.offset + line.length
         while start + len(buffer) < end:
             data = next(chunks, None)
             if data is None:
-                raise ValueError(f"catalogue.nt of version {pointer['version']} ends before {line.uri}")
+                raise ValueError(f"{file} of version {pointer['version']} ends before {line.uri}")
             buffer += data
         lo = line.offset - start
         piece = bytes(buffer[lo : lo + line.length])

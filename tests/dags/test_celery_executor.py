@@ -8,6 +8,7 @@ the settings docs/airflow.md lists for this set-up; the run is triggered from th
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -30,6 +31,8 @@ pytestmark = pytest.mark.slow
 
 SOURCE_ID = "celery-src"
 DAG_ID = f"harvest__{SOURCE_ID}"
+BATCHED_ID = "celery-batch"  # the same records with `batches:` on: its map and validate are mapped tasks
+BATCH_SIZE = 7
 COMPONENTS = {
     "api-server": ["api-server"],
     "scheduler": ["scheduler"],
@@ -104,11 +107,14 @@ def cluster(
     tmp_path: Path, postgres_url: str, redis_url: str, pycsw_server: LocalPycsw
 ) -> Iterator[tuple[Cluster, str, str]]:
     """A CeleryExecutor Airflow on PostgreSQL + Redis with one source pointing at the local pycsw."""
-    airflow_db = new_database(postgres_url, "airflow_celery_test")
-    luxcat_db = new_database(postgres_url, "luxcat_celery_test")
+    suffix = secrets.token_hex(4)  # one pair of databases per test: an earlier test's connections may linger
+    airflow_db = new_database(postgres_url, f"airflow_celery_{suffix}")
+    luxcat_db = new_database(postgres_url, f"luxcat_celery_{suffix}")
     sources = tmp_path / "sources"
     sources.mkdir()
     (sources / f"{SOURCE_ID}.yaml").write_text(source_yaml(SOURCE_ID, pycsw_server.url).replace('"@daily"', "null"))
+    batched = source_yaml(BATCHED_ID, pycsw_server.url, extra=f"batches: {{size: {BATCH_SIZE}}}\n")
+    (sources / f"{BATCHED_ID}.yaml").write_text(batched.replace('"@daily"', "null"))
     api_port = free_port()
     env = {
         **os.environ,
@@ -145,6 +151,22 @@ def cluster(
         yield cluster, airflow_db, luxcat_db
     finally:
         cluster.stop()
+
+
+WORKLOAD = re.compile(r"^(\S+) .*\[([0-9a-f-]{36})\] Executing workload in Celery: .*task_id=(\w+)/map_index=(\d+)/")
+CELERY_EVENT = re.compile(r"^(\S+) .*Task execute_workload\[([0-9a-f-]{36})\] (received|succeeded)")
+
+
+def workload_spans(log: str) -> dict[tuple[str, int], tuple[str, str]]:
+    """(task id, map index) -> (received, succeeded) times of its Celery task, from the worker's log."""
+    which: dict[str, tuple[str, int]] = {}
+    events: dict[str, dict[str, str]] = {}
+    for line in log.splitlines():
+        if match := WORKLOAD.match(line):
+            which[match.group(2)] = (match.group(3), int(match.group(4)))
+        elif match := CELERY_EVENT.match(line):
+            events.setdefault(match.group(2), {})[match.group(3)] = match.group(1)
+    return {key: (events[uid]["received"], events[uid]["succeeded"]) for uid, key in which.items() if uid in events}
 
 
 def wait_for(what: str, probe: Any, cluster: Cluster, timeout: float) -> Any:
@@ -199,7 +221,9 @@ def test_source_dag_runs_on_celery_with_postgres_and_redis(cluster: tuple[Cluste
         )
     assert celery_done >= 4, "the tasks went through the Celery broker and result backend"
     with create_engine(luxcat_db).connect() as conn:
-        status, seen, new = conn.execute(text("select status, seen, new from runs")).one()
+        status, seen, new = conn.execute(
+            text("select status, seen, new from runs where source_id=:s"), {"s": SOURCE_ID}
+        ).one()
     assert (status, seen, new) == ("success", 25, 25)
     assert extra["counts"]["seen"] == 25 and extra["source"] == SOURCE_ID
     queued_or_run = (
@@ -208,3 +232,63 @@ def test_source_dag_runs_on_celery_with_postgres_and_redis(cluster: tuple[Cluste
     )
     # the scheduler queues publish_catalogue for the asset event (it may wait behind its daily run)
     wait_for("publish_catalogue to be scheduled by the asset event", lambda: scalar(queued_or_run), airflow, 60)
+
+
+def test_one_sources_batches_run_as_mapped_tasks_across_the_celery_worker_and_equal_the_single_process_run(
+    cluster: tuple[Cluster, str, str], tmp_path: Path
+) -> None:
+    from luxcat.artifacts import LocalArtifactStore
+    from luxcat.config import load_source
+    from luxcat.pipeline import run_source
+    from luxcat.store import StateStore
+    from tests.servers.records import demo_records
+    from tests.support.runstate import assert_same_run, run_state
+
+    airflow, airflow_db, luxcat_db = cluster
+    dag_id = f"harvest__{BATCHED_ID}"
+    engine = create_engine(airflow_db)
+
+    def scalar(sql: str, **params: Any) -> Any:
+        with engine.connect() as conn:
+            return conn.execute(text(sql), params).scalar()
+
+    wait_for("the dag-processor to store the DAG", lambda: scalar("select 1 from dag where dag_id=:d", d=dag_id),
+             airflow, 180)  # fmt: skip
+    airflow.airflow("dags", "trigger", dag_id, "--conf", '{"mode": "full"}')
+    state = wait_for(
+        "the batched DAG run to finish",
+        lambda: scalar("select state from dag_run where dag_id=:d and state in ('success','failed')", d=dag_id),
+        airflow,
+        420,
+    )
+    assert state == "success", airflow.logs()
+
+    batches = -(-len(demo_records()) // BATCH_SIZE)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("select task_id, map_index, state, try_number, start_date, end_date from task_instance"
+                 " where dag_id=:d"), {"d": dag_id},
+        ).all()  # fmt: skip
+    assert {(r.task_id, r.state) for r in rows} == {
+        (t, "success")
+        for t in ("harvest", "plan_batches", "map_batch", "combine_map", "validate_batch", "combine_validate", "record")
+    }
+    spans = workload_spans(airflow.log_tail("worker", size=10**7))
+    for task_id in ("map_batch", "validate_batch"):
+        assert sorted(r.map_index for r in rows if r.task_id == task_id) == list(range(batches))
+        held = sorted(span for (task, _index), span in spans.items() if task == task_id)
+        assert len(held) == batches, f"every {task_id} instance went through the Celery worker"
+        together = any(later[0] < earlier[1] for earlier, later in zip(held, held[1:], strict=False))
+        assert together, f"the worker (concurrency 2) held two {task_id} instances at once: {held}"
+    done = scalar("select count(*) from celery_taskmeta where status='SUCCESS'")
+    assert done >= 5 + 2 * batches, "harvest, plan, the batches, combines and record all went through Celery"
+    sources = Path(airflow.env["LUXCAT_SOURCES"])
+    batched = run_state(StateStore(luxcat_db), LocalArtifactStore(Path(airflow.env["LUXCAT_HOME"]) / "artifacts"),
+                        BATCHED_ID)  # fmt: skip
+    home = tmp_path / "single"
+    home.mkdir()
+    store, artifacts = StateStore(f"sqlite:///{home / 'luxcat.db'}"), LocalArtifactStore(home / "artifacts")
+    run_source(load_source(BATCHED_ID, sources), store, artifacts, full=True)
+    single = run_state(store, artifacts, BATCHED_ID)
+    assert batched.run["counts"]["seen"] == len(demo_records()) and batched.run["status"] == "success"
+    assert_same_run(batched, single)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import logging
 import signal
@@ -214,8 +215,8 @@ def test_publish_dag_dry_run_then_export(
     assert plans["merge"].startswith("/luxcat/runs/_publish/") and plans["merge"].endswith("/merge/catalogue.txt")
     assert plans["report"].endswith("/report.json")
     assert set(report["tasks"]) == {"merge", "export"}
-    [turtle] = export_dir.glob("versions/*/catalogue.ttl")  # the one version this run exported
-    graph = Graph().parse(turtle)
+    [turtle] = export_dir.glob("versions/*/catalogue.ttl.gz")  # the one version this run exported
+    graph = Graph().parse(data=gzip.decompress(turtle.read_bytes()), format="turtle")
     listed = set(graph.objects(None, DCAT.dataset)) | set(graph.objects(None, DCAT.service))
     assert len(listed) == creates
     # the indicators task: computed over the export, summary in its log, figures on its asset event

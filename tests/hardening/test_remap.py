@@ -7,6 +7,7 @@ killed between harvest and map, after an edit of the source's YAML, and with `lu
 
 from __future__ import annotations
 
+import gzip
 import uuid
 from pathlib import Path
 from typing import Any
@@ -74,9 +75,9 @@ def stores(tmp_path: Path) -> tuple[StateStore, LocalArtifactStore]:
 
 def export_graph(folder: Path) -> Graph:
     graph = Graph()
-    files = sorted(folder.rglob("catalogue.nt"))
-    assert files, f"no catalogue.nt under {folder}"
-    graph.parse(files[-1], format="nt")
+    files = sorted(folder.rglob("catalogue.nt.gz"))  # whole dumps are gzip'd (uncompressed ones optional)
+    assert files, f"no catalogue.nt.gz under {folder}"
+    graph.parse(data=gzip.decompress(files[-1].read_bytes()), format="nt")
     return graph
 
 

@@ -5,6 +5,7 @@ history, the CSVW metadata checked by a CSVW processor, the dataset checked by p
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import statistics
@@ -35,7 +36,7 @@ SELECT DISTINCT ?d WHERE { ?c a dcat:Catalog ; dcat:dataset ?d . FILTER NOT EXIS
 
 def exported(cat) -> Graph:  # type: ignore[no-untyped-def]
     graph = Graph()
-    graph.parse(cat.export.root / "current" / "catalogue.nt", format="nt")
+    graph.parse(data=gzip.decompress((cat.export.root / "current" / "catalogue.nt.gz").read_bytes()), format="nt")
     return graph
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import socket
 from pathlib import Path
@@ -69,7 +70,7 @@ def test_demo_runs_every_stage_and_exports_the_catalogue(
     assert 'aria-label="findings per rule"' in html and "By publisher" in html
     catalogue = tmp_path / "home" / "catalogue"
     assert f"catalogue:   {catalogue}" in out
-    graph = Graph().parse(catalogue / "current" / "catalogue.nt", format="nt")
+    graph = Graph().parse(data=gzip.decompress((catalogue / "current" / "catalogue.nt.gz").read_bytes()), format="nt")
     datasets = set(graph.subjects(RDF.type, DCAT.Dataset))
     assert len(datasets) == 9 and len(list(graph.subjects(RDF.type, DCAT.Catalog))) == 1
     runs = sorted((tmp_path / "home" / "artifacts" / "runs").glob("*/*/harvest.json"))

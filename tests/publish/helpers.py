@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -70,5 +71,19 @@ def members(graph: Graph, catalogue_uri: str) -> list[str]:
 
 
 def folder_reader(root: Path) -> Callable[[str], bytes]:
-    """Read a key of the served version of a folder export (through the `current` pointer)."""
-    return lambda key: (root / "current" / key).read_bytes()
+    """Read a key of the served version of a folder export (through the `current` pointer).
+
+    A whole dump (`catalogue.<ext>`) is read from the `catalogue.<ext>.gz` every export writes when
+    the uncompressed one is not there (it is optional, off by default).
+    """
+    return lambda key: dump_bytes(lambda k: (root / "current" / k).read_bytes(), key)
+
+
+def dump_bytes(read: Callable[[str], bytes], key: str) -> bytes:
+    """`read(key)`, or the decompressed `key.gz` when `key` is a whole dump written compressed only."""
+    try:
+        return read(key)
+    except (FileNotFoundError, KeyError):
+        if key.rsplit("/", 1)[-1].startswith("catalogue.") and not key.endswith(".gz"):
+            return gzip.decompress(read(key + ".gz"))
+        raise

@@ -65,11 +65,18 @@ def test_hydra_paging_visits_every_dataset_once_in_every_format(loaded, publish_
     base = cfg.targets.catalogue.base_url
     for ext in EXTENSIONS:
         pages = follow_pages(lambda key: read(key), base, ext)
-        assert len(pages) == -(-len(expected) // 3)
+        # hash partitions: a power of two, at most page_size datasets per page on average
+        count = json.loads((Path(cfg.targets.catalogue.export) / INDEX).read_text())["pages"]
+        assert len(pages) == count and count & (count - 1) == 0 and count // 2 * 3 < len(expected) <= count * 3
         seen = Counter(uri for page in pages for uri in members(page, cfg.catalogue.uri))
         assert set(seen) == set(expected) and set(seen.values()) == {1}, ext
-        total = {int(page.value(URIRef(cfg.catalogue.uri), HYDRA.totalItems)) for page in pages}
-        assert total == {len(expected)}
+        # the volatile statements (total, dct:modified) are on page 1 only: other pages stay unchanged
+        totals = [page.value(URIRef(cfg.catalogue.uri), HYDRA.totalItems) for page in pages]
+        assert int(totals[0]) == len(expected) and totals[1:] == [None] * (len(pages) - 1)
+        modified = [page.value(URIRef(cfg.catalogue.uri), DCTERMS.modified) for page in pages]
+        assert modified[0] is not None and modified[1:] == [None] * (len(pages) - 1)
+        lasts = {page.value(URIRef(base + f"pages/{n:05d}.{ext}"), HYDRA.last) for n, page in enumerate(pages, 1)}
+        assert lasts == {URIRef(base + f"pages/{len(pages):05d}.{ext}")}
         union = Graph()
         for page in pages:
             union += without_hydra(page)
@@ -86,18 +93,24 @@ def _to_nt(term: object, ext: str) -> object:
     return URIRef(str(term).replace(f".{ext}", ".nt")) if isinstance(term, URIRef) else term
 
 
-def test_pages_are_in_stable_order_by_identifier(loaded, publish_config) -> None:  # type: ignore[no-untyped-def]
+def test_pages_are_a_stable_function_of_the_uri_in_order_by_identifier(loaded, publish_config) -> None:  # type: ignore[no-untyped-def]
+    from publishers.catalogue.partition import bucket
+
     cfg = publish_config(page_size=2)
     run(loaded, cfg)
     root = Path(cfg.targets.catalogue.export) / "current"
+    pages = json.loads((root.parent / "index.json").read_text())["pages"]
     lines = [json.loads(x) for x in (root / "datasets.jsonl").read_text().splitlines()]
     live = [x for x in lines if not x.get("deleted")]
-    keys = [(x["identifier"], x["uri"]) for x in live]
-    assert keys == sorted(keys)
-    assert [x["page"] for x in live] == [i // 2 + 1 for i in range(len(live))]
-    # the byte range of each dataset in catalogue.nt parses to that dataset's triples
-    nt = (root / "catalogue.nt").read_bytes()
+    assert [x["page"] for x in live] == [bucket(x["uri"], pages) + 1 for x in live]
+    assert [x["page"] for x in live] == sorted(x["page"] for x in live)  # datasets.jsonl in page order
+    for n in {x["page"] for x in live}:
+        keys = [(x["identifier"], x["uri"]) for x in live if x["page"] == n]
+        assert keys == sorted(keys)
+    # the byte range of each dataset in its page's N-Triples parses to that dataset's triples
     for line in live:
+        assert line["file"] == f"pages/{line['page']:05d}.nt"
+        nt = (root / line["file"]).read_bytes()
         chunk = parse(nt[line["offset"] : line["offset"] + line["length"]], "nt")
         assert (URIRef(line["uri"]), RDF.type, None) in chunk
 
@@ -188,7 +201,7 @@ def test_withdrawn_records_leave_the_catalogue_and_are_listed_deleted(loaded, pu
     plan = run(loaded, cfg)
     assert [(e.action, e.dataset_uri) for e in plan.entries if e.action == "delete"] == [("delete", uri)]
     root = Path(cfg.targets.catalogue.export) / "current"
-    graph = parse((root / "catalogue.nt").read_bytes(), "nt")
+    graph = parse(folder_reader(root.parent)("catalogue.nt"), "nt")
     assert uri not in members(graph, cfg.catalogue.uri) and (URIRef(uri), None, None) not in graph
     deleted = [json.loads(x) for x in (root / "datasets.jsonl").read_text().splitlines() if '"deleted"' in x]
     assert [d["uri"] for d in deleted] == [uri] and deleted[0]["sets"] == [source_id]
@@ -241,20 +254,20 @@ def test_crash_mid_export_leaves_previous_version_served(loaded, publish_config,
     loaded.store.withdraw(source_id, [record_id])  # something to publish
 
     calls = {"n": 0}
-    real_write, real_install = export.PartWriter.write, storage.FolderTarget.install
+    real_write, real_install = export.PageWriter.write, storage.FolderTarget.install
 
-    def failing_write(self, chunk, datestamp):  # type: ignore[no-untyped-def]
+    def failing_write(self, *args):  # type: ignore[no-untyped-def]
         calls["n"] += 1
-        if calls["n"] == 4:
+        if calls["n"] == 2:
             raise OSError("disk full")
-        real_write(self, chunk, datestamp)
+        return real_write(self, *args)
 
     def failing_install(self, staging, version):  # type: ignore[no-untyped-def]
         real_install(self, staging, version)
         raise OSError("killed after copying the files")
 
     if when == "writing":
-        monkeypatch.setattr(export.PartWriter, "write", failing_write)
+        monkeypatch.setattr(export.PageWriter, "write", failing_write)
     else:
         monkeypatch.setattr(storage.FolderTarget, "install", failing_install)
     with pytest.raises(OSError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import uuid
 from pathlib import Path
@@ -16,7 +17,7 @@ from publishers.catalogue.export import EXTENSIONS
 from publishers.catalogue.storage import S3Target
 from publishers.serve import CatalogueServer
 from publishers.targets import OaiOptions
-from tests.publish.helpers import follow_pages, members, parse, run
+from tests.publish.helpers import dump_bytes, follow_pages, members, parse, run
 
 
 @pytest.fixture
@@ -34,14 +35,16 @@ def test_s3_export_round_trips_and_pages(loaded, publish_config, bucket) -> None
     pointer = target.current()
     assert pointer is not None and pointer["pages"] >= 3
     prefix = f"versions/{pointer['version']}/"
-    whole = parse(target.read(prefix + "catalogue.nt"), "nt")
+    whole = parse(dump_bytes(target.read, prefix + "catalogue.nt"), "nt")
     for ext in EXTENSIONS:
-        assert isomorphic(parse(target.read(prefix + f"catalogue.{ext}"), ext), whole), ext
+        assert isomorphic(parse(dump_bytes(target.read, prefix + f"catalogue.{ext}"), ext), whole), ext
     pages = follow_pages(lambda key: target.read(prefix + key), cfg.targets.catalogue.base_url, "ttl")
     seen = [uri for page in pages for uri in members(page, cfg.catalogue.uri)]
     assert sorted(seen) == sorted(members(whole, cfg.catalogue.uri))
-    head = target.client.head_object(Bucket=bucket, Key=f"national/{prefix}catalogue.ttl")
+    head = target.client.head_object(Bucket=bucket, Key=f"national/{prefix}pages/00001.ttl")
     assert head["ContentType"].startswith("text/turtle")
+    head = target.client.head_object(Bucket=bucket, Key=f"national/{prefix}catalogue.ttl.gz")
+    assert head["ContentType"] == "application/gzip"
 
 
 def test_s3_crash_mid_upload_keeps_previous_version_served(  # type: ignore[no-untyped-def]
@@ -73,7 +76,7 @@ def test_s3_crash_mid_upload_keeps_previous_version_served(  # type: ignore[no-u
 
     with CatalogueServer(target, OaiOptions(), port=0) as server:
         served = parse(requests.get(server.url + "catalogue.nt", timeout=10).content, "nt")
-        assert isomorphic(served, parse(old_files[f"versions/{first}/catalogue.nt"], "nt"))
+        assert isomorphic(served, parse(gzip.decompress(old_files[f"versions/{first}/catalogue.nt.gz"]), "nt"))
         oai = requests.get(server.url + "oai", params={"verb": "Identify"}, timeout=10)
         assert b"<Identify>" in oai.content
 
@@ -88,3 +91,61 @@ def test_s3_crash_mid_upload_keeps_previous_version_served(  # type: ignore[no-u
 def _keys(target: S3Target, prefix: str) -> list[str]:
     response = target.client.list_objects_v2(Bucket=target.bucket, Prefix=target.prefix + prefix)
     return [obj["Key"][len(target.prefix) :] for obj in response.get("Contents", [])]
+
+
+def test_s3_one_change_copies_unchanged_pages_server_side(loaded, publish_config, bucket, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from rdflib import Literal, URIRef
+
+    cfg = publish_config(export=f"s3://{bucket}/national", page_size=2, dcat_ap_2=False)
+    first = run(loaded, cfg, clock=lambda: datetime(2026, 3, 1, tzinfo=UTC)).data["version"]
+    target = S3Target(bucket, "national")
+    before = _etags(target, f"versions/{first}/")
+    uploaded: list[str] = []
+    real_install = S3Target.install
+
+    def spying(self: S3Target, staging: Path, version: str) -> None:
+        uploaded.extend(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
+        real_install(self, staging, version)
+
+    monkeypatch.setattr(storage.S3Target, "install", spying)
+    (source_id, record_id), graph = next((k, g) for k, g in loaded.graphs.items() if k[1].startswith("catalog#"))
+    uri = loaded.store.get_record(source_id, record_id).dataset_uri
+    keyword = Literal("s3-incremental", lang="en")
+    graph.add((URIRef(uri), URIRef("http://www.w3.org/ns/dcat#keyword"), keyword))
+    loaded.add(source_id, record_id, uri, graph)
+    plan = run(loaded, cfg, clock=lambda: datetime(2026, 3, 2, tzinfo=UTC))
+    second, export = plan.data["version"], plan.data["export"]
+    rendered, reused = set(export["rendered"]), set(export["reused"])
+    assert rendered == {1, *rendered} and len(rendered) <= 2 and len(reused) == export["pages"] - len(rendered)
+    after = _etags(target, f"versions/{second}/")
+    assert set(after) == set(before)
+    for n in range(1, export["pages"] + 1):
+        for ext in EXTENSIONS:
+            for key in (f"pages/{n:05d}.{ext}", f"parts/{n:05d}.{ext}.gz"):
+                assert (key in uploaded) == (n in rendered), key  # reused ones were copied, never uploaded
+                if n in reused:
+                    assert after[key] == before[key], key
+    with CatalogueServer(target, OaiOptions(), port=0) as server:
+        whole = parse(requests.get(server.url + "catalogue.nt", timeout=10).content, "nt")
+        assert (URIRef(uri), URIRef("http://www.w3.org/ns/dcat#keyword"), keyword) in whole
+        pages = follow_pages(lambda key: target.read(f"versions/{second}/{key}"), cfg.targets.catalogue.base_url, "nt")
+        assert sorted(u for page in pages for u in members(page, cfg.catalogue.uri)) == sorted(
+            members(whole, cfg.catalogue.uri)
+        )
+        record = requests.get(
+            server.url + "oai", params={"verb": "GetRecord", "identifier": uri, "metadataPrefix": "dcat_ap"}, timeout=10
+        )
+        assert b"s3-incremental" in record.content
+
+
+def _etags(target: S3Target, prefix: str) -> dict[str, str]:
+    """key (relative to `prefix`) -> ETag of every object under it."""
+    out: dict[str, str] = {}
+    for page in target.client.get_paginator("list_objects_v2").paginate(
+        Bucket=target.bucket, Prefix=target.prefix + prefix
+    ):
+        for obj in page.get("Contents", []):
+            out[obj["Key"][len(target.prefix + prefix) :]] = obj["ETag"]
+    return out

@@ -19,7 +19,7 @@ from publishers.catalogue.storage import FolderTarget
 from publishers.serve import CatalogueServer, negotiate
 from publishers.targets import OaiOptions, PublishConfig, load_publish_config
 from tests.publish.corpus import REPO, closure, load
-from tests.publish.helpers import HYDRA, members, parse, run
+from tests.publish.helpers import HYDRA, folder_reader, members, parse, run
 
 SCHEMA = Path(__file__).resolve().parents[2] / "publishers" / "schemas" / "oai-pmh-dcat-ap.xsd"
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
@@ -134,7 +134,7 @@ def test_oai_identify_formats_sets_validate(served, server, schema) -> None:  # 
 
 
 def test_oai_list_records_with_resumption_covers_every_dataset(served, server, schema) -> None:  # type: ignore[no-untyped-def]
-    whole = parse((server.target.root / "current" / "catalogue.nt").read_bytes(), "nt")
+    whole = parse(folder_reader(server.target.root)("catalogue.nt"), "nt")
     expected = set(members(whole, served.catalogue.uri))
     seen: list[str] = []
     doc = oai(server, schema, verb="ListRecords", metadataPrefix="dcat_ap")
@@ -158,7 +158,7 @@ def test_oai_list_records_with_resumption_covers_every_dataset(served, server, s
 
 
 def test_oai_get_record_is_the_exported_dataset(served, server, schema) -> None:  # type: ignore[no-untyped-def]
-    whole = parse((server.target.root / "current" / "catalogue.nt").read_bytes(), "nt")
+    whole = parse(folder_reader(server.target.root)("catalogue.nt"), "nt")
     uri = "https://data.some.org/catalog/datasets/1"
     doc = oai(server, schema, verb="GetRecord", identifier=uri, metadataPrefix="dcat_ap")
     rdf = doc.find(".//{http://www.w3.org/1999/02/22-rdf-syntax-ns#}RDF")

@@ -7,6 +7,7 @@ contract server.
 
 from __future__ import annotations
 
+import gzip
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,7 +80,8 @@ class Home:
     def catalogue_datasets(self) -> set[str]:
         """Datasets the served catalogue version lists."""
         pointer = json.loads((self.export / "index.json").read_text())
-        graph = Graph().parse(self.export / "versions" / pointer["version"] / "catalogue.ttl")
+        dump = self.export / "versions" / pointer["version"] / "catalogue.ttl.gz"  # whole dumps are gzip'd
+        graph = Graph().parse(data=gzip.decompress(dump.read_bytes()), format="turtle")
         return {str(o) for o in graph.objects(CATALOGUE, DCAT.dataset)}
 
     def served_files(self) -> dict[str, bytes]:
