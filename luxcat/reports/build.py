@@ -22,8 +22,9 @@ from typing import Any
 from luxcat.artifacts import ArtifactStore, safe_key
 from luxcat.config import SourceConfig
 from luxcat.records import utcnow
+from luxcat.remap import active_records
 from luxcat.reports.collect import FindingsCollector
-from luxcat.store import ACTIVE, StateStore
+from luxcat.store import StateStore
 from validators.quality import rating
 
 log = logging.getLogger(__name__)
@@ -65,10 +66,14 @@ def previous_report(store: StateStore, artifacts: ArtifactStore, source_id: str,
 
 def collect_rejections(collector: FindingsCollector, store: StateStore, source_id: str, run_id: int) -> None:
     """Read the run's rejects files (harvest, map) and its dropped values into the collector."""
+    from luxcat.bulk import records_by_ids
+
     artifacts = collector.artifacts
     for name in ("rejects.jsonl", "map-rejects.jsonl"):
-        for row in _jsonl(artifacts, run_key(source_id, run_id, name)):
-            stored = store.get_record(source_id, row["record_id"])
+        rows = list(_jsonl(artifacts, run_key(source_id, run_id, name)))
+        known = records_by_ids(store, source_id, [row["record_id"] for row in rows])  # one query per 500
+        for row in rows:
+            stored = known.get(row["record_id"])
             payload = None
             if stored is not None and stored.raw_location:
                 raw = artifacts.get(artifacts.key_of(stored.raw_location))
@@ -166,7 +171,7 @@ def build_report(
     run = store.get_run(run_id)
     mode = run.mode if run else "full"
     previous = previous_report(store, artifacts, cfg.id, run_id)
-    active = {r.record_id for r in store.records(cfg.id, status=ACTIVE)}
+    active = set(active_records(store, cfg.id))  # ids only: not every record's stored report parsed
     processed = set(harvest.get("to_process", []))
     full = mode == "full" and bool(harvest.get("complete"))
     records, entries = _carry_over(previous, collector, processed, active, full)
