@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from luxcat.store import ACTIVE, StateStore, StoredRecord, _record, records_table
 
 CHUNK = 500  # ids per IN (...) query: well under SQLite's 32,766 bound parameters
+PAGE = 1000  # listing records compared with the store per query (and written per transaction)
 
 
 def tune_sqlite(engine: Engine, url: str) -> None:
@@ -84,6 +85,16 @@ def upsert_seen(
         else:
             unchanged.append(base)
     if not (new or changed or unchanged or unchanged_located):
+        return
+    if store.engine.dialect.name == "postgresql":  # COPY the page, then one set statement per kind
+        from luxcat.pgbulk import copy_page
+
+        page = [{**r, "kind": "new"} for r in new] + [{**r, "kind": "changed"} for r in changed]
+        page += [{**r, "kind": "located"} for r in unchanged_located] + [{**r, "kind": "unchanged"} for r in unchanged]
+        for row in page:
+            row.setdefault("record_id", row.get("k_record"))
+        with store.engine.begin() as conn:
+            copy_page(conn, source_id, page, seen_at)
         return
     with store.engine.begin() as conn:
         if new:
@@ -209,6 +220,40 @@ def set_validation_many(store: StateStore, source_id: str, items: Sequence[dict[
     )
     with store.engine.begin() as conn:
         conn.execute(statement, params)
+
+
+def listing_hashes(store: StateStore, source_id: str, record_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """record_id -> (content_hash, status) of one listing page's records: one query per page (up to PAGE ids).
+
+    What the harvest compares a page of the listing with, instead of holding every record's hash of
+    the source in memory (2 million of them are ~700 MB of Python objects).
+    """
+    t = records_table
+    out: dict[str, tuple[str, str]] = {}
+    ids = list(dict.fromkeys(record_ids))
+    with store.engine.connect() as conn:
+        for start in range(0, len(ids), PAGE):
+            query = select(t.c.record_id, t.c.content_hash, t.c.status).where(
+                and_(t.c.source_id == source_id, t.c.record_id.in_(ids[start : start + PAGE]))
+            )
+            out.update({row.record_id: (row.content_hash, row.status) for row in conn.execute(query)})
+    return out
+
+
+def unseen_active(store: StateStore, source_id: str, seen_at: datetime) -> list[str]:
+    """Active records the listing stamped `seen_at` did not touch: the withdrawal candidates, in key order.
+
+    Every record a listing shows gets last_seen = seen_at (upsert_seen), so the ones that kept an
+    older stamp are exactly the ones it no longer has: no set of every seen id is held in memory.
+    """
+    t = records_table
+    query = (
+        select(t.c.record_id)
+        .where(and_(t.c.source_id == source_id, t.c.status == ACTIVE, t.c.last_seen != seen_at))
+        .order_by(t.c.record_id)
+    )
+    with store.engine.connect() as conn:
+        return [row[0] for row in conn.execute(query)]
 
 
 def records_by_ids(store: StateStore, source_id: str, record_ids: Iterable[str]) -> dict[str, StoredRecord]:

@@ -28,6 +28,11 @@ ADDED_COLUMNS: dict[str, list[tuple[str, str]]] = {
     ],
 }
 
+# indexes added after tables were created: (name, table, column); CREATE INDEX IF NOT EXISTS on both databases
+ADDED_INDEXES: list[tuple[str, str, str]] = [
+    ("ix_records_dataset_uri", "records", "dataset_uri"),  # "is this dataset in the catalogue?" per served link
+]
+
 
 def migrate(engine: Engine) -> list[str]:
     """Add every missing column; returns `table.column` for each one added (two processes may race)."""
@@ -50,4 +55,9 @@ def migrate(engine: Engine) -> list[str]:
                 continue
             log.info("state store: added column %s.%s", table, name)
             added.append(f"{table}.{name}")
+    for name, table, column in ADDED_INDEXES:
+        if inspector.has_table(table) and name not in {i["name"] for i in inspector.get_indexes(table)}:
+            with engine.begin() as conn:
+                conn.execute(text(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({column})"))
+            added.append(name)
     return added

@@ -33,6 +33,7 @@ from mappers.fidelity import MapFindings, collecting
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
+PAGE = 1000  # listing records compared with the store in one query and written in one transaction
 HANDOFF_RECORDS = 2000  # mapped graphs kept in memory for validate (beyond that it reads the stored file)
 REPORT_ROWS = 1000  # records listed in full in a run's HTML report (all are in its findings/ files)
 EXTENSIONS = {"application/xml": "xml", "text/turtle": "ttl", "application/json": "json", "text/csv": "csv"}
@@ -80,6 +81,20 @@ class HarvestOutcome(StageOutcome):
     to_process: list[str] = field(default_factory=list)  # new or changed record ids
 
 
+class KnownDatasets:
+    """`uri in known`: is a dataset URI in the catalogue (any source)? One indexed query per new URI asked."""
+
+    def __init__(self, store: StateStore) -> None:
+        self.store = store
+        self._seen: dict[str, bool] = {}
+
+    def __contains__(self, uri: object) -> bool:
+        key = str(uri)
+        if key not in self._seen:
+            self._seen[key] = self.store.has_dataset(key)
+        return self._seen[key]
+
+
 class Pipeline:
     """Runs the stages for one source against one state store and artifact store."""
 
@@ -116,24 +131,23 @@ class Pipeline:
         source_id = self.cfg.id
         since = None if full else incremental_since(self.store, source_id)
         harvester = self.make_harvester()
-        existing = self.store.record_hashes(source_id)
+        active_before = self.store.count(source_id)  # the withdrawal guard's denominator
         outcome = HarvestOutcome(stage="harvest")
         counts = outcome.counts
-        seen_ids: set[str] = set()
-        rows: list[dict[str, Any]] = []
+        rejected_ids: set[str] = set()  # they exist at the source: never withdrawn for being broken
+        page: list[RawRecord] = []
         seen_at = utcnow()
         for item in bounded_harvest(harvester, self.cfg.limits, since=since, limit=limit):
             if isinstance(item, Rejection):
                 outcome.rejections.append(item)
-                seen_ids.add(item.record_id)  # it exists at the source: never withdraw it for being broken
+                rejected_ids.add(item.record_id)
                 continue
             counts.seen += 1
-            seen_ids.add(item.record_id)
-            rows.append(self._stored_row(item, existing, outcome))
-            if len(rows) >= 200:
-                self.store.upsert_seen(source_id, rows, existing, seen_at)
-                rows = []
-        self.store.upsert_seen(source_id, rows, existing, seen_at)
+            page.append(item)
+            if len(page) >= PAGE:
+                self._store_page(page, outcome, seen_at)
+                page = []
+        self._store_page(page, outcome, seen_at)
         report = harvester.report
         counts.rejected = outcome.rejected
         counts.duplicates = report.duplicates
@@ -149,7 +163,7 @@ class Pipeline:
             "listing_complete": report.complete,  # the listing itself, whatever later rules decide
         }
         if full and outcome.complete:
-            self._withdraw(existing, seen_ids, outcome)
+            self._withdraw(active_before, seen_at, rejected_ids, outcome)
         elif full:
             log.warning("source=%s incomplete listing: nothing withdrawn (%s)", source_id, "; ".join(report.errors))
         self._add_stale(outcome, remap=remap)
@@ -168,6 +182,16 @@ class Pipeline:
         self._write_rejects(run_id, outcome.rejections)
         log.info("%s", outcome.log_line(source_id))
         return outcome
+
+    def _store_page(self, page: list[RawRecord], outcome: HarvestOutcome, seen_at: Any) -> None:
+        """Compare one listing page with the store (one query) and write it (one transaction)."""
+        from luxcat.bulk import listing_hashes
+
+        if not page:
+            return
+        existing = listing_hashes(self.store, self.cfg.id, [raw.record_id for raw in page])
+        rows = [self._stored_row(raw, existing, outcome) for raw in page]
+        self.store.upsert_seen(self.cfg.id, rows, existing, seen_at)
 
     def _stored_row(
         self, raw: RawRecord, existing: dict[str, tuple[str, str]], outcome: HarvestOutcome
@@ -217,15 +241,15 @@ class Pipeline:
         if extra:
             log.info("source=%s %d stored record(s) queued for mapping again", self.cfg.id, len(extra))
 
-    def _withdraw(self, existing: dict[str, tuple[str, str]], seen_ids: set[str], outcome: HarvestOutcome) -> None:
+    def _withdraw(self, active_before: int, seen_at: Any, rejected_ids: set[str], outcome: HarvestOutcome) -> None:
         """Withdraw what a complete listing no longer has within the guard; beyond it, propose the exact list."""
+        from luxcat.bulk import unseen_active
         from luxcat.withdrawals import guard
 
-        active = [rid for rid, (_h, status) in existing.items() if status == ACTIVE]
-        missing = sorted(set(active) - seen_ids)
+        missing = sorted(rid for rid in unseen_active(self.store, self.cfg.id, seen_at) if rid not in rejected_ids)
         limits = self.cfg.withdrawal
         decision = guard(
-            self.store, self.cfg.id, missing, len(active), max_share=limits.max_share, max_count=limits.max_count
+            self.store, self.cfg.id, missing, active_before, max_share=limits.max_share, max_count=limits.max_count
         )
         if decision.pending is not None:
             outcome.errors.append(decision.message)
@@ -435,7 +459,7 @@ class Pipeline:
         profile = self.cfg.validation.profile
         ids = list(record_ids)
         findings = self.findings_prefix(run_id)
-        known = self.store.dataset_uris()
+        known = KnownDatasets(self.store)  # looked up when a record serves a dataset, not loaded whole
         udata = any(p.target == "data.public.lu" for p in self.cfg.publish)  # unplaceable licence: a finding
         for start in range(0, len(ids), batch):
             chunk = ids[start : start + batch]
@@ -497,7 +521,7 @@ class Pipeline:
             self.artifacts.put(f"{prefix}{part:05d}.jsonl", body.encode(), "application/x-ndjson")
 
     def _resolve_served_datasets(
-        self, graphs: dict[str, Any], union: Any, known: set[str], dropped_before: dict[str, list[ValidationIssue]]
+        self, graphs: dict[str, Any], union: Any, known: Any, dropped_before: dict[str, list[ValidationIssue]]
     ) -> dict[str, list[ValidationIssue]]:
         """Make `dcat:servesDataset` links checkable one record at a time.
 

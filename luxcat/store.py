@@ -341,10 +341,9 @@ class StateStore:
             query = query.where(records_table.c.source_id == source_id)
         if status:
             query = query.where(records_table.c.status == status)
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).mappings().all()
-        for row in rows:
-            yield _record(row)
+        with self.engine.connect() as conn:  # streamed in key order (server-side cursor): memory flat in records
+            for row in conn.execution_options(yield_per=1000).execute(query).mappings():
+                yield _record(row)
 
     def get_record(self, source_id: str, record_id: str) -> StoredRecord | None:
         query = select(records_table).where(
@@ -361,6 +360,14 @@ class StateStore:
         )
         with self.engine.connect() as conn:
             return {row[0] for row in conn.execute(query)}
+
+    def has_dataset(self, uri: str, status: str = ACTIVE) -> bool:
+        """Is this dataset URI known (any source)? One indexed query (ix_records_dataset_uri)."""
+        query = select(records_table.c.record_id).where(
+            and_(records_table.c.dataset_uri == uri, records_table.c.status == status)
+        )
+        with self.engine.connect() as conn:
+            return conn.execute(query.limit(1)).first() is not None
 
     def count(self, source_id: str, status: str = ACTIVE) -> int:
         query = select(func.count()).where(

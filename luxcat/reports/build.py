@@ -23,8 +23,9 @@ from typing import Any
 from luxcat.artifacts import ArtifactStore, safe_key
 from luxcat.config import SourceConfig
 from luxcat.records import utcnow
+from luxcat.remap import active_records
 from luxcat.reports.collect import FindingsCollector
-from luxcat.store import ACTIVE, StateStore
+from luxcat.store import StateStore
 from validators.quality import rating
 
 log = logging.getLogger(__name__)
@@ -191,7 +192,7 @@ def build_report(
     run = store.get_run(run_id)
     mode = run.mode if run else "full"
     previous = previous_report(store, artifacts, cfg.id, run_id)
-    active = {r.record_id for r in store.records(cfg.id, status=ACTIVE)}
+    active = set(active_records(store, cfg.id))  # ids only: not every record's stored report parsed
     processed = set(harvest.get("to_process", []))
     full = mode == "full" and bool(harvest.get("complete"))
     records, entries = _carry_over(previous, collector, processed, active, full)
