@@ -53,6 +53,25 @@ engineers' work, so wall figures include waiting for a core; CPU figures are the
   Target (1%-changed run + its export < 1 hour at 2,000,000): run + plan + previous measured 918 s
   wall; the apply is not measured at this size (extrapolated linearly from 100,000 with the
   incremental export: ~820 s CPU on 2 workers, so ~1,330-1,740 s in all, within the hour on CPU).
+
+The first run's map and validate CPU (issue 19, the validate-speed work: luxcat.fastgraph for the
+mappers' and validator's graphs, state rows read per page of 200, a raised GC threshold in the
+stages, artifact folders resolved once), measured 2026-12-06 06:49 UTC in one run of this script's
+previous version (SQLite, one process, sizes 2,000 and 20,000, per stage harvest/map/validate), on
+the 2-core machine at a quiet moment; the 10,000-record real first run above predates this work:
+  20,000 rows, first run: CPU 64.4 s (310 rows/s of CPU; harvest 8.5, map 31.6, validate 24.3),
+    wall 67.3 s (297 rows/s, wall/CPU 1.04); no-change run: wall 3.50 s (5,721 rows/s), CPU 2.79 s;
+    1% changed: wall 7.46 s, CPU 5.91 s; peak RSS 482 MB (process lifetime).
+  2,000 rows, first run: CPU 7.74 s (258 rows/s, including the one-off cache loads): map 4.59 s,
+    validate 2.07 s; peak RSS 248 MB. Growth 2,000 -> 20,000 (CPU exponent): first run 0.92 (map
+    0.84, validate 1.07), no-change 0.80, 1% 0.85.
+  Against the code before (f7c8b6c), 2,000 rows, run back to back at 06:20-06:27: before map
+    11.59 s, validate 4.27 s, whole run 18.09 s CPU (111 rows/s of CPU), peak RSS 233 MB; after map
+    3.85 s, validate 1.46 s, whole run 6.11 s CPU (327 rows/s): map 3.0x, validate 2.9x, run 3.0x
+    less CPU. Under heavy load (load average 6-7, 06:00) an earlier state of this work took, on the
+    20,000-row first run, 76 s of CPU but 159 s wall (126 rows/s): the wall target needs the cores.
+  The run report is rebuilt over the whole source even when little changed (validate stage: 1.2 s
+  CPU for no record, 3.9 s for 142, at 20,000 rows).
 """
 
 from __future__ import annotations

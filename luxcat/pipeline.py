@@ -11,7 +11,7 @@ import hashlib
 import json
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +21,7 @@ from luxcat.artifacts import ArtifactStore, safe_key
 from luxcat.config import SourceConfig
 from luxcat.environment import environment_failure
 from luxcat.errors import ConfigError, RecordError
+from luxcat.gctune import fewer_collections
 from luxcat.limits import bounded_harvest
 from luxcat.ntriples import check_size, parse_ntriples
 from luxcat.records import MappedRecord, RawRecord, Rejection, ValidationIssue, content_hash, utcnow
@@ -274,9 +275,12 @@ class Pipeline:
             mappers.append(cls(context, cls.Options.model_validate(ref.options)))
         return mappers
 
-    def load_raw(self, record_id: str) -> RawRecord:
-        """Rebuild a RawRecord from the artifact store (so map can re-run without harvesting)."""
-        stored = self.store.get_record(self.cfg.id, record_id)
+    def load_raw(self, record_id: str, stored: Any = None) -> RawRecord:
+        """Rebuild a RawRecord from the artifact store (so map can re-run without harvesting).
+
+        `stored`: the record's state-store row when the caller fetched it with its page (bulk.records_by_ids).
+        """
+        stored = stored if stored is not None else self.store.get_record(self.cfg.id, record_id)
         if stored is None or stored.raw_location is None:
             raise KeyError(f"{self.cfg.id}: no stored payload for record {record_id}")
         raw_key = self.artifacts.key_of(stored.raw_location)
@@ -292,6 +296,16 @@ class Pipeline:
             modified=stored.modified,
         )
 
+    def _paged_rows(self, ids: list[str], size: int = 200) -> Iterator[tuple[str, Any]]:
+        """Each id with its state-store row (None if absent), fetched one query per page of ids."""
+        from luxcat.bulk import records_by_ids
+
+        for start in range(0, len(ids), size):
+            page = records_by_ids(self.store, self.cfg.id, ids[start : start + size])
+            for record_id in ids[start : start + size]:
+                yield record_id, page.get(record_id)
+
+    @fewer_collections()
     def map(self, run_id: int, record_ids: Iterable[str], *, write: bool = True) -> StageOutcome:
         """Map each record to a DCAT-AP graph; a record that cannot map is rejected, the rest go on.
 
@@ -315,12 +329,12 @@ class Pipeline:
             done.clear()
             refused.clear()
 
-        for n, record_id in enumerate(ids, start=1):
+        for n, (record_id, stored) in enumerate(self._paged_rows(ids), start=1):
             if n % 200 == 0:
                 flush()
             digest = None
             try:
-                raw = self.load_raw(record_id)
+                raw = self.load_raw(record_id, stored)
                 digest = content_hash(raw.payload)
                 check_size(record_id, raw.payload)
                 with collecting() as dropped:
@@ -371,9 +385,9 @@ class Pipeline:
         self, record_id: str, mapped: list[MappedRecord], digest: str, fingerprint: str
     ) -> dict[str, Any]:
         """Write the mapped graph; returns the state-store row the caller writes with its page."""
-        from rdflib import Graph
+        from luxcat.fastgraph import FastGraph
 
-        graph = Graph()
+        graph = FastGraph()
         for record in mapped:
             graph += record.graph
         data = graph.serialize(format="nt", encoding="utf-8")
@@ -389,6 +403,7 @@ class Pipeline:
         }
 
     # -- validate -------------------------------------------------------------------
+    @fewer_collections()
     def validate(self, run_id: int, record_ids: Iterable[str], *, batch: int = 500) -> StageOutcome:
         """Validate mapped records in batches; Violations block publishing unless the source relaxes it."""
         from validators.report_html import ReportSummary
@@ -418,6 +433,7 @@ class Pipeline:
         languages = tuple(dict.fromkeys((report_language(), *self.cfg.languages)))
         return FindingsCollector(self.cfg.id, languages, self.artifacts)
 
+    @fewer_collections()  # also when luxcat.batches calls it for one batch
     def validate_records(
         self,
         run_id: int,
@@ -436,6 +452,7 @@ class Pipeline:
         from rdflib import Graph
 
         from luxcat.bulk import records_by_ids, set_validation_many
+        from luxcat.fastgraph import FastGraph
         from validators import validate_graph
         from validators.safeurls import drop_unsafe_links
 
@@ -446,7 +463,7 @@ class Pipeline:
         udata = any(p.target == "data.public.lu" for p in self.cfg.publish)  # unplaceable licence: a finding
         for start in range(0, len(ids), batch):
             chunk = ids[start : start + batch]
-            union = Graph()
+            union = FastGraph()  # bulk `+=` of each record's graph, dict-speed lookups (luxcat.fastgraph)
             graphs: dict[str, Graph] = {}
             unsafe: dict[str, list[ValidationIssue]] = {}
             by_dataset: dict[str, str] = {}
@@ -491,13 +508,11 @@ class Pipeline:
 
     def _mapped_graph(self, record_id: str, location: str) -> Any:
         """The record's mapped graph: the one map just built when the stored file is still its bytes, else parsed."""
-        from rdflib import Graph
-
         data = self.artifacts.get(self.artifacts.key_of(location))
         handed = self._handoff.pop(record_id, None)
         if handed is not None and handed[0] == location and handed[1] == hashlib.sha256(data).hexdigest():
             return handed[2]  # reading and hashing the file is far cheaper than parsing it
-        return parse_ntriples(data, Graph())
+        return parse_ntriples(data)  # a FastGraph
 
     def _write_findings(self, prefix: str, part: int, rows: list[dict[str, Any]]) -> None:
         """One JSON line per record (id, dataset, conforms, report) for one chunk, written as it is done."""
@@ -594,9 +609,7 @@ class Pipeline:
 
     def _parse_mapped(self, location: str) -> Any:
         """Parse a stored N-Triples graph (the linear reader: a long literal costs its length, not its square)."""
-        from rdflib import Graph
-
-        return parse_ntriples(self.artifacts.get(self.artifacts.key_of(location)), Graph())
+        return parse_ntriples(self.artifacts.get(self.artifacts.key_of(location)))  # a FastGraph
 
     # -- bookkeeping ------------------------------------------------------------------
     def finish(self, run_id: int, harvest: HarvestOutcome, *later: StageOutcome, failed: str | None = None) -> Run:

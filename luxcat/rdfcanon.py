@@ -17,6 +17,8 @@ from collections import defaultdict
 from rdflib import BNode, Graph
 from rdflib.term import Node
 
+from luxcat.fastgraph import FastGraph, bulk_add
+
 
 def _key(node: Node, colours: dict[BNode, str]) -> str:
     return "_:" + colours[node] if isinstance(node, BNode) else node.n3()
@@ -62,7 +64,5 @@ def canonical_labels(graph: Graph) -> dict[BNode, BNode]:
 def canonical_graph(graph: Graph) -> Graph:
     """A copy of the graph with canonical blank-node labels."""
     labels = canonical_labels(graph)
-    out = Graph()
-    for s, p, o in graph:
-        out.add((labels.get(s, s), p, labels.get(o, o)))  # type: ignore[call-overload]
-    return out
+    triples = ((labels.get(s, s), p, labels.get(o, o)) for s, p, o in graph)  # type: ignore[call-overload]
+    return bulk_add(FastGraph(), triples)  # as one add per triple, in the same order

@@ -11,7 +11,7 @@ written.
 from __future__ import annotations
 
 import argparse
-import json
+import gc
 import logging
 import os
 import sys
@@ -21,8 +21,10 @@ from pathlib import Path
 from rdflib import RDF, Graph
 from rdflib.namespace import DCAT
 
+from luxcat.fastgraph import FastGraph
 from luxcat.records import ValidationIssue, ValidationReport
-from validators.combined import DCAT_SERIES, FullReport, validate_full
+from validators.combined import DCAT_SERIES, FullReport, get_validator, validate_full
+from validators.jsontext import dumps_indented
 from validators.quality import MAX_SCORE, rating
 from validators.rdfio import load_rdf
 from validators.report_html import render_html
@@ -112,7 +114,7 @@ def render(
             if other
             else []
         )
-        return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+        return dumps_indented(rows, indent=2) + "\n"  # json.dumps(indent=2)'s text, faster
     if output_format == "html":
         return render_html([r for kind in KINDS for r in grouped.get(kind, [])], title=title)
     return render_text(grouped, other)
@@ -137,11 +139,11 @@ def _read(files: list[Path]) -> tuple[Graph, list[Path]] | int:
         _error(f"{path}: no such file", "name existing RDF files (Turtle, RDF/XML, JSON-LD, N-Triples)")
     if missing:
         return EXIT_USER
-    graph, empty = Graph(), []
+    graph: Graph = FastGraph()
+    empty: list[Path] = []
     for path in files:
-        part = Graph()
         try:
-            load_rdf(path, part)
+            part = load_rdf(path)
         except OSError as exc:
             _error(f"cannot read {path}: {exc.strerror or exc}", "check the file's permissions")
             return EXIT_USER
@@ -153,7 +155,10 @@ def _read(files: list[Path]) -> tuple[Graph, list[Path]] | int:
             return EXIT_DATA
         if not any(True for cls in RESOURCE_CLASSES for _ in part.subjects(RDF.type, cls)):
             empty.append(path)
-        graph += part
+        if not graph and isinstance(part, FastGraph):
+            graph = part  # the one (or first) file's graph is the union: no copy
+        else:
+            graph += part
     return graph, empty
 
 
@@ -168,6 +173,11 @@ def run(args: argparse.Namespace) -> int:
             f"no DCAT resources found in {path} (no dcat:Dataset, dcat:DataService or dcat:Catalog)",
             "map other metadata first: luxcat map --from KIND FILE",
         )
+    get_validator(args.profile)  # compiled shapes and the vocabulary index, from the start-up cache
+    # They and the graph live as long as this command: frozen, the collector stops walking their
+    # millions of objects at every full collection (~0.5 s of CPU on 2,000 datasets, issue 19).
+    # Not done in the pipeline, where graphs are dropped as records are done (frozen cycles leak).
+    gc.freeze()
     checker = None
     if args.check_urls:
         checker = UrlChecker(cache_path=args.url_cache)

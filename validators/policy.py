@@ -16,18 +16,19 @@ import re
 from collections.abc import Iterator
 from functools import cache
 
-from rdflib import RDF, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import FOAF, SKOS
 from rdflib.term import Node
 
+from luxcat.fastgraph import CachedNamespace
 from luxcat.records import ValidationIssue
 from mappers.vocabularies.use_terms import restrictive_terms
 from validators.shacl import node_id
 from validators.vocabularies import vocabulary_graph
 
-DCAT = Namespace("http://www.w3.org/ns/dcat#")
-DCT = Namespace("http://purl.org/dc/terms/")
-VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+DCAT = CachedNamespace("http://www.w3.org/ns/dcat#")
+DCT = CachedNamespace("http://purl.org/dc/terms/")
+VCARD = CachedNamespace("http://www.w3.org/2006/vcard/ns#")
 EU_LICENCE = URIRef("http://publications.europa.eu/resource/authority/licence")
 CC0 = URIRef("http://publications.europa.eu/resource/authority/licence/CC0")
 FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"

@@ -16,15 +16,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 from rdflib.term import Node
 
+from luxcat.fastgraph import CachedNamespace
 from validators.policy import eu_licence, format_tokens
 from validators.vocabularies import vocabulary_graph
 
-DCAT = Namespace("http://www.w3.org/ns/dcat#")
-DCT = Namespace("http://purl.org/dc/terms/")
+DCAT = CachedNamespace("http://www.w3.org/ns/dcat#")
+DCT = CachedNamespace("http://purl.org/dc/terms/")
 FILE_TYPE_SCHEME = URIRef("http://publications.europa.eu/resource/authority/file-type")
 ACCESS_RIGHT_SCHEME = URIRef("http://publications.europa.eu/resource/authority/access-right")
 IANA = "www.iana.org/assignments/media-types/"

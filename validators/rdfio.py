@@ -35,9 +35,11 @@ def guess_format(path: Path) -> str:
 
 
 def load_rdf(path: Path | str, graph: Graph | None = None) -> Graph:
-    """Parse one RDF file into `graph` (a new graph by default)."""
+    """Parse one RDF file into `graph` (by default the parsed graph itself, a FastGraph: no copy)."""
     path = Path(path)
-    target = graph if graph is not None else Graph()
     # no JSON-LD context fetch, no XML entity expansion, linear N-Triples (issue 17)
-    target += parse_rdf(path.read_bytes(), guess_format(path), path.resolve().as_uri())
-    return target
+    parsed = parse_rdf(path.read_bytes(), guess_format(path), path.resolve().as_uri())
+    if graph is None:
+        return parsed
+    graph += parsed
+    return graph

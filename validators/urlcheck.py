@@ -14,8 +14,10 @@ import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import requests
+if TYPE_CHECKING:
+    import requests
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +38,11 @@ class UrlChecker:
         self.concurrency = concurrency
         self.ttl = ttl
         self.cache_path = Path(cache_path) if cache_path else None
-        self.session = session or requests.Session()
+        if session is None:
+            import requests  # here: `luxcat validate` without --check-urls never pays its import (~0.1 s)
+
+            session = requests.Session()
+        self.session = session
         self.session.headers.setdefault("User-Agent", "luxcat-validate/1 (+https://data.public.lu)")
         self.requests_made = 0
         self._cache: dict[str, tuple[bool, float]] = self._load()
@@ -60,6 +66,8 @@ class UrlChecker:
         self.cache_path.write_text(json.dumps(fresh))
 
     def _fetch(self, url: str) -> bool:
+        import requests
+
         self.requests_made += 1
         try:
             resp = self.session.head(url, timeout=self.timeout, allow_redirects=True)

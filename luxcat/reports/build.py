@@ -17,6 +17,7 @@ import io
 import json
 import logging
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from luxcat.artifacts import ArtifactStore, safe_key
@@ -70,17 +71,37 @@ def collect_rejections(collector: FindingsCollector, store: StateStore, source_i
 
     artifacts = collector.artifacts
     for name in ("rejects.jsonl", "map-rejects.jsonl"):
-        rows = list(_jsonl(artifacts, run_key(source_id, run_id, name)))
-        known = records_by_ids(store, source_id, [row["record_id"] for row in rows])  # one query per 500
-        for row in rows:
-            stored = known.get(row["record_id"])
-            payload = None
-            if stored is not None and stored.raw_location:
-                raw = artifacts.get(artifacts.key_of(stored.raw_location))
-                payload = (raw, _media(artifacts, source_id, row["record_id"], stored.raw_location))
-            collector.add_rejection(row, payload)
+        for rows in _pages(_jsonl(artifacts, run_key(source_id, run_id, name))):
+            known = records_by_ids(store, source_id, [row["record_id"] for row in rows])  # one query per page
+            _add_rejections(collector, rows, known, source_id)
     for row in dropped_values(artifacts, source_id, run_id):
         collector.add_dropped(row)
+
+
+def _pages(rows: Iterable[dict[str, Any]], size: int = 500) -> Iterator[list[dict[str, Any]]]:
+    """Rows in lists of `size` (memory stays flat in the number of rejects)."""
+    page: list[dict[str, Any]] = []
+    for row in rows:
+        page.append(row)
+        if len(page) == size:
+            yield page
+            page = []
+    if page:
+        yield page
+
+
+def _add_rejections(
+    collector: FindingsCollector, rows: list[dict[str, Any]], known: dict[str, Any], source_id: str
+) -> None:
+    """Each rejected row into the collector, with its stored payload when there is one."""
+    artifacts = collector.artifacts
+    for row in rows:
+        stored = known.get(row["record_id"])
+        payload = None
+        if stored is not None and stored.raw_location:
+            raw = artifacts.get(artifacts.key_of(stored.raw_location))
+            payload = (raw, _media(artifacts, source_id, row["record_id"], stored.raw_location))
+        collector.add_rejection(row, payload)
 
 
 def dropped_values(artifacts: ArtifactStore, source_id: str, run_id: int) -> list[dict[str, Any]]:

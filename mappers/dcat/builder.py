@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from luxcat.fastgraph import FastGraph
 from mappers.base import MapContext
 from mappers.dcat.literals import date_literal, is_email, is_url, mailto
 from mappers.dcat.normalise import mint, normalise
@@ -39,7 +40,7 @@ class DcatBuilder:
         self.context = context
         self.record_id = record_id
         self.kind = kind
-        self.graph = Graph()
+        self.graph: Graph = FastGraph()  # dict-speed adds and lookups (luxcat.fastgraph)
         self.subject: URIRef = URIRef(uri) if uri and is_url(uri) else mint(context, kind, record_id)
         cls = DCAT.DataService if kind == "service" else DCAT.Dataset
         self.graph.add((self.subject, RDF.type, cls))

@@ -12,8 +12,9 @@ from urllib.parse import quote
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from luxcat.fastgraph import FastGraph, bulk_add
 from luxcat.iris import repair_iris
-from luxcat.rdfcanon import canonical_graph
+from luxcat.rdfcanon import canonical_labels
 from mappers.base import MapContext
 from mappers.dcat.conform import conform, reachable
 from mappers.dcat.terms import ADMS, DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, VCARD
@@ -75,15 +76,23 @@ def apply_defaults(graph: Graph, root: URIRef, context: MapContext) -> None:
 
 def prune(graph: Graph, root: Node) -> Graph:
     """Only what the record reaches (plus its series members' stubs), canonical blank-node labels."""
-    keep = Graph()
-    for node in reachable(graph, root):
-        for p, o in graph.predicate_objects(node):
-            keep.add((node, p, o))
+    keep = bulk_add(
+        FastGraph(), ((node, p, o) for node in reachable(graph, root) for p, o in graph.predicate_objects(node))
+    )
     # canonical labels are only unique within one graph: prefix them with the record's own hash
     prefix = "r" + hashlib.sha1(str(root).encode()).hexdigest()[:12]
-    out = Graph()
-    for s, p, o in canonical_graph(keep):
-        out.add((_label(s, prefix), p, _label(o, prefix)))
+    labels = canonical_labels(keep)  # as canonical_graph(keep) would, without its intermediate copy
+    named: dict[Node, Node] = {}
+
+    def name(node: Node) -> Node:
+        if not isinstance(node, BNode):
+            return node
+        found = named.get(node)
+        if found is None:
+            found = named[node] = _label(labels.get(node, node), prefix)
+        return found
+
+    out = bulk_add(FastGraph(), ((name(s), p, name(o)) for s, p, o in keep))
     repair_iris(out)  # an IRI built from source text that no RDF syntax can write
     return out
 

@@ -16,6 +16,7 @@ from urllib.parse import quote
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
 
+from luxcat.fastgraph import FastGraph
 from mappers.fidelity import UNKNOWN_CODE, drop
 from mappers.licensing import source_default_triples
 from mappers.sdmx.options import DistributionOption, SdmxMapperOptions
@@ -65,7 +66,7 @@ class DataflowGraph:
         self.base = base_uri if base_uri.endswith("/") else base_uri + "/"
         self.context = context
         self.url = (options.service_url or doc["service"]["url"]).rstrip("/")
-        self.graph = Graph()
+        self.graph: Graph = FastGraph()
         self.graph.bind("dcat", DCAT)
         self.graph.bind("dct", DCTERMS)
         self.graph.bind("stat", STAT)

@@ -52,6 +52,26 @@ def test_local_store_refuses_keys_escaping_the_root(tmp_path: Path) -> None:
     assert not (tmp_path / "outside").exists()
 
 
+def test_local_store_refuses_symlinks_and_dot_dots_out_of_the_root_with_folders_cached(tmp_path: Path) -> None:
+    """The key's folder is resolved once per store object; escapes are refused all the same."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret").write_bytes(b"s")
+    store = LocalArtifactStore(tmp_path / "a")
+    store.put("runs/1/x", b"x")
+    assert store.get("runs/1/x") == b"x"  # its folder is now cached
+    (tmp_path / "a" / "runs" / "1" / "link").symlink_to(outside / "secret")
+    (tmp_path / "a" / "runs" / "out").symlink_to(outside, target_is_directory=True)
+    for key in ("runs/1/link", "runs/out/secret", "runs/../../outside/secret", "/etc/hostname", "runs/../.."):
+        with pytest.raises(KeyError, match="escapes"):
+            store.get(key)
+    with pytest.raises(KeyError, match="escapes"):
+        store.put("runs/out/new", b"n")
+    assert not (outside / "new").exists()
+    (tmp_path / "a" / "runs" / "1" / "inside").symlink_to(tmp_path / "a" / "runs" / "1" / "x")
+    assert store.get("runs/1/inside") == b"x"  # a link that stays inside is followed
+
+
 def test_open_artifacts_by_url(tmp_path: Path) -> None:
     assert isinstance(open_artifacts(str(tmp_path / "x")), LocalArtifactStore)
     assert isinstance(open_artifacts(f"file://{tmp_path}/y"), LocalArtifactStore)
