@@ -15,8 +15,10 @@ import pytest
 
 from luxcat.artifacts import LocalArtifactStore
 from luxcat.store import StateStore
+from publishers.base import Plan
 from publishers.udata import UdataPublisher
 from tests.udata.real_udata import RealUdata
+from tests.udata.records import EXAMPLES, Make, harvest_and_map, run, source_config
 
 
 @pytest.fixture
@@ -48,3 +50,15 @@ def make_publisher(
         return UdataPublisher(opts, store, artifacts, sleep=sleeps.append)
 
     return make
+
+
+@pytest.fixture
+def cfg() -> Any:
+    return source_config()
+
+
+@pytest.fixture
+def synced(udata: RealUdata, store: StateStore, artifacts: LocalArtifactStore, cfg: Any, make_publisher: Make) -> Plan:
+    """The examples harvested, mapped and synced once."""
+    harvest_and_map(cfg, store, artifacts, list(EXAMPLES))
+    return run(make_publisher, store, artifacts, cfg)

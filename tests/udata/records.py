@@ -9,7 +9,7 @@ withdrawal follows the real rules (complete full listing, withdrawal guard).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -19,11 +19,13 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import DCAT
 
 from harvesters.base import Harvester, HarvesterOptions
-from luxcat.artifacts import ArtifactStore, safe_key
+from luxcat.artifacts import ArtifactStore, LocalArtifactStore, safe_key
 from luxcat.config import SourceConfig
 from luxcat.pipeline import Pipeline
 from luxcat.records import RawRecord, Rejection
 from luxcat.store import StateStore
+from publishers.base import Plan, publish_items
+from publishers.udata import UdataPublisher
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "dcat"
 STATEC = "56f3c3390d6ceb1b0b4030e8"  # FIELD_NOTES: STATEC's organisation id on data.public.lu
@@ -130,3 +132,12 @@ def harvest_and_map(
             cfg.id, example.record_id, dataset_uri=example.dataset, mapped_location=location,
             conforms=True, validation={"conforms": True, "results": []},
         )  # fmt: skip
+
+
+Make = Callable[..., UdataPublisher]
+
+
+def run(make: Make, store: StateStore, artifacts: LocalArtifactStore, cfg: Any, **options: Any) -> Plan:
+    """One sync of the source's stored records, as `luxcat publish` runs it (plan, then apply)."""
+    publisher = make(**options)
+    return publisher.apply(publisher.plan(publish_items(store, artifacts, [cfg])))

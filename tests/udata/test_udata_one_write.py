@@ -14,31 +14,23 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 
 from luxcat.artifacts import LocalArtifactStore
 from luxcat.store import StateStore
 from publishers.base import Plan, publish_items
-from publishers.udata import UdataPublisher
 from publishers.udata.mapping import EXTRA_KEY, EXTRA_URI
 from tests.servers.faulty_proxy import Match
 from tests.udata.real_udata import RealUdata
-from tests.udata.records import EXAMPLES, Example, dataset_graph, harvest_and_map, source_config
+from tests.udata.records import EXAMPLES, Example, Make, dataset_graph, harvest_and_map, run
 
 TARGET = "data.public.lu"
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 DCTERMS = Namespace("http://purl.org/dc/terms/")
-Make = Callable[..., UdataPublisher]
 BEES: Example = EXAMPLES[1]  # two distributions, SHP and RDF
 SHP = URIRef("https://data.exampleMS.gov/id/dataset/1T2p3o4B-dist-SHP")
 RDF_DIST = URIRef("https://data.exampleMS.gov/id/dataset/1T2p3o4B-dist-RDF")
 DATASET_PATH = re.compile(r"^/api/1/datasets/(?:(\w+)/)?")
-
-
-def run(make: Make, store: StateStore, artifacts: LocalArtifactStore, cfg: Any, **options: Any) -> Plan:
-    publisher = make(**options)
-    return publisher.apply(publisher.plan(publish_items(store, artifacts, [cfg])))
 
 
 def dataset_writes(writes: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -106,17 +98,6 @@ def add_by_hand(udata: RealUdata, dataset_id: str) -> dict[str, Any]:
     )
     assert response.status_code == 201, response.text
     return dict(response.json())
-
-
-@pytest.fixture
-def cfg() -> Any:
-    return source_config()
-
-
-@pytest.fixture
-def synced(udata: RealUdata, store: StateStore, artifacts: LocalArtifactStore, cfg: Any, make_publisher: Make) -> Plan:
-    harvest_and_map(cfg, store, artifacts, list(EXAMPLES))
-    return run(make_publisher, store, artifacts, cfg)
 
 
 def test_first_sync_is_one_post_per_dataset_with_its_resources_inside(

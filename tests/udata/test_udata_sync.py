@@ -10,7 +10,6 @@ error format.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -19,37 +18,19 @@ from rdflib import Literal, Namespace, URIRef
 from luxcat.artifacts import LocalArtifactStore
 from luxcat.store import WITHDRAWN, StateStore
 from publishers.base import Plan, publish_items
-from publishers.udata import UdataAuthError, UdataNotMember, UdataPublisher
+from publishers.udata import UdataAuthError, UdataNotMember
 from publishers.udata.mapping import EXTRA_KEY, EXTRA_URI
 from tests.servers.faulty_proxy import Match
 from tests.udata.real_udata import RealUdata
-from tests.udata.records import EXAMPLES, GEOPORTAIL, Example, dataset_graph, harvest_and_map, source_config
+from tests.udata.records import EXAMPLES, GEOPORTAIL, Example, Make, dataset_graph, harvest_and_map, run, source_config
 
 TARGET = "data.public.lu"
 DCAT = Namespace("http://www.w3.org/ns/dcat#")  # open namespaces: pytest's collection probes closed ones
 DCTERMS = Namespace("http://purl.org/dc/terms/")
-Make = Callable[..., UdataPublisher]
-
-
-def run(make: Make, store: StateStore, artifacts: LocalArtifactStore, cfg: Any, **options: Any) -> Plan:
-    publisher = make(**options)
-    return publisher.apply(publisher.plan(publish_items(store, artifacts, [cfg])))
 
 
 def by_uri(udata: RealUdata) -> dict[str, list[dict[str, Any]]]:
     return udata.by_uri()
-
-
-@pytest.fixture
-def cfg() -> Any:
-    return source_config()
-
-
-@pytest.fixture
-def synced(udata: RealUdata, store: StateStore, artifacts: LocalArtifactStore, cfg: Any, make_publisher: Make) -> Plan:
-    """The five examples harvested, mapped and synced once."""
-    harvest_and_map(cfg, store, artifacts, list(EXAMPLES))
-    return run(make_publisher, store, artifacts, cfg)
 
 
 def test_first_sync_creates_datasets_resources_contacts_and_dataservice(
