@@ -50,7 +50,10 @@ class Frozen:
         """The line every publish summary carries while the source is frozen."""
         held = f"{self.active} dataset(s) stay published as last validated"
         if self.cfg is None:
-            held = f"{self.active} record(s) have no stored configuration and are NOT published"
+            held = (
+                f"{self.active} record(s) have no stored configuration: nothing new of them is published, and no "
+                "target removes them until a person approves the list"
+            )
         todo = (
             f"pending withdrawal {pending}: `luxcat withdrawals show {pending}`"
             if pending
@@ -238,6 +241,17 @@ def propose_for_frozen(store: StateStore, found: Survey) -> dict[str, str]:
         withdrawal = pending[0] if pending else propose(store, sid, frozen.reason, items, frozen.detail)
         digests[sid] = withdrawal.short
     return digests
+
+
+def unconfigured_uris(store: StateStore, found: Survey) -> set[str]:
+    """Dataset URIs of the active records of frozen sources with no stored configuration (never removed unapproved)."""
+    return {
+        record.dataset_uri
+        for sid, frozen in found.frozen.items()
+        if frozen.cfg is None
+        for record in store.records(sid, ACTIVE)
+        if record.dataset_uri
+    }
 
 
 def pending_digests(store: StateStore) -> dict[str, str]:

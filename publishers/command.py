@@ -62,6 +62,7 @@ def publish(
             freeze.propose_for_frozen(store, found)
         notes = freeze.warnings(store, found)
         configs = found.publishable()
+        unconfigured = freeze.unconfigured_uris(store, found)
         used = {t.target for c in configs for t in c.publish}
         names = targets or [t for t in TARGET_ORDER if t in used]
         for name in names:
@@ -73,7 +74,7 @@ def publish(
             publisher = cls(options, store, artifacts, progress=progress)
             plan = publisher.plan(publish_items(store, artifacts, sources))
             plan.notes = [n for n in notes if _concerns(n, sources)]
-            held = hold_removals(store, name, plan, cfg.max_removals_per_run, dry_run=dry_run)
+            held = hold_removals(store, name, plan, cfg.max_removals_per_run, dry_run=dry_run, keep=unconfigured)
             plan.notes += [held] if held else []
             plans[name] = plan if dry_run else publisher.apply(plan)
             log.info("target=%s %s", name, plans[name].render(verbose=False).splitlines()[-1])

@@ -206,3 +206,39 @@ def test_removals_beyond_the_cap_per_target_wait_for_a_digest(home: Home, udata:
     assert sorted(e.dataset_uri for e in plans["catalogue"].entries if e.action == "delete") == gone
     assert _archived(udata) == gone
     store.close()
+
+
+def test_a_frozen_source_with_no_stored_configuration_is_never_removed_unapproved(
+    home: Home, udata: RealUdata
+) -> None:
+    """A store from before configurations were kept: the source's file goes, and nothing can publish its records
+    again; still none of its datasets leaves the catalogue or udata until a person approves the exact list."""
+    from sqlalchemy import delete
+
+    from luxcat.freeze import snapshots_table
+
+    store = home.store()
+    with store.engine.begin() as conn:
+        conn.execute(delete(snapshots_table).where(snapshots_table.c.source_id == "src-b"))
+    (home.sources / "src-b.yaml").unlink()
+    before = home.served_files()
+
+    with pytest.raises(PublishError, match=r"2 removal\(s\) on catalogue are datasets of a frozen source"):
+        command.publish(["catalogue"], dry_run=False)
+    udata_plan = command.publish(["data.public.lu"], dry_run=False)["data.public.lu"]
+
+    assert home.served_files() == before, "the catalogue keeps its served version"
+    # udata plans per configured source: with no configuration, luxcat does not touch the source's datasets there
+    assert not [e for e in udata_plan.entries if e.dataset_uri in B_URIS] and _archived(udata) == []
+    assert len(udata.live_datasets()) == len(A_EXAMPLES) + len(B_EXAMPLES)
+    assert {r.status for r in store.records("src-b")} == {ACTIVE}
+    [cap] = [w for w in withdrawals.all_withdrawals(store, withdrawals.PENDING) if w.reason == withdrawals.TARGET_CAP]
+    assert sorted(cap.dataset_uris) == B_URIS, "exactly the source's datasets"
+
+    assert main(["withdrawals", "approve", cap.short]) == 0
+    plans = home.publish()
+
+    assert sorted(e.dataset_uri for e in plans["catalogue"].entries if e.action == "delete") == B_URIS
+    listed = home.catalogue_datasets()
+    assert not listed & set(B_URIS) and {e.dataset for e in A_EXAMPLES} <= listed
+    store.close()
