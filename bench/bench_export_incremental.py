@@ -108,6 +108,7 @@ def publish(store: Any, artifacts: Any, options: CatalogueOptions, profile: Path
     t1 = time.perf_counter()
     publisher.apply(plan)
     t2 = time.perf_counter()
+    index_mb = plan.data["index"].db.path.stat().st_size / 1e6  # the merge index's scratch file
     if profiler and profile:
         profiler.disable()
         profiler.dump_stats(profile)
@@ -119,6 +120,7 @@ def publish(store: Any, artifacts: Any, options: CatalogueOptions, profile: Path
         "rendered": len(export.get("rendered", [])),
         "reused": len(export.get("reused", [])),
         "changes": {k: v for k, v in plan.totals().items() if k != "unchanged"},
+        "index_mb": index_mb,
     }
 
 
@@ -140,7 +142,8 @@ def change_one(store: Any, artifacts: Any, i: int) -> str:
 def line(name: str, r: dict[str, Any]) -> str:
     return (
         f"{name:11} {r['wall']:7.2f}s wall (plan {r['plan']:6.2f}s, apply {r['apply']:6.2f}s), {r['cpu']:7.2f}s CPU, "
-        f"peak {r['peak_mb']:5.0f} MB; pages {r['pages']}: {r['rendered']} rendered, {r['reused']} reused; "
+        f"peak {r['peak_mb']:5.0f} MB, index file {r['index_mb']:.0f} MB; "
+        f"pages {r['pages']}: {r['rendered']} rendered, {r['reused']} reused; "
         f"{r['changes']}"
     )
 

@@ -321,12 +321,16 @@ def run_sources(
     return stages
 
 
+OVERRIDES: dict[str, Any] = {}  # targets.catalogue options from --catalogue KEY=VALUE
+
+
 def publisher(store: StateStore, artifacts: LocalArtifactStore, export: Path) -> Any:
     from publishers.catalogue import CatalogueOptions, CataloguePublisher
     from publishers.targets import load_publish_config, target_options
 
     data = yaml.safe_load(PUBLISH.read_text(encoding="utf-8"))
     data["targets"]["catalogue"].update(export=str(export.resolve()), workers=2)  # relative: under LUXCAT_HOME
+    data["targets"]["catalogue"].update(OVERRIDES)
     path = export.parent / "publish.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     options = target_options(load_publish_config(path), "catalogue", CatalogueOptions)
@@ -421,6 +425,10 @@ def one_size(args: argparse.Namespace) -> int:
                 results.append(stage)
             results += export_stages(plan, store, artifacts, folder, "first", apply, db_pid)
         else:
+            served = folder / "export" / "index.json"
+            if apply and (not served.exists() or json.loads(served.read_text()).get("index_only")):
+                print("  the seed's catalogue, exported in full before the runs:", flush=True)
+                results += export_stages(plan, store, artifacts, folder, "first", apply, db_pid)
             if not args.skip_no_change:
                 results += run_sources(plan, store, artifacts, "no-change", db_pid)
                 results += export_stages(plan, store, artifacts, folder, "no-change", apply, db_pid)
@@ -469,10 +477,13 @@ def main() -> int:
     parser.add_argument("--export-apply-max", type=int, default=200_000, help="largest size whose export is written")
     parser.add_argument("--keep", action="store_true", help="keep the stores, artifacts and exports")
     parser.add_argument("--skip-no-change", action="store_true", help="only the 1%%-changed run after the first")
+    parser.add_argument("--catalogue", action="append", default=[], metavar="KEY=VALUE",
+                        help="a targets.catalogue option (YAML value), e.g. dcat_ap_2=false")  # fmt: skip
     parser.add_argument("--one-size", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--phase", choices=("seed", "runs"), help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    OVERRIDES.update({k: yaml.safe_load(v) for k, v in (x.split("=", 1) for x in args.catalogue)})
     if args.one_size:
         return one_size(args)
     workdir = Path(args.workdir)
@@ -491,6 +502,7 @@ def main() -> int:
             cmd += ["--database", args.database, "--workdir", str(workdir), "--source-size", str(args.source_size)]
             cmd += ["--real-first", str(args.real_first), "--export-apply-max", str(args.export_apply_max)]
             cmd += ["--skip-no-change"] if args.skip_no_change else []
+            cmd += [f"--catalogue={x}" for x in args.catalogue]
             subprocess.run(cmd, check=True)
         results[size] = [Stage(**s) for s in json.loads(out.read_text())]
         shutil.copy(out, workdir / f"results-{size}.json")  # kept when the size's data is deleted
