@@ -116,9 +116,9 @@ class CatalogueTarget(Strict):
     Off by default: at 100,000 datasets they are ~3 GB rewritten on every publish, while the .gz are
     assembled from the unchanged pages' parts by copying (luxcat serve decompresses on the fly)"""
     formats: list[Literal["nt", "ttl", "jsonld", "rdf"]] = Field(default_factory=lambda: list(EXPORT_FORMATS))
-    """serialisations written (pages, parts, whole dumps): nt (required), ttl, jsonld, rdf. Each costs about a
-    quarter of a version's size and render time; "nt" is required (OAI-PMH and the indicators read each
-    dataset's bytes from its page's N-Triples file). Changing the list renders every page again"""
+    """serialisations written (pages, parts, whole dumps): nt (required: OAI-PMH and the indicators read each
+    dataset's bytes from its page's N-Triples file), ttl, jsonld, rdf. [nt, ttl] halves a version's size and
+    its render CPU against all four (bench/bench_export_incremental.py). Changing the list renders every page"""
 
     @field_validator("formats")
     @classmethod
