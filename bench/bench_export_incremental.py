@@ -30,10 +30,11 @@ A second run at load 2.2-3.3 gave the same sizes (to the MB) and export CPU 19.6
 8.4 / 6.0 s (ratios 0.47x for nt,ttl +2.1.1, 0.43x for nt,ttl). The 2.1.1 variant doubles the size
 but adds little CPU (a chunk that needs no downgrade is rendered once and written twice); JSON-LD
 and RDF/XML together are half of the size and of the export CPU. N-Triples is the largest format
-(full IRIs): nt alone is a third of the four formats' size. Linear in the datasets (the bench's
-37.3 MB per 1,000 is the issue's 3.7 GB at 100,000), a version of 2 million datasets is ~75 GB with
-everything, ~37 GB with [nt, ttl] and the variant, ~19 GB with [nt, ttl] alone, ~13 GB with nt alone
-(older versions kept by `keep_versions` share their unchanged pages' files: hard links).
+(full IRIs): nt alone, with datasets.jsonl/.tsv, is a third of the four formats' size. Linear in the
+datasets (the bench's 37.3 MB per 1,000 is the issue's 3.7 GB at 100,000), a version of 2 million
+datasets is ~75 GB with everything, ~37 GB with [nt, ttl] and the variant, ~19 GB with [nt, ttl]
+alone, ~13 GB with nt alone (older versions kept by `keep_versions` share their unchanged pages'
+files: hard links).
 
 Measured 2026-12-06 on the shared 2-core machine (load average 5-7 from other engineers' runs),
 100,000 datasets, page size 100 (P = 1024 pages), DCAT-AP 3 + 2.1.1, 4 formats, 2 workers:
