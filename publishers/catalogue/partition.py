@@ -79,7 +79,7 @@ def page_key(entries: Sequence[Entry]) -> str:
 
 
 def layout_key(
-    stable: Sequence[Triple], base_url: str, variants: Sequence[str], partitions: int, formats: Sequence[str] = ALL
+    stable: Sequence[Triple], base_url: str, variants: Sequence[str], partitions: int, formats: Sequence[str]
 ) -> str:
     """Digest of what every page shares; a different layout means no page can be reused.
 
