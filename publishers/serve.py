@@ -8,13 +8,13 @@ without a restart. Routes:
     /catalogue?page=N        page N
     /catalogue.{ttl,nt,jsonld,rdf}.gz, /pages/…, /dcat-ap-2.1.1/…   the exported files as they are
     /catalogue.{ttl,nt,jsonld,rdf}   the whole dump, decompressed on the fly when only the .gz was exported
+    /oai                     OAI-PMH 2.0 (GET or POST)
+    /runs/<source>/<run>/…   run reports and summaries from the artifact store (folder or S3)
+    /indicators/…            the open data indicators (CSV, CSVW metadata, dashboard), not versioned
 
 A version holds the formats its pointer lists (publish.yaml `formats`: N-Triples always); content
 negotiation chooses among those (406 when none is acceptable), and a file in another format is a 404
 that names the formats the version has.
-    /oai                     OAI-PMH 2.0 (GET or POST)
-    /runs/<source>/<run>/…   run reports and summaries from the artifact store (folder or S3)
-    /indicators/…            the open data indicators (CSV, CSVW metadata, dashboard), not versioned
 """
 
 from __future__ import annotations

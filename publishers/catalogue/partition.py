@@ -10,8 +10,8 @@ few more or less (Hydra does not promise a page size; no `hydra:itemsPerPage` is
 
 Each page's *key* digests what its files are rendered from (its datasets' hashes and the record
 stamps the catalogue records carry); the version's *layout* digests what every page shares (the
-catalogue's own stable description, the base URL, the variants, the formats, P). A page whose key and layout are
-unchanged is byte-identical to the last version's and is reused, not rendered.
+catalogue's own stable description, the base URL, the variants, the formats, P). A page whose key
+and layout are unchanged is byte-identical to the last version's and is reused, not rendered.
 """
 
 from __future__ import annotations
