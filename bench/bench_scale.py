@@ -352,36 +352,40 @@ def export_stages(
         stages.append(stage_apply)
     else:
         print("      apply: not run at this size (see --export-apply-max)", flush=True)
-        stages.append(previous_version_read(pub, result, label, db_pid))
+        replan = lambda: pub.plan(publish_items(store, artifacts, cfgs))  # noqa: E731
+        stages.append(previous_version_read(pub, result, label, db_pid, replan))
     return stages
 
 
-def previous_version_read(pub: Any, result: Any, label: str, db_pid: int | None) -> Stage:
-    """When the version is not written: what a plan also pays for the served version's datasets.jsonl.
+def previous_version_read(pub: Any, result: Any, label: str, db_pid: int | None, replan: Callable[[], Any]) -> Stage:
+    """When the version is not written: a plan against a served version listing every dataset.
 
-    A datasets.jsonl with this plan's entries (the lines write_version would write, page and byte
-    range numbered as it would) is installed as the served version, then read the way plan reads it
-    (publisher.read_datasets): that read's time and memory are measured as stage `previous`.
+    A datasets.jsonl and datasets.tsv with this plan's entries (the lines write_version would write,
+    page and byte range numbered as it would) are installed as the served version; then the plan is
+    made again (`replan`), reading that list as every plan after the first does (streamed into the
+    index file, compared there): its time and memory are measured as stage `previous`.
     """
-    from publishers.catalogue.publisher import read_datasets
-
-    index, datestamps = result.data["index"], result.data["datestamps"]
+    merged = result.data["index"]
     page_size = pub.opts.export.page_size
     version = f"index-only-{label.replace('%', 'pct')}"
     staging = pub.target.staging_dir(version)  # a FolderTarget: beside the versions
-    with (staging / "datasets.jsonl").open("w", encoding="utf-8") as out:
-        for n, entry in enumerate(index.entries):
+    with (staging / "datasets.jsonl").open("w", encoding="utf-8") as out, \
+            (staging / "datasets.tsv").open("w", encoding="utf-8") as tsv:  # fmt: skip
+        for n, entry in enumerate(merged.entries):
             line = {"uri": entry.uri, "identifier": entry.identifier, "kind": entry.kind, "hash": entry.hash,
-                    "datestamp": datestamps[entry.uri], "sets": entry.sources,
+                    "datestamp": entry.datestamp, "sets": entry.sources,
                     "records": [[m.source_id, m.record_id] for m in entry.members],
-                    "page": n // page_size + 1, "offset": 4096 * n, "length": 4096}  # fmt: skip
+                    "page": n // page_size + 1, "file": f"pages/{n // page_size + 1:05d}.nt",
+                    "offset": 4096 * n, "length": 4096}  # fmt: skip
             out.write(json.dumps(line, ensure_ascii=False) + "\n")
+            tsv.write("\t".join(str(line[k]) for k in ("uri", "hash", "datestamp", "file", "offset", "length")) + "\n")
     pub.target.install(staging, version)
     pointer = {"version": version, "config": pub.config_hash(), "history": [version], "index_only": True}
     pub.target.switch(pointer)
-    count = len(index.entries)
-    stage, lines = measure(label, "previous", count, lambda: len(read_datasets(pub.target, pointer)), db_pid)
-    print(f"      previous: datasets.jsonl of {lines} lines read as plan reads it", flush=True)
+    count = merged.count
+    del result, merged
+    stage, again = measure(label, "previous", count, replan, db_pid)
+    print(f"      previous: plan again against a served list of {count} datasets: {again.totals()}", flush=True)
     return stage
 
 

@@ -86,12 +86,24 @@ class Plan:
     entries: list[PlanEntry] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)  # publisher-private state between plan and apply
     notes: list[str] = field(default_factory=list)  # warnings every summary repeats (frozen sources, ...)
+    # entries counted, not kept (the catalogue's unchanged datasets: memory flat in the catalogue's
+    # size), and how to list them again when asked (`render(verbose=True)`, `publish --all`)
+    quiet: Counter[str] = field(default_factory=Counter)
+    quiet_entries: Callable[[], Iterator[PlanEntry]] | None = None
 
     def totals(self) -> dict[str, int]:
-        return dict(Counter(e.action for e in self.entries))
+        return dict(Counter(e.action for e in self.entries) + self.quiet)
+
+    def every_entry(self) -> Iterator[PlanEntry]:
+        """The entries kept, then those only counted (read again: slow on a big catalogue)."""
+        yield from self.entries
+        if self.quiet_entries is not None:
+            yield from self.quiet_entries()
 
     def render(self, *, verbose: bool = True) -> str:
         lines = [e.line() for e in self.entries if verbose or e.action != "unchanged"]
+        if verbose and self.quiet_entries is not None:
+            lines += [e.line() for e in self.quiet_entries()]
         totals = ", ".join(f"{n} {action}" for action, n in sorted(self.totals().items())) or "nothing to do"
         return "\n".join([*self.notes, *lines, f"{self.target}: {totals}"])
 

@@ -11,8 +11,8 @@ several at once (S3 cannot concatenate objects under 5 MB server-side: UploadPar
 from __future__ import annotations
 
 import gzip
-import json
 import os
+import shutil
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING, Any
 
 from publishers.catalogue.export import (
     GZIP_LEVEL,
+    LINES_DIR,
     Layout,
-    PageResult,
     Previous,
+    lines_path,
     part_name,
     variant_key,
 )
@@ -127,36 +128,67 @@ def gunzip_stream(chunks: Iterable[bytes]) -> Iterator[bytes]:
         yield rest
 
 
+class SpanReader:
+    """Byte spans of one file read as a stream, in ascending order (a reused page's lines in the previous
+    version's datasets.jsonl or .tsv): the file is read once, start to end, and never held whole."""
+
+    def __init__(self, chunks: Iterator[bytes], name: str) -> None:
+        self.chunks = chunks
+        self.name = name
+        self.buf = b""
+        self.pos = 0  # offset in the file of buf[0]
+
+    def take(self, start: int, end: int) -> bytes:
+        if start < self.pos:
+            raise ValueError(f"{self.name}: span {start}-{end} read out of order")
+        while self.pos + len(self.buf) < end:
+            data = next(self.chunks, None)
+            if data is None:
+                raise ValueError(f"{self.name} ends before byte {end}: the previous version is damaged")
+            if start >= self.pos + len(self.buf):  # nothing buffered is wanted any more
+                self.pos, self.buf = self.pos + len(self.buf), data
+            else:
+                self.buf += data
+        out = self.buf[start - self.pos : end - self.pos]
+        self.buf, self.pos = self.buf[end - self.pos :], end
+        return out
+
+
 def write_datasets(
     staging: Path,
-    results: dict[int, PageResult],
+    rendered: set[int],
     previous: Previous | None,
     records: Sequence[PageRecord],
-    deleted: Iterable[dict[str, Any]],
+    tombs: Iterable[str],
 ) -> None:
-    """datasets.jsonl (and datasets.tsv, what the next plan reads) in page order.
+    """datasets.jsonl (and datasets.tsv, what the next plan reads) in page order, then the deleted datasets.
 
-    A rendered page's lines are new; a reused page's lines are byte-identical to the previous
-    version's (same datasets, same hashes, so same datestamps and byte ranges) and copied from it.
-    Each page's spans in both files are recorded in its manifest record (`lines`, `table`).
+    A rendered page's lines are the files its writer left in `LINES_DIR`; a reused page's lines are
+    byte-identical to the previous version's (same datasets, same hashes, so same datestamps and byte
+    ranges) and copied from it by span. Each page's spans in both files are recorded in its manifest
+    record (`lines`, `table`). Nothing is held whole: memory does not grow with the catalogue.
     """
+    readers: tuple[SpanReader, SpanReader] | None = None
+    if previous is not None and previous.target is not None and len(rendered) < len(records):
+        prefix = f"versions/{previous.version}/"
+        readers = (
+            SpanReader(previous.target.stream(prefix + "datasets.jsonl"), prefix + "datasets.jsonl"),
+            SpanReader(previous.target.stream(prefix + "datasets.tsv"), prefix + "datasets.tsv"),
+        )
     pos = row_pos = 0
     with (staging / "datasets.jsonl").open("wb") as out, (staging / "datasets.tsv").open("wb") as tsv:
         for n, record in enumerate(records, 1):
-            if n in results:
-                lines = results[n].lines
-                data = "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines).encode("utf-8")
-                rows = "".join(
-                    f"{x['uri']}\t{x['hash']}\t{x['datestamp']}\t{x['file']}\t{x['offset']}\t{x['length']}\n"
-                    for x in lines
-                ).encode("utf-8")
+            if n in rendered:
+                data = lines_path(staging, n, "jsonl").read_bytes()
+                rows = lines_path(staging, n, "tsv").read_bytes()
             else:
-                assert previous is not None
-                data = previous.lines[record.lines[0] : record.lines[1]]
-                rows = previous.table[record.table[0] : record.table[1]]
+                assert readers is not None, f"page {n} is neither rendered nor in a previous version"
+                data = readers[0].take(*record.lines)
+                rows = readers[1].take(*record.table)
             out.write(data)
             tsv.write(rows)
             record.lines, record.table = [pos, pos + len(data)], [row_pos, row_pos + len(rows)]
             pos, row_pos = pos + len(data), row_pos + len(rows)
-        for line in deleted:
-            out.write((json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8"))
+        for line in tombs:
+            out.write((line + "\n").encode("utf-8"))
+    shutil.rmtree(staging / LINES_DIR, ignore_errors=True)

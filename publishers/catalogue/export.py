@@ -35,14 +35,14 @@ import gzip
 import json
 import logging
 import multiprocessing
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from luxcat.artifacts import ArtifactStore, LocalArtifactStore, open_artifacts
 from publishers.catalogue.dcatap2 import downgrade, needs_downgrade
-from publishers.catalogue.merge import Entry, catalogue_triples, chunks
+from publishers.catalogue.merge import Entry, MergeIndex, catalogue_triples, chunks
 from publishers.catalogue.partition import (
     BLANK_STRIDE,
     MANIFEST,
@@ -51,7 +51,6 @@ from publishers.catalogue.partition import (
     layout_key,
     page_key,
     partition_count,
-    split,
 )
 from publishers.serialise import (
     FORMATS,
@@ -76,6 +75,7 @@ XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 VARIANT_2 = "dcat-ap-2.1.1"
 EXTENSIONS = tuple(FORMATS)
+LINES_DIR = ".lines"  # rendered pages' datasets.jsonl/.tsv lines, removed once spliced
 GZIP_LEVEL = 6  # parts are compressed once, when their page is rendered; dumps are never recompressed
 
 
@@ -155,13 +155,15 @@ class ExportStats:
 
 @dataclass(slots=True)
 class Previous:
-    """The served version an export may reuse pages from: its manifest and its datasets' byte ranges."""
+    """The served version an export may reuse pages from: its manifest, and where to read its files.
+
+    A reused page's datasets.jsonl and datasets.tsv lines are copied from that version's files by
+    the spans its manifest records (`PageRecord.lines`, `.table`), read as one stream.
+    """
 
     version: str
     manifest: Manifest
-    ranges: dict[str, tuple[str, int, int]]  # uri -> (file, offset, length)
-    lines: bytes = b""  # its datasets.jsonl: a reused page's lines are copied from it (`PageRecord.lines`)
-    table: bytes = b""  # its datasets.tsv, likewise (`PageRecord.table`)
+    target: ExportTarget | None = None
 
 
 @dataclass(slots=True)
@@ -208,11 +210,15 @@ class Layout:
 
 @dataclass(slots=True)
 class PageResult:
-    """A rendered page: its manifest record and its datasets.jsonl lines."""
+    """A rendered page: its manifest record (its datasets.jsonl/.tsv lines are in `lines_path`)."""
 
     number: int
     record: PageRecord
-    lines: list[dict[str, Any]]
+
+
+def lines_path(staging: Path, n: int, ext: str) -> Path:
+    """A rendered page's datasets.jsonl (ext jsonl) or datasets.tsv (ext tsv) lines, until they are spliced."""
+    return staging / LINES_DIR / f"{n:05d}.{ext}"
 
 
 class PageWriter:
@@ -222,9 +228,7 @@ class PageWriter:
         self.layout = layout
         self.formats: dict[str, RdfFormat] = {ext: FORMATS[ext](PREFIXES) for ext in layout.formats}
 
-    def write(
-        self, n: int, entries: Sequence[Entry], artifacts: ArtifactStore, datestamps: dict[str, str]
-    ) -> PageResult:
+    def write(self, n: int, entries: Sequence[Entry], artifacts: ArtifactStore) -> PageResult:
         """Render page n from its entries (merged again from the artifacts)."""
         layout = self.layout
         if len(entries) >= BLANK_STRIDE:
@@ -252,7 +256,7 @@ class PageWriter:
                         bodies[(variant, ext)].append(self.formats[ext].separator + text)
                     writers[(variant, ext)].write_rendered(text)
             entry = chunk.entry
-            lines.append(dataset_line(entry, datestamps[entry.uri], n, page_name(n, "nt"), offset, nt.pos - offset))
+            lines.append(dataset_line(entry, entry.datestamp, n, page_name(n, "nt"), offset, nt.pos - offset))
             record.datasets += entry.kind != "service"
             record.services += entry.kind == "service"
             record.triples += len(triples)
@@ -265,7 +269,8 @@ class PageWriter:
             path.parent.mkdir(parents=True, exist_ok=True)
             data = "".join(bodies[(variant, ext)]).encode("utf-8")
             path.write_bytes(gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0))
-        return PageResult(n, record, lines)
+        write_lines(layout.staging, n, lines)
+        return PageResult(n, record)
 
     def _render(self, triples: list[Triple]) -> dict[str, dict[str, str]]:
         """variant -> format -> text of one chunk; all rendered before anything is written."""
@@ -310,27 +315,53 @@ def _left_out(entry: Entry, exc: SerialisationError) -> dict[str, Any]:
     }
 
 
+def write_lines(staging: Path, n: int, lines: list[dict[str, Any]]) -> None:
+    """A rendered page's datasets.jsonl and datasets.tsv lines, as files spliced by `dumps.write_datasets`."""
+    path = lines_path(staging, n, "jsonl")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines).encode("utf-8"))
+    fields = ("uri", "hash", "datestamp", "file", "offset", "length")
+    rows = "".join("\t".join(str(x[f]) for f in fields) + "\n" for x in lines)
+    lines_path(staging, n, "tsv").write_bytes(rows.encode("utf-8"))
+
+
 @dataclass(slots=True)
 class _Job:
-    """Pages to render in one process."""
+    """Pages to render in one process (their entries are read from the index file)."""
 
     layout: Layout
-    pages: list[list[Entry]]
+    index: MergeIndex
     numbers: list[int]
     artifacts: ArtifactStore
-    datestamps: dict[str, str]
 
 
-_JOBS: list[_Job] = []  # set before forking: workers inherit it instead of unpickling 100,000 entries
+_JOBS: list[_Job] = []  # set before forking: workers inherit it
+
+
+def runs(numbers: Sequence[int]) -> list[tuple[int, int]]:
+    """Consecutive page numbers as (first, last) runs: each is one range read of the index."""
+    out: list[tuple[int, int]] = []
+    for n in sorted(numbers):
+        if out and out[-1][1] == n - 1:
+            out[-1] = (out[-1][0], n)
+        else:
+            out.append((n, n))
+    return out
 
 
 def _run_job(number: int) -> list[PageResult]:
     job = _JOBS[number]
+    job.index.db.reopen()  # a forked worker reads the index through a connection of its own
     artifacts = job.artifacts
     if len(_JOBS) > 1 and not isinstance(artifacts, LocalArtifactStore):
         artifacts = open_artifacts(artifacts.location(""))  # a fresh S3 client in each worker process
     writer = PageWriter(job.layout)
-    return [writer.write(n, job.pages[n - 1], artifacts, job.datestamps) for n in job.numbers]
+    partitions = job.layout.pages
+    return [
+        writer.write(n, entries, artifacts)
+        for first, last in runs(job.numbers)
+        for n, entries in job.index.pages(partitions, first, last)
+    ]
 
 
 def _render_pages(jobs: list[_Job]) -> list[PageResult]:
@@ -356,30 +387,26 @@ def _render_pages(jobs: list[_Job]) -> list[PageResult]:
 
 
 def _reusable(n: int, key: str, entries: Sequence[Entry], previous: Previous | None, layout: str) -> bool:
-    """Page n may be taken over: same layout, same key, and every dataset's byte range is known."""
+    """Page n may be taken over: same layout, same key, and every dataset was on that page, unchanged."""
     if n == 1 or previous is None or previous.manifest.layout != layout or n > len(previous.manifest.pages):
         return False
     record = previous.manifest.pages[n - 1]
     if record.key != key:
         return False
-    if len(record.lines) != 2 or record.lines[1] > len(previous.lines) or len(record.table) != 2:
-        return False
-    if record.table[1] > len(previous.table):
+    if len(record.lines) != 2 or len(record.table) != 2:
         return False
     left = {x["uri"] for x in record.left_out}
     name = page_name(n, "nt")
-    return all(e.uri in left or previous.ranges.get(e.uri, ("",))[0] == name for e in entries)
+    return all(e.uri in left or e.previous_file == name for e in entries)
 
 
 def write_version(
     staging: Path,
     meta: CatalogueMetadata,
     options: CatalogueTarget,
-    entries: Sequence[Entry],
+    merged: MergeIndex,
     artifacts: ArtifactStore,
     *,
-    datestamps: dict[str, str],
-    deleted: Iterable[dict[str, Any]],
     modified: Any,
     sets: dict[str, str],
     extra: Sequence[Triple] = (),
@@ -389,26 +416,29 @@ def write_version(
 ) -> ExportStats:
     """Write every file of one version into `staging` (nothing is served from there).
 
-    `extra`: triples every whole dump and the first page carry besides the catalogue's own (the
-    indicators dataset). `previous` (with `target` and the new `version`'s name): the served version
-    whose unchanged pages are linked into this one instead of being rendered.
+    The entries come from the merge index on disk, page by page. `extra`: triples every whole dump
+    and the first page carry besides the catalogue's own (the indicators dataset). `previous` (with
+    `target` and the new `version`'s name): the served version whose unchanged pages are linked into
+    this one instead of being rendered.
     """
     from publishers.catalogue.dumps import assemble, write_datasets
 
     staging.mkdir(parents=True, exist_ok=True)
     (staging / "sets.json").write_text(json.dumps(sets, indent=1, ensure_ascii=False), "utf-8")
-    count = partition_count(len(entries), options.page_size, previous.manifest.partitions if previous else None)
+    count = partition_count(merged.count, options.page_size, previous.manifest.partitions if previous else None)
     stable = catalogue_triples(meta, None)
     volatile = [t for t in catalogue_triples(meta, modified) if t not in set(stable)]
-    layout = Layout(staging, meta, options, len(entries), count, stable, volatile, list(extra))
+    layout = Layout(staging, meta, options, merged.count, count, stable, volatile, list(extra))
     key = layout_key(stable, options.base_url, layout.variants, count, layout.formats)
-    pages = split(entries, count)
-    keys = [page_key(p) for p in pages]
-    reused = [n for n in range(1, count + 1) if _reusable(n, keys[n - 1], pages[n - 1], previous, key)]
+    keys, reused = [], []
+    for n, entries in merged.pages(count):  # one streamed pass: page keys and what can be taken over
+        keys.append(page_key(entries))
+        if _reusable(n, keys[-1], entries, previous, key):
+            reused.append(n)
     dirty = sorted(set(range(1, count + 1)) - set(reused))
     workers = max(1, min(options.workers, len(dirty)))
     bounds = [round(len(dirty) * w / workers) for w in range(workers + 1)]
-    jobs = [_Job(layout, pages, dirty[bounds[w] : bounds[w + 1]], artifacts, datestamps) for w in range(workers)]
+    jobs = [_Job(layout, merged, dirty[bounds[w] : bounds[w + 1]], artifacts) for w in range(workers)]
     results = {r.number: r for r in _render_pages(jobs)}
     if reused:
         assert previous is not None and target is not None
@@ -426,7 +456,8 @@ def write_version(
         records.append(record)
         stats.add(record)
     assemble(layout, target, previous.version if previous else "")
-    write_datasets(staging, results, previous, records, deleted)
+    tombs = (line for (line,) in merged.db.rows("SELECT line FROM tomb ORDER BY uri"))
+    write_datasets(staging, set(results), previous, records, tombs)
     (staging / MANIFEST).write_text(Manifest(key, count, records).dumps(), "utf-8")
     (staging / "conflicts.json").write_text(json.dumps(stats.conflicts, indent=1, ensure_ascii=False), "utf-8")
     (staging / "findings.json").write_text(json.dumps(stats.left_out, indent=1, ensure_ascii=False), "utf-8")

@@ -1,8 +1,10 @@
 """Merge publishable records of every source into one catalogue: one dataset per real-world dataset.
 
-Two passes keep 100,000 datasets in bounded memory: `index()` reads each mapped graph once for its
-dataset URI, identifiers, kind and hash (a few hundred bytes kept per record); `chunks()` then reads
-each group again, merges it and yields the dataset's triples, ready for the streaming writers.
+Two passes keep memory flat in the number of datasets: `index()` reads each mapped graph once for
+its dataset URI, identifiers, kind and hash and keeps them as a row of an index file on disk
+(`indexdb.py`); the entries are read back from it in the catalogue's order or page by page, and
+`chunks()` reads each group's graphs again, merges them and yields the dataset's triples, ready for
+the streaming writers.
 Records reach the same dataset through the same URI, the same global dct:identifier (an absolute
 URI, a DOI or an identifier under a namespace listed in config) or a configured equivalence; a local
 identifier (a row id such as MMTP-001) joins records of one source only, since two administrations'
@@ -14,15 +16,24 @@ and every other differing value is reported as a conflict.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from luxcat.artifacts import ArtifactStore, LocalArtifactStore, safe_key
 from publishers.base import PublishItem, publishable
+from publishers.catalogue.indexdb import (
+    MEMBER_COLUMNS,
+    IndexDB,
+    parse_stamp,
+    rules_of,
+    rules_text,
+    stamp_text,
+    uri_bucket,
+)
 from publishers.serialise import RDF_TYPE, Triple, iri, literal, literal_parts, parse_nt, relabel
 from publishers.targets import LANGUAGE_AUTHORITY, LANGUAGE_CODES, CatalogueMetadata, MergeOptions
 
@@ -79,6 +90,7 @@ class Member:
     last_changed: datetime
     modified: str | None
     rank: tuple[int, str, str]
+    seq: int = 0  # its row in the index file
 
 
 @dataclass(slots=True)
@@ -91,6 +103,9 @@ class Entry:
     members: list[Member]
     hash: str = ""
     merges: list[tuple[str, str]] = field(default_factory=list)  # (rule, value) joining different sources
+    datestamp: str = ""  # OAI-PMH datestamp: the served version's while unchanged, else the publish's
+    previous_file: str = ""  # the page file it was on in the served version ("" when new or changed)
+    previous_hash: str = ""  # its hash in the served version ("" when not live there)
 
     @property
     def sort_key(self) -> tuple[str, str]:
@@ -135,16 +150,6 @@ class Deleted:
     withdrawn_at: datetime
 
 
-@dataclass(slots=True)
-class MergeIndex:
-    """The catalogue's shape: entries in stable order (by identifier), plus withdrawn datasets."""
-
-    entries: list[Entry]
-    deleted: list[Deleted] = field(default_factory=list)
-    skipped: list[tuple[str, str, str]] = field(default_factory=list)  # (source, record, why)
-    sources: dict[str, str] = field(default_factory=dict)  # source id -> title (OAI-PMH sets)
-
-
 # -- pass 1: index ------------------------------------------------------------------------------
 def _scan(data: bytes, dataset_uri: str) -> tuple[tuple[str, ...], str]:
     """Identifiers and kind of the record's main subject, reading only that subject's lines."""
@@ -181,11 +186,11 @@ class _UnionFind:
 
 
 class ScanCache(Protocol):
-    """What index() learnt from a mapped graph, kept while the graph is unchanged."""
+    """What index() learnt from each mapped graph, kept while the graph is unchanged (scan_cache.py)."""
 
-    def get(self, location: str, dataset_uri: str) -> tuple[str, tuple[str, ...], str] | None: ...
+    def stamp(self, location: str) -> str | None: ...
 
-    def put(self, location: str, dataset_uri: str, scanned: tuple[str, tuple[str, ...], str]) -> None: ...
+    def load_into(self, db: IndexDB) -> None: ...
 
 
 def read_mapped(artifacts: ArtifactStore, location: str) -> bytes:
@@ -209,57 +214,244 @@ def index(
 ) -> MergeIndex:
     """Pass 1: read every publishable record once, group records of the same dataset, order the groups.
 
+    Records go to an index file on disk (`indexdb.py`), so memory does not grow with the catalogue.
     `cache` answers (hash, identifiers, kind) of a mapped graph unchanged since an earlier index, so
     an unchanged record is not read again (publishers/catalogue/scan_cache.py).
     """
-    members: list[Member] = []
-    deleted: list[Deleted] = []
+    db = IndexDB()
     skipped: list[tuple[str, str, str]] = []
     rank_of = {sid: i for i, sid in enumerate(options.precedence)}
     sources: dict[str, str] = {}
-    for n, item in enumerate(items, 1):
-        record = item.record
-        sources.setdefault(item.source.id, item.source.title_in("en"))
-        if item.withdrawn:
-            deleted.append(Deleted(item.dataset_uri, record.source_id, record.record_id, record.last_changed))
-            continue
-        if not publishable(record, item.source) or not record.dataset_uri:
-            continue
-        known = cache.get(record.mapped_location or "", record.dataset_uri) if cache is not None else None
-        if known is None:
-            try:
-                data = read_mapped(artifacts, record.mapped_location or "")
-            except KeyError:
-                skipped.append((record.source_id, record.record_id, "mapped graph missing from the artifact store"))
+    withdrawn: list[tuple[str, str, str, str]] = []
+
+    def rows() -> Iterator[tuple[object, ...]]:
+        for n, item in enumerate(items, 1):
+            record = item.record
+            sources.setdefault(item.source.id, item.source.title_in("en"))
+            if item.withdrawn:
+                at = stamp_text(record.last_changed)
+                withdrawn.append((item.dataset_uri, record.source_id, record.record_id, at))
                 continue
-            identifiers, kind = _scan(data, record.dataset_uri)
-            nt_hash = hashlib.sha256(data).hexdigest()
-            if cache is not None:
-                cache.put(record.mapped_location or "", record.dataset_uri, (nt_hash, identifiers, kind))
-        else:
-            nt_hash, identifiers, kind = known
-        rank = (rank_of.get(record.source_id, len(rank_of)), record.source_id, record.record_id)
-        members.append(
-            Member(
+            if not publishable(record, item.source) or not record.dataset_uri:
+                continue
+            location = record.mapped_location or ""
+            yield (
                 record.source_id,
                 record.record_id,
                 record.dataset_uri,
-                identifiers,
-                kind,
-                nt_hash,
-                record.mapped_location or "",
-                record.first_seen,
-                record.last_changed,
+                location,
+                stamp_text(record.first_seen),
+                stamp_text(record.last_changed),
                 record.modified,
-                rank,
+                rank_of.get(record.source_id, len(rank_of)),
+                cache.stamp(location) if cache is not None else None,
+                uri_bucket(record.dataset_uri),
             )
+            if n % 5000 == 0:
+                progress(f"catalogue: indexed {n} records")
+
+    columns = "source_id, record_id, uri, location, first_seen, last_changed, modified, rank, stamp, ubucket"
+    db.insert("member", columns, rows())
+    db.insert("withdrawn", "uri, source_id, record_id, at", withdrawn)
+    if cache is not None:
+        cache.load_into(db)
+        db.execute(
+            "UPDATE member SET hash = s.hash, kind = s.kind, identifiers = s.identifiers FROM scan AS s "
+            "WHERE s.location = member.location AND s.stamp = member.stamp AND s.uri = member.uri"
         )
-        if n % 5000 == 0:
-            progress(f"catalogue: indexed {n} records")
-    entries = group(members, options)
-    live = {e.uri for e in entries}
-    deleted = [d for d in deleted if d.uri and d.uri not in live]
-    return MergeIndex(entries, deleted, skipped, sources)
+    skipped += _scan_unknown(db, artifacts)
+    _group_on_disk(db, options)
+    return MergeIndex(db, skipped, sources)
+
+
+def _scan_unknown(db: IndexDB, artifacts: ArtifactStore) -> list[tuple[str, str, str]]:
+    """Read and scan every graph the cache did not answer for; a missing graph skips its record."""
+    skipped: list[tuple[str, str, str]] = []
+    last = 0
+    while True:
+        todo = db.execute(
+            "SELECT seq, location, uri, source_id, record_id FROM member WHERE hash IS NULL AND seq > ? "
+            "ORDER BY seq LIMIT 2000",
+            (last,),
+        ).fetchall()
+        if not todo:
+            return skipped
+        found, missing = [], []
+        for seq, location, uri, source_id, record_id in todo:
+            try:
+                data = read_mapped(artifacts, location)
+            except KeyError:
+                skipped.append((source_id, record_id, "mapped graph missing from the artifact store"))
+                missing.append((seq,))
+                continue
+            identifiers, kind = _scan(data, uri)
+            found.append((hashlib.sha256(data).hexdigest(), json.dumps(identifiers, ensure_ascii=False), kind, seq))
+        db.update("UPDATE member SET hash = ?, identifiers = ?, kind = ? WHERE seq = ?", found)
+        db.graphs_read += len(found)
+        db.update("DELETE FROM member WHERE seq = ?", missing)
+        last = todo[-1][0]
+
+
+def _group_on_disk(db: IndexDB, options: MergeOptions) -> None:
+    """Give every record its entry (eid = the lead's row), position, sort key and page bucket.
+
+    A record none of whose keys another record shares, and that no equivalence names, is a dataset
+    alone and is placed by one UPDATE; the others (records that may merge) are grouped in memory.
+    """
+    named = {value for equivalent in options.equivalences for value in equivalent}
+    forced: list[int] = []
+
+    def keys() -> Iterator[tuple[str, int]]:
+        for seq, source_id, uri, identifiers in db.rows("SELECT seq, source_id, uri, identifiers FROM member"):
+            idents = tuple(json.loads(identifiers))
+            if named and named & {uri, *idents}:
+                forced.append(seq)
+            for key, _rule, _value in identity_keys(source_id, uri, idents, options):
+                yield key, seq
+
+    db.insert("ukey", "key, seq", keys())
+    db.execute("CREATE INDEX ukey_key ON ukey(key)")
+    shared = db.execute(
+        "SELECT DISTINCT seq FROM ukey WHERE key IN (SELECT key FROM ukey GROUP BY key HAVING count(*) > 1)"
+    ).fetchall()
+    rest = sorted({seq for (seq,) in shared} | set(forced))
+    members = []
+    for chunk in range(0, len(rest), 500):
+        part = rest[chunk : chunk + 500]
+        sql = f"SELECT {MEMBER_COLUMNS} FROM member WHERE seq IN ({','.join('?' * len(part))})"
+        members += [member_of(row) for row in db.execute(sql, part)]
+    identity = [identity_keys(m.source_id, m.dataset_uri, m.identifiers, options) for m in members]
+    placed, merges = [], []
+    for entry in _union(members, identity, options):
+        lead = entry.members[0]
+        bucket = uri_bucket(entry.uri)
+        placed += [(lead.seq, pos, entry.identifier, entry.uri, bucket, m.seq) for pos, m in enumerate(entry.members)]
+        if entry.merges:
+            merges.append((lead.seq, rules_text(entry.merges)))
+    db.update("UPDATE member SET eid = ?, pos = ?, skey = ?, suri = ?, bucket = ? WHERE seq = ?", placed)
+    db.insert("merges", "eid, rules", merges)
+    db.execute(
+        "UPDATE member SET eid = seq, pos = 0, suri = uri, bucket = ubucket, "
+        "skey = CASE WHEN identifiers = '[]' THEN uri ELSE json_extract(identifiers, '$[0]') END WHERE eid IS NULL"
+    )
+    db.execute("CREATE INDEX member_order ON member(skey, suri, eid, pos)")
+    db.execute("CREATE INDEX member_lead ON member(suri) WHERE pos = 0")
+
+
+def member_of(row: Sequence[Any]) -> Member:
+    """A Member from its index row (MEMBER_COLUMNS)."""
+    seq, source_id, record_id, uri, location, first_seen, last_changed, modified, rank, nt_hash, idents, kind = row[:12]
+    return Member(
+        source_id,
+        record_id,
+        uri,
+        tuple(json.loads(idents)),
+        kind,
+        nt_hash,
+        location,
+        parse_stamp(first_seen),
+        parse_stamp(last_changed),
+        modified,
+        (rank, source_id, record_id),
+        seq,
+    )
+
+
+class EntryView:
+    """The index's entries in the catalogue's order, read from disk each time it is iterated."""
+
+    def __init__(self, index: MergeIndex) -> None:
+        self.index = index
+
+    def __iter__(self) -> Iterator[Entry]:
+        return self.index.read_entries("", ())
+
+    def __len__(self) -> int:
+        return self.index.count
+
+    def __bool__(self) -> bool:
+        return self.index.count > 0
+
+
+class MergeIndex:
+    """The catalogue's shape: entries in stable order (by identifier), plus withdrawn datasets (on disk)."""
+
+    def __init__(self, db: IndexDB, skipped: list[tuple[str, str, str]], sources: dict[str, str]) -> None:
+        self.db = db
+        self.skipped = skipped  # (source, record, why)
+        self.sources = sources  # source id -> title (OAI-PMH sets)
+        self.now = ""  # the publish's datestamp for new and changed entries (set by the plan)
+        self.count = int(db.scalar("SELECT count(*) FROM member WHERE pos = 0") or 0)
+        self._merges = {eid: rules_of(text) for eid, text in db.execute("SELECT eid, rules FROM merges")}
+
+    @property
+    def entries(self) -> EntryView:
+        return EntryView(self)
+
+    @property
+    def deleted(self) -> Iterator[Deleted]:
+        """Withdrawn records whose dataset is no longer in the catalogue (OAI-PMH reports them deleted)."""
+        sql = (
+            "SELECT uri, source_id, record_id, at FROM withdrawn AS w WHERE uri != '' AND NOT EXISTS "
+            "(SELECT 1 FROM member AS m WHERE m.suri = w.uri AND m.pos = 0) ORDER BY rowid"
+        )
+        for uri, source_id, record_id, at in self.db.rows(sql):
+            yield Deleted(uri, source_id, record_id, parse_stamp(at))
+
+    def read_entries(
+        self, where: str, params: Sequence[Any], order: str = "m.skey, m.suri, m.eid, m.pos"
+    ) -> Iterator[Entry]:
+        """Entries whose rows match `where`, in `order` (rows of one entry are consecutive), with their
+        served-version columns (datestamp, previous page file and hash)."""
+        sql = (
+            f"SELECT {', '.join('m.' + c.strip() for c in MEMBER_COLUMNS.split(','))}, m.pos, "
+            "p.hash, p.datestamp, p.file, p.deleted FROM member AS m "
+            "LEFT JOIN previous AS p ON m.pos = 0 AND p.uri = m.suri "
+            f"{where} ORDER BY {order}"
+        )
+        members: list[Member] = []
+        head: Sequence[Any] = ()
+        eid = None
+        for row in self.db.rows(sql, params):
+            if row[12] != eid and members:
+                yield self._entry(members, head)
+                members = []
+            if row[13] == 0:
+                head = row
+            eid = row[12]
+            members.append(member_of(row))
+        if members:
+            yield self._entry(members, head)
+
+    def _entry(self, members: list[Member], head: Sequence[Any]) -> Entry:
+        entry = _entry(members)
+        entry.merges = self._merges.get(members[0].seq, [])
+        prev_hash, prev_stamp, prev_file, prev_deleted = head[14:18]
+        live_before = prev_hash is not None and not prev_deleted
+        entry.previous_hash = prev_hash if live_before else ""
+        unchanged = live_before and prev_hash == entry.hash
+        entry.datestamp = prev_stamp if unchanged else self.now
+        entry.previous_file = (prev_file or "") if unchanged else ""
+        return entry
+
+    def pages(self, partitions: int, first: int = 1, last: int | None = None) -> Iterator[tuple[int, list[Entry]]]:
+        """(n, entries of page n) for pages first..last (1-based; empty pages included), each in catalogue order."""
+        mask = partitions - 1
+        last = partitions if last is None else last
+        columns = f"(bucket & {mask}), skey, suri, eid, pos"
+        self.db.execute(f"CREATE INDEX IF NOT EXISTS member_page_{mask} ON member({columns})")
+        where = f"WHERE (m.bucket & {mask}) BETWEEN ? AND ?"
+        order = f"(m.bucket & {mask}), m.skey, m.suri, m.eid, m.pos"
+        n, page = first, []
+        for entry in self.read_entries(where, (first - 1, last - 1), order):
+            at = uri_bucket(entry.uri) & mask
+            while n < at + 1:
+                yield n, page
+                n, page = n + 1, []
+            page.append(entry)
+        while n <= last:
+            yield n, page
+            n, page = n + 1, []
 
 
 _DOI = re.compile(r"^(doi:|https?://(dx\.)?doi\.org/)?10\.\d{4,9}/\S+$", re.IGNORECASE)
@@ -273,15 +465,21 @@ def is_global(identifier: str, namespaces: Iterable[str] = ()) -> bool:
     )
 
 
-def _identity_keys(m: Member, options: MergeOptions) -> list[tuple[str, str, str]]:
-    """(union key, rule, value) of one member: its URI, then its identifiers (local ones scoped to the source)."""
-    keys = [(f"k:{m.dataset_uri}", "uri", m.dataset_uri)]
+def identity_keys(
+    source_id: str, uri: str, identifiers: Sequence[str], options: MergeOptions
+) -> list[tuple[str, str, str]]:
+    """(union key, rule, value) of one record: its URI, then its identifiers (local ones scoped to the source).
+
+    The same URI always means the same dataset (in RDF it is the same node); identifiers count when
+    `match_on` lists them, across sources only when they are global (see `is_global`).
+    """
+    keys = [(f"k:{uri}", "uri", uri)]
     if "identifier" in options.match_on:
-        for ident in m.identifiers:
+        for ident in identifiers:
             if is_global(ident, options.namespaces):
                 keys.append((f"k:{ident}", "identifier", ident))
             else:
-                keys.append((f"local:{m.source_id}\t{ident}", "local-identifier", ident))
+                keys.append((f"local:{source_id}\t{ident}", "local-identifier", ident))
     return keys
 
 
@@ -302,29 +500,6 @@ def _equivalences(
             for i in named.get(value, []):
                 uf.union(keys[i], f"eq:{n}")
                 carried.setdefault(f"eq:{n}", []).append((i, "equivalence", " = ".join(equivalent)))
-
-
-def group(members: list[Member], options: MergeOptions) -> list[Entry]:
-    """Union records sharing a URI, a global identifier or a configured equivalence; strongest member first.
-
-    The same URI always means the same dataset (in RDF it is the same node); identifiers count when
-    `match_on` lists them, across sources only when they are global (see `is_global`). A record
-    none of whose keys another record shares, and that no equivalence names, is a dataset alone:
-    it skips the union-find (most of a large catalogue; the result is the same).
-    """
-    identity = [_identity_keys(m, options) for m in members]
-    shared = Counter(ukey for keys in identity for ukey, _rule, _value in keys)
-    named = {value for equivalent in options.equivalences for value in equivalent}
-    entries: list[Entry] = []
-    rest: list[int] = []
-    for i, (m, keys) in enumerate(zip(members, identity, strict=True)):
-        if all(shared[ukey] == 1 for ukey, _r, _v in keys) and not (named and named & {m.dataset_uri, *m.identifiers}):
-            entries.append(_entry([m]))
-        else:
-            rest.append(i)
-    entries += _union([members[i] for i in rest], [identity[i] for i in rest], options)
-    entries.sort(key=lambda e: e.sort_key)
-    return entries
 
 
 def _union(members: list[Member], identity: list[list[tuple[str, str, str]]], options: MergeOptions) -> list[Entry]:

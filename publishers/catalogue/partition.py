@@ -53,14 +53,6 @@ def partition_count(total: int, page_size: int, previous: int | None = None) -> 
     return count
 
 
-def split(entries: Sequence[Entry], partitions: int) -> list[list[Entry]]:
-    """Entries per page (index 0 = page 1), each page in the catalogue's stable order (by identifier)."""
-    pages: list[list[Entry]] = [[] for _ in range(partitions)]
-    for entry in entries:
-        pages[bucket(entry.uri, partitions)].append(entry)
-    return pages
-
-
 def entry_key(entry: Entry) -> tuple[Any, ...]:
     """What one dataset's rendering depends on: its merged graphs' hash and its records' stamps."""
     stamps = [(m.first_seen.timestamp(), m.last_changed.timestamp(), m.modified) for m in entry.members]

@@ -15,7 +15,7 @@ import json
 import logging
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -25,8 +25,9 @@ from luxcat.records import utcnow
 from luxcat.store import StateStore
 from publishers.base import Plan, PlanEntry, Progress, Publisher, PublisherOptions, PublishItem
 from publishers.catalogue.export import VARIANT_2, Previous, write_version
+from publishers.catalogue.indexdb import IndexDB
 from publishers.catalogue.indicators_entry import description_hash, indicators_triples
-from publishers.catalogue.merge import MergeIndex, index, merge_triples, read_mapped
+from publishers.catalogue.merge import Entry, MergeIndex, index, merge_triples, read_mapped
 from publishers.catalogue.partition import LAYOUT_VERSION, MANIFEST, Manifest
 from publishers.catalogue.scan_cache import FileScanCache
 from publishers.catalogue.storage import ExportTarget, FolderTarget, open_export
@@ -50,47 +51,64 @@ class CatalogueOptions(PublisherOptions):
     """the OAI-PMH endpoint's identity (publish.yaml: oai)"""
 
 
-def read_datasets(
-    target: ExportTarget, pointer: dict[str, Any] | None
-) -> tuple[dict[str, dict[str, Any]], bytes, bytes]:
-    """uri -> datasets.jsonl line of the served version (empty before the first export), and the bytes of
-    its datasets.jsonl and datasets.tsv (a reused page's lines are copied from them).
+def load_previous(db: IndexDB, target: ExportTarget, pointer: dict[str, Any] | None) -> int:
+    """The served version's dataset list as the index's `previous` table (and its deleted lines as `tomb`).
 
     Live datasets come from `datasets.tsv` (uri, hash, datestamp, file, offset, length: split, not
     JSON-parsed: 100,000 JSON lines cost seconds); deleted ones, and every line of a version without
-    the TSV, from datasets.jsonl. A live line lacks `sets` and `records`: `full_lines` reads them.
+    the TSV, from datasets.jsonl. Both are streamed: the lists are never held whole. Returns the
+    number of datasets live in that version.
     """
     if not pointer:
-        return {}, b"", b""
+        return 0
     prefix = f"versions/{pointer['version']}/"
-    data = target.read(prefix + "datasets.jsonl")
+    has_table = True
     try:
-        raw_table = target.read(prefix + "datasets.tsv")
+        table = _lines(target.stream(prefix + "datasets.tsv"))
+        first = next(table, None)
     except KeyError:
-        lines = (json.loads(line) for line in data.decode("utf-8").splitlines() if line.strip())
-        return {line["uri"]: line for line in lines}, data, b""
-    out: dict[str, dict[str, Any]] = {}
-    for row in raw_table.decode("utf-8").split("\n"):
-        if row:
-            uri, digest, datestamp, file, offset, length = row.split("\t")
-            out[uri] = {"uri": uri, "hash": digest, "datestamp": datestamp, "file": file,
-                        "offset": int(offset), "length": int(length)}  # fmt: skip
-    for raw in data.split(b"\n"):
-        if b'"deleted": true' in raw:
+        has_table, first = False, None
+
+    def live_rows() -> Iterator[tuple[Any, ...]]:
+        if first is None:
+            return
+        for row in _chain(first, table):
+            uri, digest, datestamp, file, offset, length = row.decode("utf-8").split("\t")
+            yield uri, digest, datestamp, file, int(offset), int(length), 0, None
+
+    columns = "uri, hash, datestamp, file, offset, length, deleted, line"
+    live = db.insert("previous", columns, live_rows()) if has_table else 0
+
+    def jsonl_rows() -> Iterator[tuple[Any, ...]]:
+        for raw in _lines(target.stream(prefix + "datasets.jsonl")):
+            if has_table and b'"deleted": true' not in raw:
+                continue
             line = json.loads(raw)
-            out[line["uri"]] = line
-    return out, data, raw_table
+            if line.get("deleted"):
+                yield line["uri"], None, line.get("datestamp"), None, None, None, 1, raw.decode("utf-8")
+            else:
+                yield (line["uri"], line["hash"], line["datestamp"], line.get("file"), line.get("offset"),
+                       line.get("length"), 0, raw.decode("utf-8"))  # fmt: skip
+
+    db.insert("previous", columns, jsonl_rows())
+    db.execute("INSERT OR REPLACE INTO tomb (uri, line) SELECT uri, line FROM previous WHERE deleted = 1")
+    return live if has_table else int(db.scalar("SELECT count(*) FROM previous WHERE deleted = 0") or 0)
 
 
-def full_lines(data: bytes, uris: set[str]) -> dict[str, dict[str, Any]]:
-    """The complete datasets.jsonl lines of `uris` (one pass over the file's bytes)."""
-    heads = {b'{"uri": ' + json.dumps(uri, ensure_ascii=False).encode("utf-8") + b",": uri for uri in uris}
-    out: dict[str, dict[str, Any]] = {}
-    for raw in data.split(b"\n"):
-        head = raw[: raw.find(b",") + 1] if raw.startswith(b'{"uri": ') else b""
-        if head in heads:
-            out[heads[head]] = json.loads(raw)
-    return out
+def _chain(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
+    yield first
+    yield from rest
+
+
+def _lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """Non-empty lines of a byte stream read in chunks."""
+    tail = b""
+    for data in chunks:
+        parts = (tail + data).split(b"\n")
+        tail = parts.pop()
+        yield from (p for p in parts if p)
+    if tail:
+        yield tail
 
 
 class CataloguePublisher(Publisher):
@@ -123,63 +141,73 @@ class CataloguePublisher(Publisher):
     # -- plan ---------------------------------------------------------------------------------
     def plan(self, items: Iterable[PublishItem]) -> Plan:
         pointer = self.target.current()
-        previous, previous_bytes, previous_table = read_datasets(self.target, pointer)
         scan_cache = FileScanCache(self.artifacts)
         merged = index(items, self.artifacts, self.opts.merge, progress=self.progress, cache=scan_cache)
+        live_before = load_previous(merged.db, self.target, pointer)
         now = self.clock().strftime(STAMP)
+        merged.now = now
         plan = Plan(self.name)
-        datestamps: dict[str, str] = {}
         self._conflict_count = 0
+        stats = {"records": 0, "datasets": 0, "services": 0, "merges": 0}
+        modified = ""
         for entry in merged.entries:
-            prev = previous.get(entry.uri)
-            live_before = prev is not None and not prev.get("deleted")
-            if live_before and prev is not None and prev["hash"] == entry.hash:
-                action, datestamps[entry.uri] = "unchanged", prev["datestamp"]
-            else:
-                action, datestamps[entry.uri] = ("update" if live_before else "create"), now
+            action = self._action(entry)
+            modified = max(modified, entry.datestamp)
+            stats["records"] += len(entry.members)
+            stats["datasets" if entry.kind != "service" else "services"] += 1
+            stats["merges"] += len(entry.members) > 1
             detail = self._conflicts(entry) if len(entry.members) > 1 else ""
-            sources = entry.members[0].source_id if len(entry.members) == 1 else ",".join(entry.sources)
-            plan.entries.append(PlanEntry(entry.uri, action, detail=detail, source_id=sources))
-        live = {e.uri for e in merged.entries}
-        gone = {u for u, x in previous.items() if u not in live and not x.get("deleted") and "sets" not in x}
-        previous.update(full_lines(previous_bytes, gone))
-        deleted = self._deleted(merged, previous, plan, now)
-        for source_id, record_id, why in merged.skipped:
-            plan.entries.append(PlanEntry("", "skip", detail=why, source_id=source_id, record_id=record_id))
-        if not merged.entries and any(not line.get("deleted") for line in previous.values()):
+            if action == "unchanged":
+                plan.quiet[action] += 1
+            else:
+                plan.entries.append(self._plan_entry(entry, action, detail))
+        if not merged.count and live_before:
             raise PublishError(
                 f"nothing to publish, but the served version {pointer['version']} lists "  # type: ignore[index]
-                f"{sum(not x.get('deleted') for x in previous.values())} datasets; refusing to empty it "
+                f"{live_before} datasets; refusing to empty it "
                 "(wrong LUXCAT_DATABASE_URL or LUXCAT_ARTIFACTS? delete the export to start over)"
             )
-        changed = any(e.action != "unchanged" for e in plan.entries if e.action != "skip")
+        gone = self._deleted(merged, plan, now, pointer)
+        for source_id, record_id, why in merged.skipped:
+            plan.entries.append(PlanEntry("", "skip", detail=why, source_id=source_id, record_id=record_id))
+        changed = any(e.action != "skip" for e in plan.entries)
         extra = indicators_triples(self.target, self.opts.catalogue.uri)
         changed = changed or (pointer or {}).get("indicators") != description_hash(extra)
+        plan.quiet_entries = lambda: self._unchanged_entries(merged)
         plan.data = {
             "index": merged,
-            "datestamps": datestamps,
-            "deleted": deleted,
             "pointer": pointer,
             "scan_cache": scan_cache,
-            "ranges": {u: (x["file"], x["offset"], x["length"]) for u, x in previous.items() if "file" in x},
-            "previous_lines": (previous_bytes, previous_table),
             "now": now,
+            "modified": max(modified, now if gone else ""),  # the catalogue changed when a dataset did, or one left
             "extra": extra,
             "noop": bool(pointer) and not changed and pointer.get("config") == self.config_hash(),  # type: ignore[union-attr]
-            "stats": {  # what luxcat.summary.PublishSummary reports
-                "records": sum(len(e.members) for e in merged.entries),
-                "datasets": sum(e.kind != "service" for e in merged.entries),
-                "services": sum(e.kind == "service" for e in merged.entries),
-                "merges": sum(len(e.members) > 1 for e in merged.entries),
-                "conflicts": self._conflict_count,
-            },
+            "stats": {**stats, "conflicts": self._conflict_count},  # what luxcat.summary.PublishSummary reports
         }
         return plan
 
-    def _conflicts(self, entry: Any) -> str:
+    @staticmethod
+    def _action(entry: Entry) -> str:
+        if entry.previous_hash and entry.previous_hash == entry.hash:
+            return "unchanged"
+        return "update" if entry.previous_hash else "create"
+
+    @staticmethod
+    def _plan_entry(entry: Entry, action: str, detail: str) -> PlanEntry:
+        sources = entry.members[0].source_id if len(entry.members) == 1 else ",".join(entry.sources)
+        return PlanEntry(entry.uri, action, detail=detail, source_id=sources)  # type: ignore[arg-type]
+
+    def _unchanged_entries(self, merged: MergeIndex) -> Iterator[PlanEntry]:
+        """The unchanged datasets' plan lines, read again from the index (only `publish --all` lists them)."""
+        for entry in merged.entries:
+            if self._action(entry) == "unchanged":
+                detail = self._conflicts(entry, count=False) if len(entry.members) > 1 else ""
+                yield self._plan_entry(entry, "unchanged", detail)
+
+    def _conflicts(self, entry: Any, *, count: bool = True) -> str:
         graphs = [parse_nt(read_mapped(self.artifacts, m.location)) for m in entry.members]
         _, conflicts = merge_triples(entry, graphs)
-        self._conflict_count += len(conflicts)
+        self._conflict_count += len(conflicts) if count else 0
         merged_from = f"merged from {len(entry.members)} records"
         if entry.merges:
             merged_from += " across sources on " + "; ".join(f"{rule} {value}" for rule, value in entry.merges)
@@ -188,64 +216,74 @@ class CataloguePublisher(Publisher):
         names = ", ".join(f"{c.property.rsplit('/', 1)[-1]}{'@' + c.language if c.language else ''}" for c in conflicts)
         return f"{merged_from}; conflicts ({names}) kept {conflicts[0].kept['source']}"
 
-    @staticmethod
-    def _deleted(merged: MergeIndex, previous: dict[str, dict[str, Any]], plan: Plan, now: str) -> list[dict[str, Any]]:
-        """OAI-PMH deleted entries: gone since the last version, kept from it, or withdrawn at the source."""
-        live = {e.uri for e in merged.entries}
-        out: dict[str, dict[str, Any]] = {}
-        for uri, line in previous.items():
-            if uri in live:
-                continue
-            if line.get("deleted"):
-                out[uri] = line
-                continue
-            plan.entries.append(PlanEntry(uri, "delete", detail="no longer in the catalogue"))
-            out[uri] = {"uri": uri, "deleted": True, "datestamp": now, "sets": line["sets"], "records": line["records"]}
-        for gone in merged.deleted:
-            line = out.setdefault(
-                gone.uri,
-                {
-                    "uri": gone.uri,
-                    "deleted": True,
-                    "datestamp": gone.withdrawn_at.strftime(STAMP),
-                    "sets": [],
-                    "records": [],
-                },
+    def _deleted(self, merged: MergeIndex, plan: Plan, now: str, pointer: dict[str, Any] | None) -> int:
+        """OAI-PMH deleted entries (the index's `tomb`): gone since the last version, kept from it, or
+        withdrawn at the source. Returns how many datasets left the catalogue since the last version."""
+        db = merged.db
+        db.execute("DELETE FROM tomb WHERE uri IN (SELECT suri FROM member WHERE pos = 0)")  # live again
+        gone = {
+            uri
+            for (uri,) in db.execute(
+                "SELECT uri FROM previous AS p WHERE deleted = 0 AND NOT EXISTS "
+                "(SELECT 1 FROM member AS m WHERE m.suri = p.uri AND m.pos = 0) ORDER BY uri"
             )
-            if gone.source_id not in line["sets"]:
-                line["sets"] = sorted([*line["sets"], gone.source_id])
-            if [gone.source_id, gone.record_id] not in line["records"]:
-                line["records"] = [*line["records"], [gone.source_id, gone.record_id]]
-        return sorted(out.values(), key=lambda line: line["uri"])
+        }
+        if gone:
+            assert pointer is not None
+            found: dict[str, dict[str, Any]] = {}
+            for raw in _lines(self.target.stream(f"versions/{pointer['version']}/datasets.jsonl")):
+                head = raw[: raw.find(b",")]
+                if head.startswith(b'{"uri": ') and json.loads(head[8:]) in gone:
+                    line = json.loads(raw)
+                    found[line["uri"]] = line
+            for uri in sorted(gone):
+                line = found.get(uri, {})
+                plan.entries.append(PlanEntry(uri, "delete", detail="no longer in the catalogue"))
+                tomb = {"uri": uri, "deleted": True, "datestamp": now, "sets": line.get("sets", []),
+                        "records": line.get("records", [])}  # fmt: skip
+                text = json.dumps(tomb, ensure_ascii=False)
+                db.execute("INSERT OR REPLACE INTO tomb (uri, line) VALUES (?, ?)", (uri, text))
+        for withdrawn in merged.deleted:
+            row = db.execute("SELECT line FROM tomb WHERE uri = ?", (withdrawn.uri,)).fetchone()
+            line = json.loads(row[0]) if row else {
+                "uri": withdrawn.uri,
+                "deleted": True,
+                "datestamp": withdrawn.withdrawn_at.strftime(STAMP),
+                "sets": [],
+                "records": [],
+            }
+            before = json.dumps(line, ensure_ascii=False)
+            if withdrawn.source_id not in line["sets"]:
+                line["sets"] = sorted([*line["sets"], withdrawn.source_id])
+            if [withdrawn.source_id, withdrawn.record_id] not in line["records"]:
+                line["records"] = [*line["records"], [withdrawn.source_id, withdrawn.record_id]]
+            after = json.dumps(line, ensure_ascii=False)
+            if row is None or after != before:
+                db.execute("INSERT OR REPLACE INTO tomb (uri, line) VALUES (?, ?)", (withdrawn.uri, after))
+        return len(gone)
 
     # -- apply --------------------------------------------------------------------------------
     def apply(self, plan: Plan) -> Plan:
+        merged: MergeIndex = plan.data["index"]
         if plan.data.get("scan_cache") is not None:
-            plan.data["scan_cache"].save()
+            plan.data["scan_cache"].save(merged.db)
         if plan.data.get("noop"):
             self.progress("catalogue: nothing changed; the served version stays")
             return plan
-        merged: MergeIndex = plan.data["index"]
         version = self.clock().strftime("%Y%m%dT%H%M%S%fZ")
-        datestamps: dict[str, str] = plan.data["datestamps"]
-        stamps = list(datestamps.values()) + [plan.data["now"]] * any(e.action == "delete" for e in plan.entries)
-        modified = max(stamps, default=None)  # the catalogue changed when a dataset did, or one left
+        modified = plan.data.get("modified")
         staging = self._staging(version)
         try:
             stats = write_version(
                 staging,
                 self.opts.catalogue,
                 self.opts.export,
-                merged.entries,
+                merged,
                 self.artifacts,
-                datestamps=datestamps,
-                deleted=plan.data["deleted"],
                 modified=datetime.strptime(modified, STAMP) if modified else None,
                 sets=merged.sources,
                 extra=plan.data.get("extra", []),
-                previous=self._previous(
-                    plan.data["pointer"], plan.data.get("ranges", {}), plan.data.get("previous_lines")
-                ),
+                previous=self._previous(plan.data["pointer"]),
                 target=self.target,
                 version=version,
             )
@@ -298,9 +336,7 @@ class CataloguePublisher(Publisher):
         )
         return plan
 
-    def _previous(
-        self, pointer: dict[str, Any] | None, ranges: dict[str, tuple[str, int, int]], lines: tuple[bytes, bytes] | None
-    ) -> Previous | None:
+    def _previous(self, pointer: dict[str, Any] | None) -> Previous | None:
         """The served version pages may be reused from (None before the first export or from an older layout)."""
         if not pointer or pointer.get("paging") != LAYOUT_VERSION:
             return None
@@ -310,7 +346,7 @@ class CataloguePublisher(Publisher):
             log.warning("target=catalogue version=%s no usable page manifest (%s): every page is rendered",
                         pointer["version"], exc)  # fmt: skip
             return None
-        return Previous(pointer["version"], manifest, ranges, *(lines or (b"", b"")))
+        return Previous(pointer["version"], manifest, self.target)
 
     def _staging(self, version: str) -> Path:
         if isinstance(self.target, FolderTarget):
@@ -327,6 +363,6 @@ def cross_source_merges(merged: MergeIndex) -> list[dict[str, Any]]:
             "records": [[m.source_id, m.record_id] for m in e.members],
             "rules": [{"rule": rule, "value": value} for rule, value in e.merges],
         }
-        for e in merged.entries
-        if len(e.members) > 1 and len(e.sources) > 1
+        for e in merged.read_entries("WHERE m.eid IN (SELECT eid FROM member WHERE pos > 0)", ())
+        if len(e.sources) > 1
     ]

@@ -6,58 +6,44 @@ unchanged while its file's inode, size and modification time (ns) are: the artif
 by atomic rename, so every write makes a new inode. The stamp is taken before the file is read, so
 a write racing the read only costs a re-read next time. Graphs elsewhere (S3) are always read.
 
-The cache is one TSV in the artifact store (private, never under the export), saved by `apply` (a
-dry run writes nothing); entries of records no longer indexed drop out when it is saved.
+The cache is one TSV in the local artifact folder (private, never under the export), saved by `apply`
+(a dry run writes nothing); entries of records no longer indexed drop out when it is saved. It is
+streamed into the index file and written back from it, never held in memory whole.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+from collections.abc import Iterator
+from pathlib import Path
 
 from luxcat.artifacts import ArtifactStore, LocalArtifactStore
+from publishers.catalogue.indexdb import IndexDB
 
 KEY = "publish/catalogue/scan-cache.tsv"
 VERSION = "scan-cache-1"
 _UNSAFE = ("\t", "\n", "\r", "\x1f")  # an identifier holding one is never cached (read again each time)
 log = logging.getLogger(__name__)
 
-Scanned = tuple[str, tuple[str, ...], str]  # graph hash, identifiers, kind
-
-
 class FileScanCache:
-    """location -> (stamp, dataset URI, hash, identifiers, kind) for graphs in a local artifact folder."""
+    """location -> (stamp, dataset URI, hash, identifiers, kind) for graphs in a local artifact folder.
+
+    Streamed into the index file (`load_into`) and written back from it (`save`): never held whole.
+    """
 
     def __init__(self, artifacts: ArtifactStore) -> None:
         self.artifacts = artifacts
         local = isinstance(artifacts, LocalArtifactStore)
         self.root = artifacts.location("") if local else None
-        self.known: dict[str, tuple[str, str, Scanned]] = {}
-        self.seen: dict[str, tuple[str, str, Scanned]] = {}  # what this index used or learnt
-        self.pending: dict[str, str] = {}  # stamps taken before a read
-        self.changed = False
-        if self.root is not None:
-            self._load()
+        self.loaded = 0
 
-    def _load(self) -> None:
-        try:
-            text = self.artifacts.get(KEY).decode("utf-8")
-        except (KeyError, FileNotFoundError):
-            return
-        lines = text.split("\n")
-        if not lines or lines[0] != VERSION:
-            return
-        for line in lines[1:]:
-            parts = line.split("\t")
-            if len(parts) == 6:
-                location, stamp, uri, digest, kind, identifiers = parts
-                self.known[location] = (
-                    stamp,
-                    uri,
-                    (digest, tuple(identifiers.split("\x1f")) if identifiers else (), kind),
-                )
+    def _path(self) -> Path:
+        return Path(self.artifacts.location(KEY))
 
-    def _stamp(self, location: str) -> str | None:
+    def stamp(self, location: str) -> str | None:
+        """The graph file's identity now (None: not a local graph, never cached)."""
         if self.root is None or not location.startswith(self.root):
             return None
         try:
@@ -66,31 +52,47 @@ class FileScanCache:
             return None
         return f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
 
-    def get(self, location: str, dataset_uri: str) -> Scanned | None:
-        """The scan of an unchanged graph, or None (then index() reads it and calls `put`)."""
-        stamp = self._stamp(location)
-        if stamp is None:
-            return None
-        hit = self.known.get(location)
-        if hit is not None and hit[0] == stamp and hit[1] == dataset_uri:
-            self.seen[location] = hit
-            return hit[2]
-        self.pending[location] = stamp
-        return None
-
-    def put(self, location: str, dataset_uri: str, scanned: Scanned) -> None:
-        stamp = self.pending.pop(location, None)
-        self.changed = True
-        if stamp is None or any(c in x for x in (location, dataset_uri, *scanned[1]) for c in _UNSAFE):
+    def load_into(self, db: IndexDB) -> None:
+        """The saved scans as the index's `scan` table (a missing or older cache loads nothing)."""
+        if self.root is None:
             return
-        self.seen[location] = (stamp, dataset_uri, scanned)
-
-    def save(self) -> None:
-        """Write what this index saw (only when something differs from what was loaded)."""
-        if self.root is None or (not self.changed and len(self.seen) == len(self.known)):
+        try:
+            fh = self._path().open("r", encoding="utf-8", newline="\n")
+        except OSError:
             return
-        rows = [VERSION]
-        for location, (stamp, uri, (digest, identifiers, kind)) in self.seen.items():
-            rows.append(f"{location}\t{stamp}\t{uri}\t{digest}\t{kind}\t" + "\x1f".join(identifiers))
-        self.artifacts.put(KEY, "\n".join(rows).encode("utf-8"), "text/tab-separated-values")
-        log.debug("target=catalogue scan cache saved: %d graphs", len(self.seen))
+        with fh:
+            if fh.readline().rstrip("\n") != VERSION:
+                return
+
+            def rows() -> Iterator[tuple[str, ...]]:
+                for line in fh:
+                    parts = line.rstrip("\n").split("\t")
+                    if len(parts) == 6:
+                        location, stamp, uri, digest, kind, identifiers = parts
+                        idents = identifiers.split("\x1f") if identifiers else []
+                        yield location, stamp, uri, digest, kind, json.dumps(idents, ensure_ascii=False)
+
+            self.loaded = db.insert("scan", "location, stamp, uri, hash, kind, identifiers", rows())
+
+    def save(self, db: IndexDB) -> None:
+        """Write the scans of this index's records (only when they differ from what was loaded)."""
+        if self.root is None:
+            return
+        cached = int(db.scalar("SELECT count(*) FROM member WHERE stamp IS NOT NULL") or 0)
+        if not db.graphs_read and cached == self.loaded:
+            return
+        path = self._path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(path.name + f".{os.getpid()}.partial")
+        written = 0
+        with partial.open("w", encoding="utf-8", newline="\n") as out:
+            out.write(VERSION + "\n")
+            sql = "SELECT location, stamp, uri, hash, kind, identifiers FROM member WHERE stamp IS NOT NULL"
+            for location, stamp, uri, digest, kind, identifiers in db.rows(sql):
+                idents = json.loads(identifiers)
+                if any(c in x for x in (location, uri, *idents) for c in _UNSAFE):
+                    continue
+                out.write(f"{location}\t{stamp}\t{uri}\t{digest}\t{kind}\t" + "\x1f".join(idents) + "\n")
+                written += 1
+        os.replace(partial, path)
+        log.debug("target=catalogue scan cache saved: %d graphs", written)

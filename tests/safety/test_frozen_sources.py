@@ -169,7 +169,7 @@ def test_broken_file_freezes_only_itself(home: Home, udata: RealUdata) -> None:
 
     catalogue = plans["catalogue"]
     assert [e.dataset_uri for e in catalogue.entries if e.action == "delete"] == [gone]
-    assert {e.action for e in catalogue.entries if e.dataset_uri in B_URIS} == {"unchanged"}
+    assert {e.action for e in catalogue.every_entry() if e.dataset_uri in B_URIS} == {"unchanged"}
     udata_changes = [(e.action, e.dataset_uri) for e in plans["data.public.lu"].entries if e.action != "unchanged"]
     assert udata_changes == [("archive", gone)]
     assert _archived(udata) == [gone] and gone not in home.catalogue_datasets()
