@@ -26,15 +26,17 @@ is apply's (rendering, parts, dumps, datasets.jsonl: what the formats change), C
     nt,ttl                      191 MB    9.5                 7.2 s       8.2 s   0.26x  0.41x
     nt                          132 MB    6.6                 4.9 s       5.7 s   0.18x  0.28x
 
-A second run at load 2.2-3.3 gave the same sizes (to the MB) and export CPU 19.6 / 9.3 / 6.0 / 19.2 /
-8.4 / 6.0 s (ratios 0.47x for nt,ttl +2.1.1, 0.43x for nt,ttl). The 2.1.1 variant doubles the size
-but adds little CPU (a chunk that needs no downgrade is rendered once and written twice); JSON-LD
-and RDF/XML together are half of the size and of the export CPU. N-Triples is the largest format
-(full IRIs): nt alone, with datasets.jsonl/.tsv, is a third of the four formats' size. Linear in the
-datasets (the bench's 37.3 MB per 1,000 is the issue's 3.7 GB at 100,000), a version of 2 million
-datasets is ~75 GB with everything, ~37 GB with [nt, ttl] and the variant, ~19 GB with [nt, ttl]
-alone, ~13 GB with nt alone (older versions kept by `keep_versions` share their unchanged pages'
-files: hard links).
+A second run at load 2.2-3.3 gave the same sizes (to the MB) and export CPU 19.6 / 9.3 / 6.0 / 19.2
+/ 8.4 / 6.0 s in the table's order (0.47x for nt,ttl +2.1.1, 0.43x for nt,ttl). A third, at 08:04
+UTC after merging main's disk-backed merge index (load 2.8-3.1): the same sizes, export CPU 22.6 /
+12.0 / 7.1 / 14.9 / 8.3 / 5.4 s (0.53x, 0.37x), peak 99-106 MB. The 2.1.1 variant doubles the size
+but adds less CPU (2-50% more across the three runs: a chunk that needs no downgrade is rendered
+once and written twice); JSON-LD and RDF/XML together are half of the size and about half of the
+export CPU. N-Triples is the largest format (full IRIs): nt alone, with datasets.jsonl/.tsv, is a
+third of the four formats' size. Linear in the datasets (the bench's 37.3 MB per 1,000 is the
+issue's 3.7 GB at 100,000), a version of 2 million datasets is ~75 GB with everything, ~37 GB with
+[nt, ttl] and the variant, ~19 GB with [nt, ttl] alone, ~13 GB with nt alone (older versions kept by
+`keep_versions` share their unchanged pages' files: hard links).
 
 Measured 2026-12-06 on the shared 2-core machine (load average 5-7 from other engineers' runs),
 100,000 datasets, page size 100 (P = 1024 pages), DCAT-AP 3 + 2.1.1, 4 formats, 2 workers:
