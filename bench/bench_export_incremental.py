@@ -7,7 +7,36 @@ own. The baseline is the full export measured in the same run; the ratio is full
 Target (issue 19): the one-change publish of 100,000 datasets in under 10 s.
 
     .venv/bin/python bench/bench_export_incremental.py [--datasets 100000] [--page-size 100] [--workers 2]
-        [--repeat 2] [--profile FILE]
+        [--repeat 2] [--profile FILE] [--formats nt,ttl,jsonld,rdf [nt nt,ttl ...]] [--dcat-ap-2 on|off|both]
+
+With several `--formats` sets or `--dcat-ap-2 both`, each combination gets a full export of its own
+(the first combination is the baseline of the ratios) and the one-change publishes run on the first.
+
+Formats (publish.yaml `targets.catalogue.formats`), measured 07:51-07:52 UTC 2026-12-06 on the shared
+2-core machine (load average 1.5-2.3), 20,000 datasets, page size 100 (P = 256), 2 workers, one run:
+`--datasets 20000 --formats nt,ttl,jsonld,rdf nt nt,ttl --dcat-ap-2 both --repeat 1`. "Export CPU"
+is apply's (rendering, parts, dumps, datasets.jsonl: what the formats change), CPU the whole publish's
+(plan 0.7-1.4 s of it, the same for every combination); ratios against all four with 2.1.1:
+
+    formats                    version   MB/1,000 datasets   export CPU   CPU      size   export CPU
+    nt,ttl,jsonld,rdf +2.1.1    745 MB   37.3                17.5 s      18.9 s   1.00x  1.00x
+    nt,ttl +2.1.1               372 MB   18.6                 8.5 s       9.3 s   0.50x  0.49x
+    nt +2.1.1                   254 MB   12.7                 5.6 s       6.4 s   0.34x  0.32x
+    nt,ttl,jsonld,rdf           377 MB   18.9                14.9 s      15.7 s   0.51x  0.85x
+    nt,ttl                      191 MB    9.5                 7.2 s       8.2 s   0.26x  0.41x
+    nt                          132 MB    6.6                 4.9 s       5.7 s   0.18x  0.28x
+
+A second run at load 2.2-3.3 gave the same sizes (to the MB) and export CPU 19.6 / 9.3 / 6.0 / 19.2
+/ 8.4 / 6.0 s in the table's order (0.47x for nt,ttl +2.1.1, 0.43x for nt,ttl). A third, at 08:04
+UTC after merging main's disk-backed merge index (load 2.8-3.1): the same sizes, export CPU 22.6 /
+12.0 / 7.1 / 14.9 / 8.3 / 5.4 s (0.53x, 0.37x), peak 99-106 MB. The 2.1.1 variant doubles the size
+but adds less CPU (2-50% more across the three runs: a chunk that needs no downgrade is rendered
+once and written twice); JSON-LD and RDF/XML together are half of the size and about half of the
+export CPU. N-Triples is the largest format (full IRIs): nt alone, with datasets.jsonl/.tsv, is a
+third of the four formats' size. Linear in the datasets (the bench's 37.3 MB per 1,000 is the
+issue's 3.7 GB at 100,000), a version of 2 million datasets is ~75 GB with everything, ~37 GB with
+[nt, ttl] and the variant, ~19 GB with [nt, ttl] alone, ~13 GB with nt alone (older versions kept by
+`keep_versions` share their unchanged pages' files: hard links).
 
 Measured 2026-12-06 on the shared 2-core machine (load average 5-7 from other engineers' runs),
 100,000 datasets, page size 100 (P = 1024 pages), DCAT-AP 3 + 2.1.1, 4 formats, 2 workers:
@@ -48,6 +77,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import hashlib
+import itertools
 import json
 import os
 import pstats
@@ -69,7 +99,7 @@ from luxcat.records import utcnow  # noqa: E402
 from luxcat.store import records_table  # noqa: E402
 from publishers.base import publish_items  # noqa: E402
 from publishers.catalogue import CatalogueOptions, CataloguePublisher  # noqa: E402
-from publishers.targets import target_options  # noqa: E402
+from publishers.targets import CatalogueTarget, target_options  # noqa: E402
 from tests.publish.corpus import source_config  # noqa: E402
 
 
@@ -106,8 +136,10 @@ def publish(store: Any, artifacts: Any, options: CatalogueOptions, profile: Path
     t0 = time.perf_counter()
     plan = publisher.plan(publish_items(store, artifacts, [source_config("bench")]))
     t1 = time.perf_counter()
+    cpu = _cpu()
     publisher.apply(plan)
     t2 = time.perf_counter()
+    apply_cpu = _cpu() - cpu
     index_mb = plan.data["index"].db.path.stat().st_size / 1e6  # the merge index's scratch file
     if profiler and profile:
         profiler.disable()
@@ -116,12 +148,19 @@ def publish(store: Any, artifacts: Any, options: CatalogueOptions, profile: Path
     return {
         "plan": t1 - t0,
         "apply": t2 - t1,
+        "apply_cpu": apply_cpu,
         "pages": export.get("pages"),
         "rendered": len(export.get("rendered", [])),
         "reused": len(export.get("reused", [])),
         "changes": {k: v for k, v in plan.totals().items() if k != "unchanged"},
         "index_mb": index_mb,
     }
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its waited-for children (the export's forked workers)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 def change_one(store: Any, artifacts: Any, i: int) -> str:
@@ -141,7 +180,8 @@ def change_one(store: Any, artifacts: Any, i: int) -> str:
 
 def line(name: str, r: dict[str, Any]) -> str:
     return (
-        f"{name:11} {r['wall']:7.2f}s wall (plan {r['plan']:6.2f}s, apply {r['apply']:6.2f}s), {r['cpu']:7.2f}s CPU, "
+        f"{name:11} {r['wall']:7.2f}s wall (plan {r['plan']:6.2f}s, apply {r['apply']:6.2f}s"
+        f" / {r['apply_cpu']:.2f}s CPU), {r['cpu']:7.2f}s CPU, "
         f"peak {r['peak_mb']:5.0f} MB, index file {r['index_mb']:.0f} MB; "
         f"pages {r['pages']}: {r['rendered']} rendered, {r['reused']} reused; "
         f"{r['changes']}"
@@ -155,7 +195,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=2, help="one-change publishes, each of another dataset")
     parser.add_argument("--profile", type=Path, help="write a cProfile of the first one-change publish here")
+    parser.add_argument("--formats", nargs="+", default=["nt,ttl,jsonld,rdf"], help="format sets to compare")
+    parser.add_argument("--dcat-ap-2", choices=("on", "off", "both"), default="on", help="the 2.1.1 variant")
     args = parser.parse_args()
+    variants = {"on": [True], "off": [False], "both": [True, False]}[args.dcat_ap_2]
+    combinations = list(itertools.product(variants, [f.split(",") for f in args.formats]))
     with tempfile.TemporaryDirectory(prefix="luxcat-bench-incr-") as tmp:
         root = Path(tmp)
         t0 = time.perf_counter()
@@ -164,12 +208,28 @@ def main() -> None:
         print(f"setup: {args.datasets} records stored in {time.perf_counter() - t0:.1f}s ({DCT_ID} per copy)")
         cfg = config(root, args.page_size)
         options = target_options(cfg, "catalogue", CatalogueOptions)
-        export = {"workers": args.workers, "keep_versions": 3}
-        options = options.model_copy(update={"export": options.export.model_copy(update=export)})
-
-        full = in_child(lambda: publish(store, artifacts, options))
-        print(line("full", full))
-        size = sum(p.stat().st_size for p in (root / "export" / "current").rglob("*") if p.is_file()) / 1e6
+        results = []
+        for variant, formats in combinations:
+            name = f"{','.join(formats)}{' +2.1.1' if variant else ''}"
+            folder = root / f"export-{'-'.join(formats)}-{int(variant)}"
+            export = {"workers": args.workers, "keep_versions": 3, "export": str(folder), "formats": formats,
+                      "dcat_ap_2": variant}  # fmt: skip
+            target = CatalogueTarget.model_validate(options.export.model_dump() | export)  # validated: nt required
+            run_options = options.model_copy(update={"export": target})
+            full = in_child(lambda run_options=run_options: publish(store, artifacts, run_options))
+            size = sum(p.stat().st_size for p in (folder / "current").rglob("*") if p.is_file()) / 1e6
+            results.append((name, full, size, run_options))
+            print(line(f"full {name}", full) + f"; version {size:.0f} MB")
+        if len(results) > 1:
+            _, base, base_size, _ = results[0]
+            print(f"{'formats':26} {'MB':>7} {'MB/1,000':>9} {'apply CPU':>10} {'CPU':>7}   vs {results[0][0]}")
+            for name, r, mb, _ in results:
+                print(
+                    f"{name:26} {mb:7.0f} {mb * 1000 / args.datasets:9.1f} {r['apply_cpu']:9.1f}s {r['cpu']:6.1f}s"
+                    f"   size {mb / base_size:.2f}x, apply CPU {r['apply_cpu'] / base['apply_cpu']:.2f}x, "
+                    f"CPU {r['cpu'] / base['cpu']:.2f}x"
+                )
+        _, full, size, options = results[0]
         runs = []
         for k in range(args.repeat):
             changed = change_one(store, artifacts, (args.datasets // 2 + k * 7919) % args.datasets)
@@ -178,6 +238,9 @@ def main() -> None:
             one = in_child(lambda profile=profile: publish(store, artifacts, options, profile))
             print(line("one change", one) + f" ({changed}; load average {os.getloadavg()[0]:.1f})")
             runs.append(one)
+        if not runs:
+            store.close()
+            return
         one = min(runs, key=lambda r: r["wall"])
         print(
             f"ratio full / one-change (best of {len(runs)}): {full['wall'] / one['wall']:.1f}x wall, "

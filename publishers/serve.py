@@ -11,6 +11,10 @@ without a restart. Routes:
     /oai                     OAI-PMH 2.0 (GET or POST)
     /runs/<source>/<run>/…   run reports and summaries from the artifact store (folder or S3)
     /indicators/…            the open data indicators (CSV, CSVW metadata, dashboard), not versioned
+
+A version holds the formats its pointer lists (publish.yaml `formats`: N-Triples always); content
+negotiation chooses among those (406 when none is acceptable), and a file in another format is a 404
+that names the formats the version has.
 """
 
 from __future__ import annotations
@@ -47,10 +51,20 @@ MAX_POST_BYTES = 64 * 1024  # an OAI-PMH form is a few arguments
 IDLE_TIMEOUT = 30.0  # seconds a connection may stay silent (between requests or mid-request)
 
 
-def negotiate(accept: str | None) -> str | None:
-    """The export extension for an Accept header (q-values honoured); None when nothing acceptable."""
+def served_formats(pointer: dict[str, Any]) -> tuple[str, ...]:
+    """The formats a version was written in: its pointer's `formats` (all four before the option existed)."""
+    listed = pointer.get("formats") or EXTENSIONS
+    return tuple(ext for ext in EXTENSIONS if ext in listed)
+
+
+def negotiate(accept: str | None, available: tuple[str, ...] = EXTENSIONS) -> str | None:
+    """The export extension for an Accept header among `available` (q-values honoured); None when nothing acceptable.
+
+    A wildcard or no Accept at all gets Turtle, or N-Triples when the version has no Turtle.
+    """
+    default = DEFAULT if DEFAULT in available else available[0]
     if not accept:
-        return DEFAULT
+        return default
     choices: list[tuple[float, int, str]] = []
     for n, part in enumerate(accept.split(",")):
         media, *params = [x.strip() for x in part.split(";")]
@@ -65,9 +79,10 @@ def negotiate(accept: str | None) -> str | None:
         if q <= 0:
             continue
         if media in ACCEPT:
-            choices.append((q, -n, ACCEPT[media]))
+            if ACCEPT[media] in available:
+                choices.append((q, -n, ACCEPT[media]))
         elif media in ("*/*", "text/*", "application/*", "text/html"):
-            choices.append((q - 0.001, -n, DEFAULT))
+            choices.append((q - 0.001, -n, default))
     return max(choices)[2] if choices else None
 
 
@@ -139,9 +154,10 @@ class CatalogueHandler(BaseHTTPRequestHandler):
         if pointer is None:
             self._send(HTTPStatus.SERVICE_UNAVAILABLE, b"no catalogue published yet\n", "text/plain")
             return
-        ext = negotiate(self.headers.get("Accept"))
+        formats = served_formats(pointer)
+        ext = negotiate(self.headers.get("Accept"), formats)
         if ext is None:
-            kinds = ", ".join(sorted(ACCEPT))
+            kinds = ", ".join(sorted(media for media, x in ACCEPT.items() if x in formats))
             self._send(HTTPStatus.NOT_ACCEPTABLE, f"available: {kinds}\n".encode(), "text/plain")
             return
         try:
@@ -167,6 +183,11 @@ class CatalogueHandler(BaseHTTPRequestHandler):
             return
         if ".." in key.split("/") or not any(key.endswith(f".{ext}") for ext in (*EXTENSIONS, "json", "jsonl", "gz")):
             self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain")
+            return
+        ext = key.removesuffix(".gz").rsplit(".", 1)[-1]
+        if ext in EXTENSIONS and ext not in (formats := served_formats(pointer)):
+            message = f"version {pointer['version']} has no {ext} files (formats: {', '.join(formats)})\n"
+            self._send(HTTPStatus.NOT_FOUND, message.encode(), "text/plain")
             return
         self._stream(pointer, key, vary=False)
 

@@ -18,6 +18,7 @@ from luxcat.errors import ConfigError, PipelineError
 
 LANGUAGE_AUTHORITY = "http://publications.europa.eu/resource/authority/language/"
 LANGUAGE_CODES = {"fr": "FRA", "de": "DEU", "en": "ENG", "lb": "LTZ"}
+EXPORT_FORMATS = ("nt", "ttl", "jsonld", "rdf")  # publishers.serialise.FORMATS' order: a version's files and dumps
 Text = str | dict[str, str]
 
 
@@ -114,6 +115,24 @@ class CatalogueTarget(Strict):
     """also write the whole dumps uncompressed (catalogue.<ext>); catalogue.<ext>.gz is always written.
     Off by default: at 100,000 datasets they are ~3 GB rewritten on every publish, while the .gz are
     assembled from the unchanged pages' parts by copying (luxcat serve decompresses on the fly)"""
+    formats: list[Literal["nt", "ttl", "jsonld", "rdf"]] = Field(default_factory=lambda: list(EXPORT_FORMATS))
+    """serialisations written (pages, parts, whole dumps): nt (required: OAI-PMH and the indicators read each
+    dataset's bytes from its page's N-Triples file), ttl, jsonld, rdf. [nt, ttl] halves a version's size and
+    its render CPU against all four (bench/bench_export_incremental.py). Changing the list renders every page"""
+
+    @field_validator("formats")
+    @classmethod
+    def _formats(cls, value: list[str]) -> list[str]:
+        """N-Triples required, no duplicates; kept in one order so the same set hashes the same."""
+        twice = sorted({ext for ext in value if value.count(ext) > 1})
+        if twice:
+            raise ValueError(f"formats lists {twice} more than once")
+        if "nt" not in value:
+            raise ValueError(
+                'formats must include "nt": OAI-PMH GetRecord and the indicators read each dataset '
+                "from its page's N-Triples file"
+            )
+        return [ext for ext in EXPORT_FORMATS if ext in value]
 
 
 class EdpTarget(Strict):

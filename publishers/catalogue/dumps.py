@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from publishers.catalogue.export import (
-    EXTENSIONS,
     GZIP_LEVEL,
     LINES_DIR,
     Layout,
@@ -89,7 +88,7 @@ def _copy_part(out: Any, path: Path, data: bytes | None) -> None:
 def assemble(layout: Layout, target: ExportTarget | None, previous: str) -> None:
     """Write every dump (each format and variant) by concatenating gzip members; optionally uncompressed too."""
     for variant in layout.variants:
-        for ext in EXTENSIONS:
+        for ext in layout.formats:
             fmt = FORMATS[ext](PREFIXES)
             path = layout.staging / variant_key(variant, dump_name(ext))
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,7 @@ README's catalogue section):
 - page 1 and the head of each whole dump carry the catalogue's `dct:modified`, `hydra:totalItems`
   and the indicators dataset; every other page carries the catalogue's stable description and its
   Hydra view (`hydra:first`/`last`/`next`/`previous`: stable while the page count P is);
-- whole dumps are `catalogue.<ext>.gz` (every format, and the DCAT-AP 2.1.1 variant): a head
+- whole dumps are `catalogue.<ext>.gz` (each format of `formats`, and the DCAT-AP 2.1.1 variant): a head
   gzip member, then each page's `parts/NNNNN.<ext>.gz` (a gzip member of that page's datasets in
   the whole dump's form), then a tail member. Concatenated gzip members are one valid gzip file
   (RFC 1952, 2.2), so a dump is assembled by copying bytes, never recompressed. Turtle chunks are
@@ -189,6 +189,11 @@ class Layout:
     def variants(self) -> list[str]:
         return ["", VARIANT_2] if self.options.dcat_ap_2 else [""]
 
+    @property
+    def formats(self) -> tuple[str, ...]:
+        """The serialisations this version is written in (publish.yaml `formats`; "nt" always among them)."""
+        return tuple(self.options.formats)
+
     def page_url(self, variant: str, ext: str) -> Any:
         base = self.options.base_url + (f"{variant}/" if variant else "")
         return lambda n: base + page_name(n, ext)
@@ -221,7 +226,7 @@ class PageWriter:
 
     def __init__(self, layout: Layout) -> None:
         self.layout = layout
-        self.formats: dict[str, RdfFormat] = {ext: FORMATS[ext](PREFIXES) for ext in EXTENSIONS}
+        self.formats: dict[str, RdfFormat] = {ext: FORMATS[ext](PREFIXES) for ext in layout.formats}
 
     def write(self, n: int, entries: Sequence[Entry], artifacts: ArtifactStore) -> PageResult:
         """Render page n from its entries (merged again from the artifacts)."""
@@ -231,7 +236,7 @@ class PageWriter:
         files = {
             (v, ext): _CountingFile(layout.staging / variant_key(v, page_name(n, ext)))
             for v in layout.variants
-            for ext in EXTENSIONS
+            for ext in layout.formats
         }
         writers = {key: DocumentWriter(self.formats[key[1]], file) for key, file in files.items()}
         bodies: dict[tuple[str, str], list[str]] = {key: [] for key in files}
@@ -424,7 +429,7 @@ def write_version(
     stable = catalogue_triples(meta, None)
     volatile = [t for t in catalogue_triples(meta, modified) if t not in set(stable)]
     layout = Layout(staging, meta, options, merged.count, count, stable, volatile, list(extra))
-    key = layout_key(stable, options.base_url, layout.variants, count)
+    key = layout_key(stable, options.base_url, layout.variants, count, layout.formats)
     keys, reused = [], []
     for n, entries in merged.pages(count):  # one streamed pass: page keys and what can be taken over
         keys.append(page_key(entries))
@@ -437,7 +442,7 @@ def write_version(
     results = {r.number: r for r in _render_pages(jobs)}
     if reused:
         assert previous is not None and target is not None
-        names = [variant_key(v, f(n, ext)) for n in reused for v in layout.variants for ext in EXTENSIONS
+        names = [variant_key(v, f(n, ext)) for n in reused for v in layout.variants for ext in layout.formats
                  for f in (page_name, part_name)]  # fmt: skip
         target.link(previous.version, names, staging, version)
     stats = ExportStats(pages=count, rendered=dirty, reused=reused, layout=key)

@@ -10,8 +10,8 @@ few more or less (Hydra does not promise a page size; no `hydra:itemsPerPage` is
 
 Each page's *key* digests what its files are rendered from (its datasets' hashes and the record
 stamps the catalogue records carry); the version's *layout* digests what every page shares (the
-catalogue's own stable description, the base URL, the variants, P). A page whose key and layout are
-unchanged is byte-identical to the last version's and is reused, not rendered.
+catalogue's own stable description, the base URL, the variants, the formats, P). A page whose key
+and layout are unchanged is byte-identical to the last version's and is reused, not rendered.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from typing import Any
 
 from publishers.catalogue.merge import Entry
 from publishers.serialise import Triple
+from publishers.targets import EXPORT_FORMATS as ALL
 
 LAYOUT_VERSION = "hash-pages-1"  # bump when the page files' form changes: the next publish rewrites them all
 MANIFEST = "pages.json"
@@ -69,9 +70,16 @@ def page_key(entries: Sequence[Entry]) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def layout_key(stable: Sequence[Triple], base_url: str, variants: Sequence[str], partitions: int) -> str:
-    """Digest of what every page shares; a different layout means no page can be reused."""
-    text = json.dumps([LAYOUT_VERSION, sorted(stable), base_url, list(variants), partitions])
+def layout_key(
+    stable: Sequence[Triple], base_url: str, variants: Sequence[str], partitions: int, formats: Sequence[str]
+) -> str:
+    """Digest of what every page shares; a different layout means no page can be reused.
+
+    The formats count only when they are not all four, so versions written before `formats` existed
+    keep their key (and their pages are reused) while any change of formats renders every page.
+    """
+    shared: list[Any] = [LAYOUT_VERSION, sorted(stable), base_url, list(variants), partitions]
+    text = json.dumps(shared + ([list(formats)] if tuple(formats) != ALL else []))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

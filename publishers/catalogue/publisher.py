@@ -24,7 +24,7 @@ from luxcat.artifacts import ArtifactStore
 from luxcat.records import utcnow
 from luxcat.store import StateStore
 from publishers.base import Plan, PlanEntry, Progress, Publisher, PublisherOptions, PublishItem
-from publishers.catalogue.export import EXTENSIONS, VARIANT_2, Previous, write_version
+from publishers.catalogue.export import VARIANT_2, Previous, write_version
 from publishers.catalogue.indexdb import IndexDB
 from publishers.catalogue.indicators_entry import description_hash, indicators_triples
 from publishers.catalogue.merge import Entry, MergeIndex, index, merge_triples, read_mapped
@@ -112,7 +112,7 @@ def _lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
 
 
 class CataloguePublisher(Publisher):
-    """Exports the merged catalogue in RDF/XML, Turtle, JSON-LD and N-Triples, whole and Hydra-paged."""
+    """Exports the merged catalogue in N-Triples, Turtle, JSON-LD, RDF/XML (`formats`), whole and Hydra-paged."""
 
     Options = CatalogueOptions
     name = "catalogue"
@@ -310,9 +310,9 @@ class CataloguePublisher(Publisher):
             "partitions": stats.pages,
             "paging": LAYOUT_VERSION,
             "page_size": self.opts.export.page_size,
-            "formats": list(EXTENSIONS),
-            "dumps": [f"catalogue.{ext}.gz" for ext in EXTENSIONS]
-            + ([f"catalogue.{ext}" for ext in EXTENSIONS] if self.opts.export.uncompressed_dumps else []),
+            "formats": (formats := list(self.opts.export.formats)),
+            "dumps": [f"catalogue.{ext}.gz" for ext in formats]
+            + ([f"catalogue.{ext}" for ext in formats] if self.opts.export.uncompressed_dumps else []),
             "variants": [VARIANT_2] if self.opts.export.dcat_ap_2 else [],
             "conflicts": len(stats.conflicts),
             "left_out": len(stats.left_out),

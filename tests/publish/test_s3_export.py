@@ -93,12 +93,13 @@ def _keys(target: S3Target, prefix: str) -> list[str]:
     return [obj["Key"][len(target.prefix) :] for obj in response.get("Contents", [])]
 
 
-def test_s3_one_change_copies_unchanged_pages_server_side(loaded, publish_config, bucket, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("formats", [EXTENSIONS, ("nt", "ttl")])
+def test_s3_one_change_copies_unchanged_pages_server_side(loaded, publish_config, bucket, monkeypatch, formats) -> None:  # type: ignore[no-untyped-def]
     from datetime import UTC, datetime
 
     from rdflib import Literal, URIRef
 
-    cfg = publish_config(export=f"s3://{bucket}/national", page_size=2, dcat_ap_2=False)
+    cfg = publish_config(export=f"s3://{bucket}/national", page_size=2, dcat_ap_2=False, formats=list(formats))
     first = run(loaded, cfg, clock=lambda: datetime(2026, 3, 1, tzinfo=UTC)).data["version"]
     target = S3Target(bucket, "national")
     before = _etags(target, f"versions/{first}/")
@@ -121,8 +122,10 @@ def test_s3_one_change_copies_unchanged_pages_server_side(loaded, publish_config
     assert rendered == {1, *rendered} and len(rendered) <= 2 and len(reused) == export["pages"] - len(rendered)
     after = _etags(target, f"versions/{second}/")
     assert set(after) == set(before)
+    assert {key.removesuffix(".gz").rsplit(".", 1)[-1] for key in after if "/" in key} == set(formats)  # pages, parts
+    assert {key for key in after if key.startswith("catalogue.")} == {f"catalogue.{ext}.gz" for ext in formats}
     for n in range(1, export["pages"] + 1):
-        for ext in EXTENSIONS:
+        for ext in formats:
             for key in (f"pages/{n:05d}.{ext}", f"parts/{n:05d}.{ext}.gz"):
                 assert (key in uploaded) == (n in rendered), key  # reused ones were copied, never uploaded
                 if n in reused:
