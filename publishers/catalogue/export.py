@@ -47,9 +47,9 @@ from publishers.catalogue.partition import (
     BLANK_STRIDE,
     MANIFEST,
     Manifest,
+    PageKeys,
     PageRecord,
     layout_key,
-    page_key,
     partition_count,
 )
 from publishers.serialise import (
@@ -386,8 +386,9 @@ def _render_pages(jobs: list[_Job]) -> list[PageResult]:
         _JOBS.clear()
 
 
-def _reusable(n: int, key: str, entries: Sequence[Entry], previous: Previous | None, layout: str) -> bool:
-    """Page n may be taken over: same layout, same key, and every dataset was on that page, unchanged."""
+def _reusable(n: int, key: str, moved: Sequence[str], previous: Previous | None, layout: str) -> bool:
+    """Page n may be taken over: same layout, same key, and every dataset was on that page, unchanged
+    (`moved` lists those that were not; a dataset the served version left out may be among them)."""
     if n == 1 or previous is None or previous.manifest.layout != layout or n > len(previous.manifest.pages):
         return False
     record = previous.manifest.pages[n - 1]
@@ -396,8 +397,15 @@ def _reusable(n: int, key: str, entries: Sequence[Entry], previous: Previous | N
     if len(record.lines) != 2 or len(record.table) != 2:
         return False
     left = {x["uri"] for x in record.left_out}
-    name = page_name(n, "nt")
-    return all(e.uri in left or e.previous_file == name for e in entries)
+    return all(uri in left for uri in moved)
+
+
+def page_keys(merged: MergeIndex, partitions: int) -> PageKeys:
+    """Page keys in one streamed pass of the index (the plan makes them as it goes; this is for when it could not)."""
+    keys = PageKeys(partitions, lambda n: page_name(n, "nt"))
+    for entry in merged.entries:
+        keys.add(entry)
+    return keys
 
 
 def write_version(
@@ -413,13 +421,15 @@ def write_version(
     previous: Previous | None = None,
     target: ExportTarget | None = None,
     version: str = "",
+    planned: PageKeys | None = None,
 ) -> ExportStats:
     """Write every file of one version into `staging` (nothing is served from there).
 
     The entries come from the merge index on disk, page by page. `extra`: triples every whole dump
     and the first page carry besides the catalogue's own (the indicators dataset). `previous` (with
     `target` and the new `version`'s name): the served version whose unchanged pages are linked into
-    this one instead of being rendered.
+    this one instead of being rendered. `planned`: the page keys the plan made (used when its page
+    count is this version's).
     """
     from publishers.catalogue.dumps import assemble, write_datasets
 
@@ -430,11 +440,10 @@ def write_version(
     volatile = [t for t in catalogue_triples(meta, modified) if t not in set(stable)]
     layout = Layout(staging, meta, options, merged.count, count, stable, volatile, list(extra))
     key = layout_key(stable, options.base_url, layout.variants, count, layout.formats)
-    keys, reused = [], []
-    for n, entries in merged.pages(count):  # one streamed pass: page keys and what can be taken over
-        keys.append(page_key(entries))
-        if _reusable(n, keys[-1], entries, previous, key):
-            reused.append(n)
+    if planned is None or planned.partitions != count:
+        planned = page_keys(merged, count)
+    keys = planned.keys()
+    reused = [n for n in range(1, count + 1) if _reusable(n, keys[n - 1], planned.moved.get(n, ()), previous, key)]
     dirty = sorted(set(range(1, count + 1)) - set(reused))
     workers = max(1, min(options.workers, len(dirty)))
     bounds = [round(len(dirty) * w / workers) for w in range(workers + 1)]

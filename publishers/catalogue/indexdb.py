@@ -30,13 +30,12 @@ SCHEMA = """
 CREATE TABLE member (
     seq INTEGER PRIMARY KEY, source_id TEXT, record_id TEXT, uri TEXT, location TEXT,
     first_seen TEXT, last_changed TEXT, modified TEXT, rank INTEGER, stamp TEXT, ubucket INTEGER,
-    hash TEXT, identifiers TEXT, kind TEXT,
+    hash TEXT, identifiers TEXT, kind TEXT, fresh INTEGER,
     eid INTEGER, pos INTEGER, skey TEXT, suri TEXT, bucket INTEGER
 );
 CREATE TABLE ukey (key TEXT, seq INTEGER, value TEXT);
 CREATE TABLE named (value TEXT PRIMARY KEY);
 CREATE TABLE merges (eid INTEGER PRIMARY KEY, rules TEXT);
-CREATE TABLE scan (location TEXT PRIMARY KEY, stamp TEXT, uri TEXT, hash TEXT, kind TEXT, identifiers TEXT);
 CREATE TABLE previous (
     uri TEXT PRIMARY KEY, hash TEXT, datestamp TEXT, file TEXT, offset INTEGER, length INTEGER,
     deleted INTEGER, line TEXT
@@ -130,6 +129,32 @@ class IndexDB:
 def _remove(folder: str, pid: int) -> None:
     if os.getpid() == pid:  # a forked worker never removes its parent's index
         shutil.rmtree(folder, ignore_errors=True)
+
+
+SEP, ESCAPED = "\x1f", "\x1e"
+
+
+def pack_ids(identifiers: Sequence[str]) -> str:
+    """Identifiers as one column: joined by U+001F (JSON after U+001E in the rare case one holds U+001F)."""
+    if any(SEP in x or x.startswith(ESCAPED) for x in identifiers):
+        return ESCAPED + json.dumps(list(identifiers), ensure_ascii=False)
+    return SEP.join(identifiers)
+
+
+def unpack_ids(text: str | None) -> tuple[str, ...]:
+    if not text:
+        return ()
+    if text.startswith(ESCAPED):
+        return tuple(json.loads(text[1:]))
+    return tuple(text.split(SEP))
+
+
+# the first identifier of a packed column, in SQL (the entry's sort key; the URI when there is none)
+FIRST_ID_SQL = (
+    "CASE WHEN identifiers IS NULL OR identifiers = '' THEN uri "
+    "WHEN substr(identifiers, 1, 1) = char(30) THEN json_extract(substr(identifiers, 2), '$[0]') "
+    "ELSE substr(identifiers, 1, instr(identifiers || char(31), char(31)) - 1) END"
+)
 
 
 def uri_bucket(uri: str) -> int:

@@ -16,7 +16,6 @@ and every other differing value is reported as a conflict.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -26,12 +25,15 @@ from typing import Any, Protocol
 from luxcat.artifacts import ArtifactStore, LocalArtifactStore, safe_key
 from publishers.base import PublishItem, publishable
 from publishers.catalogue.indexdb import (
+    FIRST_ID_SQL,
     MEMBER_COLUMNS,
     IndexDB,
+    pack_ids,
     parse_stamp,
     rules_of,
     rules_text,
     stamp_text,
+    unpack_ids,
     uri_bucket,
 )
 from publishers.serialise import RDF_TYPE, Triple, iri, literal, literal_parts, parse_nt, relabel
@@ -190,7 +192,7 @@ class ScanCache(Protocol):
 
     def stamp(self, location: str) -> str | None: ...
 
-    def load_into(self, db: IndexDB) -> None: ...
+    def join(self, db: IndexDB) -> None: ...
 
 
 def read_mapped(artifacts: ArtifactStore, location: str) -> bytes:
@@ -254,11 +256,7 @@ def index(
     db.insert("member", columns, rows())
     db.insert("withdrawn", "uri, source_id, record_id, at", withdrawn)
     if cache is not None:
-        cache.load_into(db)
-        db.execute(
-            "UPDATE member SET hash = s.hash, kind = s.kind, identifiers = s.identifiers FROM scan AS s "
-            "WHERE s.location = member.location AND s.stamp = member.stamp AND s.uri = member.uri"
-        )
+        cache.join(db)
     skipped += _scan_unknown(db, artifacts)
     _group_on_disk(db, options)
     return MergeIndex(db, skipped, sources)
@@ -285,8 +283,8 @@ def _scan_unknown(db: IndexDB, artifacts: ArtifactStore) -> list[tuple[str, str,
                 missing.append((seq,))
                 continue
             identifiers, kind = _scan(data, uri)
-            found.append((hashlib.sha256(data).hexdigest(), json.dumps(identifiers, ensure_ascii=False), kind, seq))
-        db.update("UPDATE member SET hash = ?, identifiers = ?, kind = ? WHERE seq = ?", found)
+            found.append((hashlib.sha256(data).hexdigest(), pack_ids(identifiers), kind, seq))
+        db.update("UPDATE member SET hash = ?, identifiers = ?, kind = ?, fresh = 1 WHERE seq = ?", found)
         db.graphs_read += len(found)
         db.update("DELETE FROM member WHERE seq = ?", missing)
         last = todo[-1][0]
@@ -303,7 +301,7 @@ def _group_on_disk(db: IndexDB, options: MergeOptions) -> None:
 
     def keys() -> Iterator[tuple[str, int]]:
         for seq, source_id, uri, identifiers in db.rows("SELECT seq, source_id, uri, identifiers FROM member"):
-            idents = tuple(json.loads(identifiers))
+            idents = unpack_ids(identifiers)
             if named and named & {uri, *idents}:
                 forced.append(seq)
             for key, _rule, _value in identity_keys(source_id, uri, idents, options):
@@ -332,7 +330,7 @@ def _group_on_disk(db: IndexDB, options: MergeOptions) -> None:
     db.insert("merges", "eid, rules", merges)
     db.execute(
         "UPDATE member SET eid = seq, pos = 0, suri = uri, bucket = ubucket, "
-        "skey = CASE WHEN identifiers = '[]' THEN uri ELSE json_extract(identifiers, '$[0]') END WHERE eid IS NULL"
+        f"skey = {FIRST_ID_SQL} WHERE eid IS NULL"
     )
     db.execute("CREATE INDEX member_order ON member(skey, suri, eid, pos)")
     db.execute("CREATE INDEX member_lead ON member(suri) WHERE pos = 0")
@@ -345,7 +343,7 @@ def member_of(row: Sequence[Any]) -> Member:
         source_id,
         record_id,
         uri,
-        tuple(json.loads(idents)),
+        unpack_ids(idents),
         kind,
         nt_hash,
         location,

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,6 +68,45 @@ def page_key(entries: Sequence[Entry]) -> str:
     """
     data = json.dumps([entry_key(e) for e in entries]).encode("utf-8")
     return hashlib.sha256(data).hexdigest()
+
+
+class PageKeys:
+    """Every page's key from entries met in the catalogue's order, in one pass that keeps no entry.
+
+    A page's entries are in the catalogue's order too, so each page's JSON list is hashed as it grows
+    (`[`, keys joined by `, `, `]`: the bytes `page_key` hashes). Also notes, per page, the datasets
+    the served version did not have unchanged on that page: a page with any is not taken over.
+    """
+
+    def __init__(self, partitions: int, page_file: Callable[[int], str]) -> None:
+        self.partitions = partitions
+        self.page_file = page_file
+        self.digests: dict[int, Any] = {}
+        self.moved: dict[int, list[str]] = {}  # page -> URIs not unchanged on it in the served version
+
+    def add(self, entry: Entry) -> None:
+        n = bucket(entry.uri, self.partitions) + 1
+        digest = self.digests.get(n)
+        if digest is None:
+            digest = self.digests[n] = hashlib.sha256(b"[")
+        else:
+            digest.update(b", ")
+        digest.update(json.dumps(entry_key(entry)).encode("utf-8"))
+        if entry.previous_file != self.page_file(n):
+            self.moved.setdefault(n, []).append(entry.uri)
+
+    def keys(self) -> list[str]:
+        """Page 1..P's keys (an empty page's is that of an empty list)."""
+        out = []
+        for n in range(1, self.partitions + 1):
+            digest = self.digests.get(n)
+            if digest is None:
+                out.append(hashlib.sha256(b"[]").hexdigest())
+            else:
+                done = digest.copy()
+                done.update(b"]")
+                out.append(done.hexdigest())
+        return out
 
 
 def layout_key(

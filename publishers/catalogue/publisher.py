@@ -24,11 +24,11 @@ from luxcat.artifacts import ArtifactStore
 from luxcat.records import utcnow
 from luxcat.store import StateStore
 from publishers.base import Plan, PlanEntry, Progress, Publisher, PublisherOptions, PublishItem
-from publishers.catalogue.export import VARIANT_2, Previous, write_version
+from publishers.catalogue.export import VARIANT_2, Previous, page_name, write_version
 from publishers.catalogue.indexdb import IndexDB
 from publishers.catalogue.indicators_entry import description_hash, indicators_triples
 from publishers.catalogue.merge import Entry, MergeIndex, index, merge_triples, read_mapped
-from publishers.catalogue.partition import LAYOUT_VERSION, MANIFEST, Manifest
+from publishers.catalogue.partition import LAYOUT_VERSION, MANIFEST, Manifest, PageKeys, partition_count
 from publishers.catalogue.scan_cache import FileScanCache
 from publishers.catalogue.storage import ExportTarget, FolderTarget, open_export
 from publishers.serialise import parse_nt
@@ -150,7 +150,11 @@ class CataloguePublisher(Publisher):
         self._conflict_count = 0
         stats = {"records": 0, "datasets": 0, "services": 0, "merges": 0}
         modified = ""
+        served = (pointer or {}).get("partitions") if (pointer or {}).get("paging") == LAYOUT_VERSION else None
+        count = partition_count(merged.count, self.opts.export.page_size, served)
+        pages = PageKeys(count, lambda n: page_name(n, "nt"))
         for entry in merged.entries:
+            pages.add(entry)
             action = self._action(entry)
             modified = max(modified, entry.datestamp)
             stats["records"] += len(entry.members)
@@ -176,6 +180,7 @@ class CataloguePublisher(Publisher):
         plan.quiet_entries = lambda: self._unchanged_entries(merged)
         plan.data = {
             "index": merged,
+            "pages": pages,
             "pointer": pointer,
             "scan_cache": scan_cache,
             "now": now,
@@ -286,6 +291,7 @@ class CataloguePublisher(Publisher):
                 previous=self._previous(plan.data["pointer"]),
                 target=self.target,
                 version=version,
+                planned=plan.data.get("pages"),
             )
             self.progress(
                 f"catalogue: version {version} written ({stats.datasets} datasets, {stats.pages} pages: "

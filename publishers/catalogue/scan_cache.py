@@ -6,41 +6,39 @@ unchanged while its file's inode, size and modification time (ns) are: the artif
 by atomic rename, so every write makes a new inode. The stamp is taken before the file is read, so
 a write racing the read only costs a re-read next time. Graphs elsewhere (S3) are always read.
 
-The cache is one TSV in the local artifact folder (private, never under the export), saved by `apply`
-(a dry run writes nothing); entries of records no longer indexed drop out when it is saved. It is
-streamed into the index file and written back from it, never held in memory whole.
+The cache is a SQLite file in the local artifact folder (private, never under the export), attached
+to the index file and joined there: it is never loaded whole. `apply` writes only what changed (the
+graphs read this time, and the rows of records no longer indexed drop out); a dry run writes nothing.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 from luxcat.artifacts import ArtifactStore, LocalArtifactStore
 from publishers.catalogue.indexdb import IndexDB
 
-KEY = "publish/catalogue/scan-cache.tsv"
-VERSION = "scan-cache-1"
-_UNSAFE = ("\t", "\n", "\r", "\x1f")  # an identifier holding one is never cached (read again each time)
+KEY = "publish/catalogue/scan-cache.sqlite"
+OLD_KEY = "publish/catalogue/scan-cache.tsv"  # the cache's earlier form: removed at the next save
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS cache.scan (location TEXT PRIMARY KEY, stamp TEXT, uri TEXT, hash TEXT, "
+    "kind TEXT, identifiers TEXT)"
+)
 log = logging.getLogger(__name__)
 
-class FileScanCache:
-    """location -> (stamp, dataset URI, hash, identifiers, kind) for graphs in a local artifact folder.
 
-    Streamed into the index file (`load_into`) and written back from it (`save`): never held whole.
-    """
+class FileScanCache:
+    """location -> (stamp, dataset URI, hash, identifiers, kind) for graphs in a local artifact folder."""
 
     def __init__(self, artifacts: ArtifactStore) -> None:
         self.artifacts = artifacts
         local = isinstance(artifacts, LocalArtifactStore)
         self.root = artifacts.location("") if local else None
-        self.loaded = 0
 
-    def _path(self) -> Path:
-        return Path(self.artifacts.location(KEY))
+    def _path(self, key: str = KEY) -> Path:
+        return Path(self.artifacts.location(key))
 
     def stamp(self, location: str) -> str | None:
         """The graph file's identity now (None: not a local graph, never cached)."""
@@ -52,47 +50,42 @@ class FileScanCache:
             return None
         return f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
 
-    def load_into(self, db: IndexDB) -> None:
-        """The saved scans as the index's `scan` table (a missing or older cache loads nothing)."""
-        if self.root is None:
-            return
-        try:
-            fh = self._path().open("r", encoding="utf-8", newline="\n")
-        except OSError:
-            return
-        with fh:
-            if fh.readline().rstrip("\n") != VERSION:
-                return
+    def _attach(self, db: IndexDB) -> bool:
+        if db.scalar("SELECT count(*) FROM pragma_database_list WHERE name = 'cache'"):
+            return True
+        path = self._path()
+        if self.root is None or not path.exists():
+            return False
+        db.execute("ATTACH DATABASE ? AS cache", (str(path),))
+        db.execute("PRAGMA cache.journal_mode=DELETE")  # the index file's OFF must not reach the cache
+        db.execute(SCHEMA)
+        return True
 
-            def rows() -> Iterator[tuple[str, ...]]:
-                for line in fh:
-                    parts = line.rstrip("\n").split("\t")
-                    if len(parts) == 6:
-                        location, stamp, uri, digest, kind, identifiers = parts
-                        idents = identifiers.split("\x1f") if identifiers else []
-                        yield location, stamp, uri, digest, kind, json.dumps(idents, ensure_ascii=False)
-
-            self.loaded = db.insert("scan", "location, stamp, uri, hash, kind, identifiers", rows())
+    def join(self, db: IndexDB) -> None:
+        """Fill the hash, identifiers and kind of every record whose graph is unchanged since it was scanned."""
+        if self._attach(db):
+            db.execute(
+                "UPDATE member SET hash = s.hash, kind = s.kind, identifiers = s.identifiers FROM cache.scan AS s "
+                "WHERE s.location = member.location AND s.stamp = member.stamp AND s.uri = member.uri"
+            )
 
     def save(self, db: IndexDB) -> None:
-        """Write the scans of this index's records (only when they differ from what was loaded)."""
+        """Write the scans of graphs read this time; forget the records no longer indexed."""
         if self.root is None:
             return
-        cached = int(db.scalar("SELECT count(*) FROM member WHERE stamp IS NOT NULL") or 0)
-        if not db.graphs_read and cached == self.loaded:
-            return
         path = self._path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(path.name + f".{os.getpid()}.partial")
-        written = 0
-        with partial.open("w", encoding="utf-8", newline="\n") as out:
-            out.write(VERSION + "\n")
-            sql = "SELECT location, stamp, uri, hash, kind, identifiers FROM member WHERE stamp IS NOT NULL"
-            for location, stamp, uri, digest, kind, identifiers in db.rows(sql):
-                idents = json.loads(identifiers)
-                if any(c in x for x in (location, uri, *idents) for c in _UNSAFE):
-                    continue
-                out.write(f"{location}\t{stamp}\t{uri}\t{digest}\t{kind}\t" + "\x1f".join(idents) + "\n")
-                written += 1
-        os.replace(partial, path)
-        log.debug("target=catalogue scan cache saved: %d graphs", written)
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        self._attach(db)
+        db.execute("BEGIN")
+        db.execute(
+            "DELETE FROM cache.scan WHERE location NOT IN (SELECT location FROM main.member WHERE stamp IS NOT NULL)"
+        )
+        db.execute(
+            "INSERT OR REPLACE INTO cache.scan SELECT location, stamp, uri, hash, kind, identifiers "
+            "FROM main.member WHERE fresh = 1 AND stamp IS NOT NULL"
+        )
+        db.execute("COMMIT")
+        self._path(OLD_KEY).unlink(missing_ok=True)
+        log.debug("target=catalogue scan cache saved")

@@ -133,3 +133,25 @@ def test_span_reader_copies_ascending_spans_and_names_a_damaged_file() -> None:
     short = SpanReader(iter([data[:100]]), "versions/v1/datasets.tsv")
     with pytest.raises(ValueError, match="datasets.tsv ends before byte 200: the previous version is damaged"):
         short.take(50, 200)
+
+
+def test_page_keys_made_in_one_pass_equal_each_page_hashed_whole(tmp_path: Path, publish_config) -> None:  # type: ignore[no-untyped-def]
+    """The plan's streamed page keys are the keys of earlier versions' manifests: their pages stay reusable."""
+    from publishers.catalogue.export import page_name
+    from publishers.catalogue.partition import PageKeys, page_key
+
+    data = load(tmp_path / "state")
+    try:
+        merged = index(publish_items(data.store, data.artifacts, data.sources), data.artifacts, publish_config().merge)
+        for partitions in (1, 2, 8):
+            keys = PageKeys(partitions, lambda n: page_name(n, "nt"))
+            for entry in merged.entries:
+                keys.add(entry)
+            pages = [page for _n, page in merged.pages(partitions)]
+            whole = [page_key(page) for page in pages]
+            assert keys.keys() == whole
+            assert len({key for key, page in zip(whole, pages, strict=True) if page}) == sum(map(bool, pages)) > 0
+            # nothing was served before: every dataset is "moved" (new), so no page can be taken over
+            assert sum(len(v) for v in keys.moved.values()) == merged.count
+    finally:
+        data.store.close()
