@@ -447,6 +447,7 @@ def write_version(
     dirty = sorted(set(range(1, count + 1)) - set(reused))
     workers = max(1, min(options.workers, len(dirty)))
     bounds = [round(len(dirty) * w / workers) for w in range(workers + 1)]
+    merged.prepare_pages(count)  # here, not in the workers: they share the index file read-only
     jobs = [_Job(layout, merged, dirty[bounds[w] : bounds[w + 1]], artifacts) for w in range(workers)]
     results = {r.number: r for r in _render_pages(jobs)}
     if reused:

@@ -432,12 +432,18 @@ class MergeIndex:
         entry.previous_file = (prev_file or "") if unchanged else ""
         return entry
 
+    def prepare_pages(self, partitions: int) -> None:
+        """The index that reads the entries page by page (made once, before export workers fork: they only read)."""
+        mask = partitions - 1
+        name = f"member_page_{mask}"
+        if not self.db.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)):
+            self.db.execute(f"CREATE INDEX {name} ON member((bucket & {mask}), skey, suri, eid, pos)")
+
     def pages(self, partitions: int, first: int = 1, last: int | None = None) -> Iterator[tuple[int, list[Entry]]]:
         """(n, entries of page n) for pages first..last (1-based; empty pages included), each in catalogue order."""
         mask = partitions - 1
         last = partitions if last is None else last
-        columns = f"(bucket & {mask}), skey, suri, eid, pos"
-        self.db.execute(f"CREATE INDEX IF NOT EXISTS member_page_{mask} ON member({columns})")
+        self.prepare_pages(partitions)
         where = f"WHERE (m.bucket & {mask}) BETWEEN ? AND ?"
         order = f"(m.bucket & {mask}), m.skey, m.suri, m.eid, m.pos"
         n, page = first, []

@@ -95,6 +95,15 @@ def load_previous(db: IndexDB, target: ExportTarget, pointer: dict[str, Any] | N
     return live if has_table else int(db.scalar("SELECT count(*) FROM previous WHERE deleted = 0") or 0)
 
 
+def line_uri(raw: bytes) -> str:
+    """The `uri` of a datasets.jsonl line, read without parsing the line (it is always the first key)."""
+    if raw.startswith(b'{"uri": "'):
+        end = raw.find(b'"', 9)
+        if end > 0 and b"\\" not in raw[9:end]:  # no escape: an IRI holds no quote or backslash
+            return raw[9:end].decode("utf-8")
+    return str(json.loads(raw).get("uri", ""))
+
+
 def _chain(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
     yield first
     yield from rest
@@ -237,8 +246,7 @@ class CataloguePublisher(Publisher):
             assert pointer is not None
             found: dict[str, dict[str, Any]] = {}
             for raw in _lines(self.target.stream(f"versions/{pointer['version']}/datasets.jsonl")):
-                head = raw[: raw.find(b",")]
-                if head.startswith(b'{"uri": ') and json.loads(head[8:]) in gone:
+                if line_uri(raw) in gone:
                     line = json.loads(raw)
                     found[line["uri"]] = line
             for uri in sorted(gone):
