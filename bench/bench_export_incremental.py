@@ -58,6 +58,22 @@ one other engineer's work on the machine), `--repeat 2`:
 so the < 10 s target holds for the second one-change publish and is just missed (10.2 s) by the first
 after a full export (its plan is 2.6 s slower: the scan cache's first use after the full export).
 
+With the merge index on disk (publishers/catalogue/indexdb.py: memory flat in the datasets), measured
+08:14-08:16 UTC on a quiet machine (load average 0.8-1.5: nothing else running), `--repeat 3`:
+
+    full         56.1 s wall (plan 8.8, apply 47.3 / 89.3 s CPU), 98.1 s CPU, peak 241 MB, index file 82 MB
+    one change    6.7 s wall (plan 5.4, apply 1.3),  6.8 s CPU, peak 190 MB; 2 rendered, 1022 reused
+    one change    7.5 s wall (plan 6.0, apply 1.5),  7.5 s CPU
+    one change    7.2 s wall (plan 5.6, apply 1.6),  7.2 s CPU
+    ratio full / one-change (best of 3): 8.3x wall, 14.4x CPU; a version is 3,712 MB
+
+so the < 10 s target holds for every one-change publish, the first after a full export included,
+and peak memory is half of before (190-241 MB against 391-455 MB). The first state of the disk
+index (08:09, same machine) took 9.5-10.0 s per one-change publish, peak 143 MB: its plan hashed
+every page again in apply (a second pass over the index) and loaded and rewrote the whole scan
+cache TSV; the plan now makes the page keys in its own pass (partition.PageKeys) and the scan cache
+is a SQLite file joined in place (the extra ~50 MB of peak is its page cache).
+
 (an earlier run at load 6.7: full 272.7 s wall / 120.6 s CPU, one change 18.2 s wall / 8.6 s CPU.)
 The export proper (apply: 2 pages rendered, 16,352 files hard-linked, 8 gzip dumps assembled,
 datasets.jsonl/.tsv spliced) takes 3.5-6.5 s. The one-change publish as a whole uses 7.7-10.3 s

@@ -361,7 +361,9 @@ def _plans_result(plans: dict[str, Any], key_prefix: str, dry_run: bool) -> dict
     artifacts = _publish_artifacts()
     result: dict[str, Any] = {"dry_run": dry_run, "targets": {}}
     for target, plan in plans.items():
-        location = artifacts.put(f"{key_prefix}/{target}.txt", plan.render().encode(), "text/plain")
+        # the changes and the totals; unchanged datasets are counted, not listed (a listing of a million
+        # would be rebuilt in memory; `luxcat publish --dry-run --all` lists them)
+        location = artifacts.put(f"{key_prefix}/{target}.txt", plan.render(verbose=False).encode(), "text/plain")
         totals = plan.totals()
         errors = totals.get("error", 0)
         from luxcat.summary import publish_line
