@@ -38,3 +38,19 @@ def publish_config(tmp_path: Path) -> Callable[..., PublishConfig]:
         return load_publish_config(path)
 
     return make
+
+
+@pytest.fixture
+def renders(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Page numbers rendered (every call of PageWriter.write), in order."""
+    from publishers.catalogue import export
+
+    seen: list[int] = []
+    real = export.PageWriter.write
+
+    def counting(self, n, *args):  # type: ignore[no-untyped-def]
+        seen.append(n)
+        return real(self, n, *args)
+
+    monkeypatch.setattr(export.PageWriter, "write", counting)
+    return seen

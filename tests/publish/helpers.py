@@ -7,13 +7,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import yaml
 from rdflib import RDF, Graph, Namespace, URIRef
 
 from publishers.base import Plan, publish_items
 from publishers.catalogue import CatalogueOptions, CataloguePublisher
 from publishers.serialise import RDFLIB_FORMATS
-from publishers.targets import PublishConfig, target_options
-from tests.publish.corpus import DCAT, Loaded
+from publishers.targets import PublishConfig, check_publish_config, target_options
+from tests.publish.corpus import DCAT, REPO, Loaded
 
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 
@@ -87,3 +88,20 @@ def dump_bytes(read: Callable[[str], bytes], key: str) -> bytes:
         if key.rsplit("/", 1)[-1].startswith("catalogue.") and not key.endswith(".gz"):
             return gzip.decompress(read(key + ".gz"))
         raise
+
+
+def config_problems(tmp_path: Path, change: dict[str, object]) -> list[str]:
+    """The problems `check_publish_config` reports for the shipped publish.yaml with `change` applied
+    (keys are slash-separated paths, e.g. "targets/catalogue/formats"); the config must be refused."""
+    data = yaml.safe_load((REPO / "config" / "publish.yaml").read_text(encoding="utf-8"))
+    for dotted, value in change.items():
+        node = data
+        *parents, last = dotted.split("/")
+        for key in parents:
+            node = node[key]
+        node[last] = value
+    path = tmp_path / "publish.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    cfg, problems = check_publish_config(path)
+    assert cfg is None
+    return [f"{p.path}: {p.message}" for p in problems]

@@ -14,21 +14,25 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 import requests
-import yaml
 from lxml import etree
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
-from publishers.catalogue import export
 from publishers.catalogue.export import EXTENSIONS, VARIANT_2
 from publishers.catalogue.partition import LAYOUT_VERSION, layout_key
 from publishers.catalogue.storage import FolderTarget
 from publishers.serve import CatalogueServer, negotiate
-from publishers.targets import EXPORT_FORMATS, CatalogueTarget, OaiOptions, check_publish_config
-from tests.publish.corpus import REPO, closure
-from tests.publish.helpers import catalogue_publisher, folder_reader, members, parse, run
+from publishers.targets import EXPORT_FORMATS, CatalogueTarget, OaiOptions
+from tests.publish.corpus import closure
+from tests.publish.helpers import (
+    catalogue_publisher,
+    config_problems,
+    folder_reader,
+    members,
+    parse,
+    run,
+)
 from tests.publish.test_incremental_export import _change_one
 
 T1 = datetime(2026, 3, 1, 10, 0, 0, tzinfo=UTC)
@@ -37,20 +41,6 @@ T3 = datetime(2026, 3, 3, 10, 0, 0, tzinfo=UTC)
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 RDF_NS = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
 SCHEMA = Path(__file__).resolve().parents[2] / "publishers" / "schemas" / "oai-pmh-dcat-ap.xsd"
-
-
-@pytest.fixture
-def renders(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Page numbers rendered (every call of PageWriter.write), in order."""
-    seen: list[int] = []
-    real = export.PageWriter.write
-
-    def counting(self, n, *args):  # type: ignore[no-untyped-def]
-        seen.append(n)
-        return real(self, n, *args)
-
-    monkeypatch.setattr(export.PageWriter, "write", counting)
-    return seen
 
 
 def _suffixes(folder: Path, pattern: str) -> set[str]:
@@ -69,23 +59,13 @@ def test_the_option_lists_every_serialisation_in_its_order() -> None:
     assert layout_key(stable, "http://x/", [""], 4, ("nt", "ttl")) != key
 
 
-def _problems(tmp_path: Path, formats: object) -> list[str]:
-    data = yaml.safe_load((REPO / "config" / "publish.yaml").read_text(encoding="utf-8"))
-    data["targets"]["catalogue"]["formats"] = formats
-    path = tmp_path / "publish.yaml"
-    path.write_text(yaml.safe_dump(data), encoding="utf-8")
-    cfg, problems = check_publish_config(path)
-    assert cfg is None
-    return [f"{p.path}: {p.message}" for p in problems]
-
-
 def test_a_configuration_without_n_triples_or_with_a_format_twice_is_refused(tmp_path: Path) -> None:
-    (problem,) = _problems(tmp_path, ["ttl", "jsonld"])
+    (problem,) = config_problems(tmp_path, {"targets/catalogue/formats": ["ttl", "jsonld"]})
     assert "targets.catalogue.formats" in problem and 'formats must include "nt"' in problem
     assert "OAI-PMH" in problem
-    (problem,) = _problems(tmp_path, ["nt", "ttl", "nt"])
+    (problem,) = config_problems(tmp_path, {"targets/catalogue/formats": ["nt", "ttl", "nt"]})
     assert "targets.catalogue.formats" in problem and "['nt'] more than once" in problem
-    (problem,) = _problems(tmp_path, ["nt", "xml"])
+    (problem,) = config_problems(tmp_path, {"targets/catalogue/formats": ["nt", "xml"]})
     assert "targets.catalogue.formats.1" in problem
 
 

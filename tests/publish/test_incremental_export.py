@@ -19,7 +19,7 @@ from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS
 
-from publishers.catalogue import export, storage
+from publishers.catalogue import storage
 from publishers.catalogue.export import EXTENSIONS, VARIANT_2
 from publishers.catalogue.partition import bucket, partition_count
 from publishers.oaipmh import OaiRepository
@@ -48,20 +48,6 @@ def _files(root: Path, version: str) -> dict[str, int]:
     """key -> inode of every file of one version."""
     folder = root / "versions" / version
     return {p.relative_to(folder).as_posix(): p.stat().st_ino for p in folder.rglob("*") if p.is_file()}
-
-
-@pytest.fixture
-def renders(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Page numbers rendered (every call of PageWriter.write), in order."""
-    seen: list[int] = []
-    real = export.PageWriter.write
-
-    def counting(self, n, *args):  # type: ignore[no-untyped-def]
-        seen.append(n)
-        return real(self, n, *args)
-
-    monkeypatch.setattr(export.PageWriter, "write", counting)
-    return seen
 
 
 def test_one_change_rewrites_only_its_page_and_page_one(loaded, publish_config, renders) -> None:  # type: ignore[no-untyped-def]

@@ -9,8 +9,9 @@ import yaml
 
 from luxcat import registry
 from luxcat.errors import ConfigError
-from publishers.targets import check_publish_config, load_publish_config, target_options
+from publishers.targets import load_publish_config, target_options
 from tests.publish.corpus import REPO
+from tests.publish.helpers import config_problems
 
 SHIPPED = REPO / "config" / "publish.yaml"
 
@@ -32,23 +33,8 @@ def test_udata_section_is_passed_through_untouched(tmp_path: Path) -> None:
     assert target_options(load_publish_config(path), "data.public.lu", cls.Options).throttle == 0.25
 
 
-def _problems(tmp_path: Path, change: dict[str, object]) -> list[str]:
-    data = yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))
-    for dotted, value in change.items():
-        node = data
-        *parents, last = dotted.split("/")
-        for key in parents:
-            node = node[key]
-        node[last] = value
-    path = tmp_path / "publish.yaml"
-    path.write_text(yaml.safe_dump(data), encoding="utf-8")
-    cfg, problems = check_publish_config(path)
-    assert cfg is None
-    return [f"{p.path}: {p.message}" for p in problems]
-
-
 def test_every_error_is_reported_with_its_path(tmp_path: Path) -> None:
-    problems = _problems(
+    problems = config_problems(
         tmp_path,
         {
             "catalogue/title": {"xx": "Titre"},
