@@ -138,8 +138,11 @@ def real_rows() -> tuple[list[str], list[list[str]]]:
     return rows[0], [r for r in rows[1:] if any(r)]
 
 
-def write_inventory(path: Path, size: int, changed: frozenset[int] = frozenset(), start: int = 0) -> None:
-    """Rows start..start+size-1 cycled from the real ones: new id, numbered title, varied date; `changed` edited."""
+def write_inventory(
+    path: Path, size: int, changed: frozenset[int] = frozenset(), start: int = 0, revision: int = 1
+) -> None:
+    """Rows start..start+size-1 cycled from the real ones: new id, numbered title, varied date; `changed` edited
+    (each `revision` edits them differently, so another round of runs on a kept store changes them again)."""
     header, rows = real_rows()
     col = {name: i for i, name in enumerate(header)}
     out = io.StringIO()
@@ -156,8 +159,9 @@ def write_inventory(path: Path, size: int, changed: frozenset[int] = frozenset()
             f"2024-{1 + n % 12:02d}-{day:02d}" if row[col["Dernière mise à jour"]] else ""
         )
         if n in changed:
-            row[col["Titre (FR)"]] = f"{row[col['Titre (FR)']]} (révisé)"
-            row[col["Dernière mise à jour"]] = "2025-06-30"
+            again = f" {revision}" if revision > 1 else ""
+            row[col["Titre (FR)"]] = f"{row[col['Titre (FR)']]} (révisé{again})"
+            row[col["Dernière mise à jour"]] = "2025-06-30" if revision == 1 else f"2025-07-{min(revision, 28):02d}"
         writer.writerow(row)
     path.write_bytes(out.getvalue().encode("cp1252", errors="replace"))
 
@@ -433,7 +437,8 @@ def one_size(args: argparse.Namespace) -> int:
                 results += run_sources(plan, store, artifacts, "no-change", db_pid)
                 results += export_stages(plan, store, artifacts, folder, "no-change", apply, db_pid)
             for _cfg, path, first, rows in plan:
-                write_inventory(path, rows, changed=frozenset(range(first, first + rows, 100)), start=first)
+                changed = frozenset(range(first, first + rows, 100))
+                write_inventory(path, rows, changed=changed, start=first, revision=args.round)
             results += run_sources(plan, store, artifacts, "1%", db_pid)
             results += export_stages(plan, store, artifacts, folder, "1%", apply, db_pid)
         store.close()
@@ -479,6 +484,7 @@ def main() -> int:
     parser.add_argument("--skip-no-change", action="store_true", help="only the 1%%-changed run after the first")
     parser.add_argument("--catalogue", action="append", default=[], metavar="KEY=VALUE",
                         help="a targets.catalogue option (YAML value), e.g. dcat_ap_2=false")  # fmt: skip
+    parser.add_argument("--round", type=int, default=1, help="which edit of the 1%% rows (a kept store: 2, 3, ...)")
     parser.add_argument("--one-size", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--phase", choices=("seed", "runs"), help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
@@ -502,7 +508,7 @@ def main() -> int:
             cmd += ["--database", args.database, "--workdir", str(workdir), "--source-size", str(args.source_size)]
             cmd += ["--real-first", str(args.real_first), "--export-apply-max", str(args.export_apply_max)]
             cmd += ["--skip-no-change"] if args.skip_no_change else []
-            cmd += [f"--catalogue={x}" for x in args.catalogue]
+            cmd += [f"--catalogue={x}" for x in args.catalogue] + ["--round", str(args.round)]
             subprocess.run(cmd, check=True)
         results[size] = [Stage(**s) for s in json.loads(out.read_text())]
         shutil.copy(out, workdir / f"results-{size}.json")  # kept when the size's data is deleted
