@@ -28,6 +28,26 @@ PYCSW_MAXRECORDS = 10  # pycsw's own default cap: the 25 demo records take 3 pag
 
 
 @pytest.fixture(autouse=True)
+def _root_logging_restored() -> Iterator[None]:
+    """Each test leaves the root logger as it found it.
+
+    Importing Airflow inside a test configures logging for the whole process: a console handler on
+    the stream pytest was capturing for that test, closed once the test ends; a later test whose
+    code logs then prints "--- Logging error ---" and a traceback (seen with tests/config before
+    tests/hardening/test_http_bounds.py).
+    """
+    import logging
+
+    root = logging.getLogger()
+    before, level = set(root.handlers), root.level
+    yield
+    for handler in list(root.handlers):  # pytest's own per-phase capture handlers come and go themselves
+        if handler not in before and not type(handler).__module__.startswith("_pytest"):
+            root.removeHandler(handler)
+    root.setLevel(level)
+
+
+@pytest.fixture(autouse=True)
 def _no_internet(request: pytest.FixtureRequest) -> Iterator[None]:
     """Refuse non-loopback connections and name lookups in every test except @pytest.mark.live ones."""
     if request.node.get_closest_marker("live"):
