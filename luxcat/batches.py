@@ -255,29 +255,18 @@ def map_validate_local(
     Every map batch ends before the first validation batch starts, as in the DAG: a record's served
     datasets may be mapped by another batch. The caller holds the source lock for the whole run.
     """
-    import multiprocessing
-
     from luxcat.config import Batches
+    from luxcat.forkpool import fork_pool
 
     size = (pipeline.cfg.batches or Batches()).size
     keys = plan(pipeline.artifacts, pipeline.cfg.id, run_id, list(record_ids), size)
-    pool = multiprocessing.get_context("fork").Pool(
-        min(processes, len(keys)),
-        initializer=_start_worker,
-        initargs=(pipeline.cfg, pipeline.store.url, pipeline.artifacts, pipeline.store.engine),
-    )
-    finished = False
-    try:
+    initargs = (pipeline.cfg, pipeline.store.url, pipeline.artifacts, pipeline.store.engine)
+    # a batch that fails (or Ctrl-C) stops the others; the run is closed as failed
+    with fork_pool(min(processes, len(keys)), initializer=_start_worker, initargs=initargs) as pool:
         _run_jobs(pool, pipeline, "map", run_id, keys, processes)
         mapped, validation = combine_map(pipeline, run_id, keys)
         if validate:
             _run_jobs(pool, pipeline, "validate", run_id, validation, processes)
-        pool.close()
-        finished = True
-    finally:
-        if not finished:  # a batch failed (or Ctrl-C): stop the others, the run is closed as failed
-            pool.terminate()
-        pool.join()
     return [mapped, combine_validate(pipeline, run_id, validation)] if validate else [mapped]
 
 

@@ -34,13 +34,13 @@ from __future__ import annotations
 import gzip
 import json
 import logging
-import multiprocessing
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from luxcat.artifacts import ArtifactStore, LocalArtifactStore, open_artifacts
+from luxcat.forkpool import fork_pool
 from publishers.catalogue.dcatap2 import downgrade, needs_downgrade
 from publishers.catalogue.merge import Entry, MergeIndex, catalogue_triples, chunks
 from publishers.catalogue.partition import (
@@ -370,17 +370,8 @@ def _render_pages(jobs: list[_Job]) -> list[PageResult]:
     try:
         if len(jobs) == 1:
             return _run_job(0)
-        # close + join, not the context manager's terminate(): a parent with a SIGTERM handler that
-        # ignores the signal (Airflow's task runner installs one) would hang terminate() forever
-        pool = multiprocessing.get_context("fork").Pool(len(jobs))
-        try:
+        with fork_pool(len(jobs)) as pool:
             results = pool.map(_run_job, range(len(jobs)))
-            pool.close()
-        except BaseException:
-            pool.terminate()
-            raise
-        finally:
-            pool.join()
         return [page for result in results for page in result]
     finally:
         _JOBS.clear()

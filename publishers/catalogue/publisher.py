@@ -11,6 +11,7 @@ datasets did not change are taken over from the served version instead of being 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import shutil
@@ -72,7 +73,7 @@ def load_previous(db: IndexDB, target: ExportTarget, pointer: dict[str, Any] | N
     def live_rows() -> Iterator[tuple[Any, ...]]:
         if first is None:
             return
-        for row in _chain(first, table):
+        for row in itertools.chain([first], table):
             uri, digest, datestamp, file, offset, length = row.decode("utf-8").split("\t")
             yield uri, digest, datestamp, file, int(offset), int(length), 0, None
 
@@ -102,11 +103,6 @@ def line_uri(raw: bytes) -> str:
         if end > 0 and b"\\" not in raw[9:end]:  # no escape: an IRI holds no quote or backslash
             return raw[9:end].decode("utf-8")
     return str(json.loads(raw).get("uri", ""))
-
-
-def _chain(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
-    yield first
-    yield from rest
 
 
 def _lines(chunks: Iterable[bytes]) -> Iterator[bytes]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import multiprocessing
 import os
 import shutil
 import tempfile
@@ -24,6 +23,7 @@ from sqlalchemy import select, text, tuple_
 
 from luxcat.config import SourceConfig
 from luxcat.errors import PipelineError
+from luxcat.forkpool import fork_pool
 from luxcat.records import utcnow
 from luxcat.store import StateStore, records_table
 from publishers.catalogue.storage import ExportTarget, FolderTarget, S3Target
@@ -243,17 +243,10 @@ def collect(
             bounds = [round(len(lines) * w / workers) for w in range(workers + 1)]
             _JOB["slices"] = [lines[bounds[w] : bounds[w + 1]] for w in range(workers)]
             store.engine.dispose()  # no pooled connection crosses the fork
-            pool = multiprocessing.get_context("fork").Pool(workers + 1)
-            try:
+            with fork_pool(workers + 1) as pool:
                 pending = pool.map_async(_outcomes, [0])
                 parts = pool.map(_slice, range(workers))
                 validations = pending.get()[0]
-                pool.close()
-            except BaseException:
-                pool.terminate()
-                raise
-            finally:
-                pool.join()
     finally:
         _JOB.clear()
     facts = [f for part, _ in parts for f in part]

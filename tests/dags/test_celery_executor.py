@@ -181,28 +181,36 @@ def wait_for(what: str, probe: Any, cluster: Cluster, timeout: float) -> Any:
     pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}\n{cluster.logs()}")
 
 
-def test_source_dag_runs_on_celery_with_postgres_and_redis(cluster: tuple[Cluster, str, str]) -> None:
-    airflow, airflow_db, luxcat_db = cluster
-    engine = create_engine(airflow_db)
+def scalar_of(database_url: str) -> Any:
+    """`scalar(sql, **params)`: the first column of the first row of a query on that database."""
+    engine = create_engine(database_url)
 
     def scalar(sql: str, **params: Any) -> Any:
         with engine.connect() as conn:
             return conn.execute(text(sql), params).scalar()
 
-    wait_for(
-        "the dag-processor to store the DAG",
-        lambda: scalar("select 1 from dag where dag_id=:d", d=DAG_ID),
-        airflow,
-        180,
-    )
-    airflow.airflow("dags", "trigger", DAG_ID, "--conf", '{"mode": "full"}')
+    return scalar
+
+
+def trigger_and_wait(airflow: Cluster, scalar: Any, dag_id: str, what: str, timeout: float) -> None:
+    """Wait for the dag-processor to store the DAG, trigger a full run, and assert that it succeeds."""
+    wait_for("the dag-processor to store the DAG", lambda: scalar("select 1 from dag where dag_id=:d", d=dag_id),
+             airflow, 180)  # fmt: skip
+    airflow.airflow("dags", "trigger", dag_id, "--conf", '{"mode": "full"}')
     state = wait_for(
-        "the DAG run to finish",
-        lambda: scalar("select state from dag_run where dag_id=:d and state in ('success','failed')", d=DAG_ID),
+        what,
+        lambda: scalar("select state from dag_run where dag_id=:d and state in ('success','failed')", d=dag_id),
         airflow,
-        360,
+        timeout,
     )
     assert state == "success", airflow.logs()
+
+
+def test_source_dag_runs_on_celery_with_postgres_and_redis(cluster: tuple[Cluster, str, str]) -> None:
+    airflow, airflow_db, luxcat_db = cluster
+    engine = create_engine(airflow_db)
+    scalar = scalar_of(airflow_db)
+    trigger_and_wait(airflow, scalar, DAG_ID, "the DAG run to finish", 360)
 
     with engine.connect() as conn:
         tis = dict(conn.execute(text("select task_id, state from task_instance where dag_id=:d"), {"d": DAG_ID}).all())
@@ -247,21 +255,8 @@ def test_one_sources_batches_run_as_mapped_tasks_across_the_celery_worker_and_eq
     airflow, airflow_db, luxcat_db = cluster
     dag_id = f"harvest__{BATCHED_ID}"
     engine = create_engine(airflow_db)
-
-    def scalar(sql: str, **params: Any) -> Any:
-        with engine.connect() as conn:
-            return conn.execute(text(sql), params).scalar()
-
-    wait_for("the dag-processor to store the DAG", lambda: scalar("select 1 from dag where dag_id=:d", d=dag_id),
-             airflow, 180)  # fmt: skip
-    airflow.airflow("dags", "trigger", dag_id, "--conf", '{"mode": "full"}')
-    state = wait_for(
-        "the batched DAG run to finish",
-        lambda: scalar("select state from dag_run where dag_id=:d and state in ('success','failed')", d=dag_id),
-        airflow,
-        420,
-    )
-    assert state == "success", airflow.logs()
+    scalar = scalar_of(airflow_db)
+    trigger_and_wait(airflow, scalar, dag_id, "the batched DAG run to finish", 420)
 
     batches = -(-len(demo_records()) // BATCH_SIZE)
     with engine.connect() as conn:
